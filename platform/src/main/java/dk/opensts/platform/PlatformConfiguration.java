@@ -1,0 +1,60 @@
+package dk.opensts.platform;
+
+import dk.opensts.platform.audit.AuditLog;
+import dk.opensts.platform.db.ModuleMigrations;
+import dk.opensts.platform.db.ModuleSchema;
+import dk.opensts.platform.events.ChangeFeed;
+import dk.opensts.platform.idempotency.Idempotency;
+import dk.opensts.platform.web.CorrelationFilter;
+import java.time.Clock;
+import java.util.List;
+import javax.sql.DataSource;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.EnableAsync;
+import tools.jackson.databind.json.JsonMapper;
+
+@Configuration(proxyBeanMethods = false)
+@EnableAsync
+public class PlatformConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    ModuleSchema platformSchema() {
+        return new ModuleSchema(ModuleMigrations.PLATFORM, false);
+    }
+
+    @Bean
+    ModuleMigrations moduleMigrations(DataSource dataSource, List<ModuleSchema> schemas) {
+        return new ModuleMigrations(dataSource, schemas);
+    }
+
+    @Bean
+    AuditLog auditLog(JdbcClient jdbc, JsonMapper json, Clock clock) {
+        return new AuditLog(jdbc, json, clock);
+    }
+
+    @Bean
+    Idempotency idempotency(JdbcClient jdbc, Clock clock) {
+        return new Idempotency(jdbc, clock);
+    }
+
+    @Bean
+    ChangeFeed changeFeed(JdbcClient jdbc) {
+        return new ChangeFeed(jdbc);
+    }
+
+    @Bean
+    FilterRegistrationBean<CorrelationFilter> correlationFilter() {
+        FilterRegistrationBean<CorrelationFilter> bean = new FilterRegistrationBean<>(new CorrelationFilter());
+        bean.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return bean;
+    }
+}

@@ -1,0 +1,473 @@
+package dk.opensts.platform.bitemporal;
+
+import dk.opensts.platform.error.ApiException;
+import dk.opensts.platform.error.ErrorCode;
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The bitemporal store of one module schema. All writes go through {@link #apply(List)} and
+ * {@link #end}, which must run inside the caller's transaction; they lock the objects' heads, so
+ * concurrent writers of one object are serialised and a stale {@code If-Match} is refused.
+ */
+public class BitemporalStore {
+
+    private static final String COLUMNS = """
+            v.vid, v.object_id, v.type, v.owner, lower(v.valid) AS vf, upper(v.valid) AS vt,
+            lower(v.sys) AS sf, upper(v.sys) AS st, v.valid_actor, v.valid_note, v.data::text AS data,
+            r.id AS rid, r.version AS rv, r.registered_at, r.actor, r.note, r.lifecycle,
+            o.version AS current_version, o.lifecycle AS current_lifecycle""";
+
+    private final String schema;
+    private final JdbcClient jdbc;
+    private final DataSource dataSource;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    public BitemporalStore(String schema, DataSource dataSource, JsonMapper json, Clock clock) {
+        this.schema = schema;
+        this.dataSource = dataSource;
+        this.jdbc = JdbcClient.create(dataSource);
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public String schema() {
+        return schema;
+    }
+
+    public Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    public Optional<ObjectHead> head(UUID id) {
+        return jdbc.sql("SELECT * FROM " + schema + ".registry_object WHERE id = ?")
+                .param(id).query((rs, n) -> head(rs)).optional();
+    }
+
+    /** The version valid at {@code tp.validAt} as recorded at {@code tp.knownAt}. */
+    public Optional<Version> at(UUID id, TimePoint tp) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM " + from() + " WHERE v.object_id = ? AND v.valid @> ? AND v.sys @> ?")
+                .param(id).param(ts(tp.validAt())).param(ts(tp.knownAt()))
+                .query(this::version).optional();
+    }
+
+    /** Every version row ever recorded for the object, in system then valid order. */
+    public List<Version> history(UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM " + from()
+                        + " WHERE v.object_id = ? ORDER BY lower(v.sys), lower(v.valid) NULLS FIRST")
+                .param(id).query(this::version).list();
+    }
+
+    public List<Registration> registrations(UUID id) {
+        return jdbc.sql("SELECT * FROM " + schema + ".registration WHERE object_id = ? ORDER BY version")
+                .param(id).query((rs, n) -> registration(rs, "")).list();
+    }
+
+    /** Search criteria; {@code null} means "any". Results are ordered by id for keyset pagination. */
+    public record Query(String type, UUID owner, boolean ownerOrNational, String userKey, String namePrefix,
+                        UUID parentId, UUID ref, TimePoint at, UUID after, int limit) {
+    }
+
+    public List<Version> search(Query q) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + from()
+                + " WHERE v.type = :type AND v.valid @> :t AND v.sys @> :k");
+        Map<String, Object> p = new HashMap<>();
+        p.put("type", q.type());
+        p.put("t", ts(q.at().validAt()));
+        p.put("k", ts(q.at().knownAt()));
+        if (q.owner() != null) {
+            sql.append(q.ownerOrNational() ? " AND (v.owner = :owner OR v.owner IS NULL)" : " AND v.owner = :owner");
+            p.put("owner", q.owner());
+        }
+        if (q.userKey() != null) {
+            sql.append(" AND v.user_key = :userKey");
+            p.put("userKey", q.userKey());
+        }
+        if (q.namePrefix() != null) {
+            sql.append(" AND lower(v.name) LIKE :name");
+            p.put("name", likePrefix(q.namePrefix().toLowerCase()));
+        }
+        if (q.parentId() != null) {
+            sql.append(" AND v.parent_id = :parent");
+            p.put("parent", q.parentId());
+        }
+        if (q.ref() != null) {
+            sql.append(" AND v.refs @> ARRAY[CAST(:ref AS uuid)]");
+            p.put("ref", q.ref());
+        }
+        if (q.after() != null) {
+            sql.append(" AND v.object_id > :after");
+            p.put("after", q.after());
+        }
+        sql.append(" ORDER BY v.object_id LIMIT :limit");
+        p.put("limit", q.limit());
+        return jdbc.sql(sql.toString()).params(p).query(this::version).list();
+    }
+
+    /** The object and its descendants down to {@code maxDepth}, as of the time point; depth 0 is the root. */
+    public List<Version> subtree(UUID root, TimePoint tp, int maxDepth) {
+        String sql = "WITH RECURSIVE t AS ("
+                + " SELECT v.*, 0 AS depth FROM " + schema + ".object_version v"
+                + "  WHERE v.object_id = :root AND v.valid @> :t AND v.sys @> :k"
+                + " UNION ALL"
+                + " SELECT c.*, t.depth + 1 FROM " + schema + ".object_version c JOIN t ON c.parent_id = t.object_id"
+                + "  WHERE c.valid @> :t AND c.sys @> :k AND t.depth < :max)"
+                + " SELECT " + COLUMNS + ", v.depth FROM t v JOIN " + schema + ".registration r ON r.id = v.registration_id"
+                + " JOIN " + schema + ".registry_object o ON o.id = v.object_id"
+                + " ORDER BY v.depth, v.name, v.object_id";
+        return jdbc.sql(sql).param("root", root).param("t", ts(tp.validAt())).param("k", ts(tp.knownAt()))
+                .param("max", maxDepth).query(this::version).list();
+    }
+
+    /** The object's ancestors, nearest first, as of the time point (the object itself not included). */
+    public List<Version> ancestors(UUID id, TimePoint tp) {
+        String sql = "WITH RECURSIVE t AS ("
+                + " SELECT v.*, 0 AS depth FROM " + schema + ".object_version v"
+                + "  WHERE v.object_id = :id AND v.valid @> :t AND v.sys @> :k"
+                + " UNION ALL"
+                + " SELECT p.*, t.depth + 1 FROM " + schema + ".object_version p JOIN t ON p.object_id = t.parent_id"
+                + "  WHERE p.valid @> :t AND p.sys @> :k AND t.depth < 10000)"
+                + " SELECT " + COLUMNS + ", v.depth FROM t v JOIN " + schema + ".registration r ON r.id = v.registration_id"
+                + " JOIN " + schema + ".registry_object o ON o.id = v.object_id"
+                + " WHERE v.depth > 0 ORDER BY v.depth";
+        return jdbc.sql(sql).param("id", id).param("t", ts(tp.validAt())).param("k", ts(tp.knownAt()))
+                .query(this::version).list();
+    }
+
+    /** All current versions of the given types owned by {@code owner} valid at {@code validAt}. */
+    public List<Version> currentOf(UUID owner, Collection<String> types, Instant validAt) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM " + from()
+                        + " WHERE v.owner = ? AND v.type = ANY(?) AND upper_inf(v.sys) AND v.valid @> ?")
+                .param(owner).param(types.toArray(String[]::new)).param(ts(validAt))
+                .query(this::version).list();
+    }
+
+    /** Heads of all objects of the given types owned by {@code owner}. */
+    public List<ObjectHead> headsOf(UUID owner, Collection<String> types) {
+        return jdbc.sql("SELECT * FROM " + schema + ".registry_object WHERE owner = ? AND type = ANY(?)")
+                .param(owner).param(types.toArray(String[]::new)).query((rs, n) -> head(rs)).list();
+    }
+
+    /**
+     * Which of {@code ids} have a current version of one of {@code types} somewhere in {@code period}
+     * (as known now). Used to check references.
+     */
+    public java.util.Set<UUID> existing(Collection<UUID> ids, Collection<String> types, UUID owner, Period period) {
+        if (ids.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(jdbc.sql("SELECT DISTINCT object_id FROM " + schema + ".object_version"
+                        + " WHERE object_id = ANY(?) AND type = ANY(?) AND upper_inf(sys) AND valid && CAST(? AS tstzrange)"
+                        + (owner == null ? "" : " AND owner = '" + owner + "'"))
+                .param(ids.toArray(UUID[]::new)).param(types.toArray(String[]::new)).param(period.toRangeLiteral())
+                .query((rs, n) -> rs.getObject(1, UUID.class)).list());
+    }
+
+    /** Throws {@link ErrorCode#BROKEN_REFERENCE} naming {@code field} unless every id exists as one of {@code types}. */
+    public void requireExisting(String field, Collection<UUID> ids, Collection<String> types, UUID owner, Period period) {
+        java.util.Set<UUID> wanted = new java.util.LinkedHashSet<>(ids);
+        wanted.remove(null);
+        wanted.removeAll(existing(wanted, types, owner, period));
+        if (!wanted.isEmpty()) {
+            throw ApiException.field(ErrorCode.BROKEN_REFERENCE, field, "no " + String.join(" or ", types)
+                    + (owner == null ? "" : " of the same owner") + " valid in the period: " + wanted);
+        }
+    }
+
+    /** Whether {@code candidate} is {@code newParent} or one of its ancestors anywhere in {@code period}. */
+    public boolean isSelfOrAncestor(UUID candidate, UUID newParent, Period period) {
+        String sql = "WITH RECURSIVE up(id) AS (SELECT CAST(:p AS uuid) UNION"
+                + " SELECT v.parent_id FROM " + schema + ".object_version v JOIN up ON v.object_id = up.id"
+                + "  WHERE upper_inf(v.sys) AND v.valid && CAST(:period AS tstzrange) AND v.parent_id IS NOT NULL)"
+                + " SELECT EXISTS (SELECT 1 FROM up WHERE id = :c)";
+        return Boolean.TRUE.equals(jdbc.sql(sql).param("p", newParent).param("period", period.toRangeLiteral())
+                .param("c", candidate).query(Boolean.class).single());
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /**
+     * Applies the changes in one registration time: per object, the valid periods the change
+     * alters are superseded (their system time closed) and replaced; nothing else is written.
+     */
+    public List<WriteResult> apply(List<Change> changes) {
+        if (changes.isEmpty()) {
+            return List.of();
+        }
+        Map<UUID, Change> byId = new LinkedHashMap<>();
+        for (Change c : changes) {
+            if (byId.put(c.objectId(), c) != null) {
+                throw new ApiException(ErrorCode.VALIDATION_FAILED, "Object " + c.objectId() + " appears twice in one write");
+            }
+        }
+        Map<UUID, ObjectHead> heads = lockHeads(byId.keySet());
+        List<UUID> existingIds = new ArrayList<>();
+        for (Change c : changes) {
+            ObjectHead h = heads.get(c.objectId());
+            if (h == null) {
+                if (!c.create() && !c.fillGaps()) {
+                    throw ApiException.notFound(c.type(), c.objectId());
+                }
+                continue;
+            }
+            if (c.create()) {
+                throw new ApiException(ErrorCode.DUPLICATE, c.type() + " " + c.objectId() + " exists already");
+            }
+            if (!h.type().equals(c.type())) {
+                throw new ApiException(ErrorCode.VALIDATION_FAILED,
+                        "Object " + c.objectId() + " is a " + h.type() + ", not a " + c.type());
+            }
+            if (h.lifecycle() == Lifecycle.DELETED) {
+                throw new ApiException(ErrorCode.GONE, c.type() + " " + c.objectId() + " has been deleted");
+            }
+            if (c.expectedVersion() != null && c.expectedVersion() != h.version()) {
+                throw stale(h, c.expectedVersion());
+            }
+            existingIds.add(c.objectId());
+        }
+        Map<UUID, List<Version>> current = currentVersions(existingIds);
+
+        Instant at = registrationTime(heads.values());
+        List<WriteResult> results = new ArrayList<>();
+        CopyBuffer newHeads = new CopyBuffer();
+        CopyBuffer regs = new CopyBuffer();
+        CopyBuffer rows = new CopyBuffer();
+        List<Long> closed = new ArrayList<>();
+        List<Object[]> headUpdates = new ArrayList<>();
+        for (Change c : changes) {
+            ObjectHead h = heads.get(c.objectId());
+            List<PeriodAlgebra.Piece<Version>> pieces = current.getOrDefault(c.objectId(), List.of()).stream()
+                    .map(v -> new PeriodAlgebra.Piece<>(v.valid(), v)).toList();
+            PeriodAlgebra.Outcome<Version> outcome = PeriodAlgebra.apply(pieces, c.valid(),
+                    old -> {
+                        ObjectNode next = c.apply().apply(old == null ? null : old.data().deepCopy());
+                        return next == null ? null : new Version(0, c.objectId(), c.type(), c.owner(), null, null, null,
+                                c.validActor(), c.validNote(), next, null, 0, null, 0);
+                    },
+                    c.fillGaps(), (a, b) -> a.data().equals(b.data()) && Objects.equals(a.owner(), b.owner()));
+            if (!outcome.changed()) {
+                results.add(new WriteResult(h, false));
+                continue;
+            }
+            int version = h == null ? 1 : h.version() + 1;
+            UUID regId = UUID.randomUUID();
+            regs.row(regId, c.objectId(), version, at, c.actor(), c.note(), c.lifecycle().name());
+            for (PeriodAlgebra.Piece<Version> s : outcome.superseded()) {
+                closed.add(s.value().vid());
+            }
+            for (PeriodAlgebra.Piece<Version> a : outcome.added()) {
+                Version v = a.value();
+                IndexFields idx = c.index().apply(v.data());
+                rows.row(c.objectId(), c.type(), v.owner(), a.period().toRangeLiteral(), Period.from(at).toRangeLiteral(),
+                        regId, v.validActor(), v.validNote(), idx.userKey(), idx.name(), idx.parentId(),
+                        uuidArray(idx.refs()), v.data().toString());
+            }
+            ObjectHead next;
+            if (h == null) {
+                next = new ObjectHead(c.objectId(), c.type(), c.owner(), version, c.lifecycle(), at, at);
+                newHeads.row(c.objectId(), c.type(), c.owner(), version, c.lifecycle().name(), at, at);
+            } else {
+                next = new ObjectHead(h.id(), h.type(), c.owner(), version, c.lifecycle(), h.createdAt(), at);
+                headUpdates.add(new Object[] {version, c.lifecycle().name(), ts(at), c.owner(), c.objectId()});
+            }
+            results.add(new WriteResult(next, true));
+        }
+        copy("registry_object (id, type, owner, version, lifecycle, created_at, registered_at)", newHeads);
+        if (!headUpdates.isEmpty()) {
+            jdbcTemplate().batchUpdate("UPDATE " + schema + ".registry_object SET version = ?, lifecycle = ?,"
+                    + " registered_at = ?, owner = ? WHERE id = ?", headUpdates);
+        }
+        copy("registration (id, object_id, version, registered_at, actor, note, lifecycle)", regs);
+        closeRows(closed, at);
+        copy("object_version (object_id, type, owner, valid, sys, registration_id, valid_actor, valid_note,"
+                + " user_key, name, parent_id, refs, data)", rows);
+        return results;
+    }
+
+    /** Passivates or deletes an object: its current versions end in system time now. */
+    public WriteResult end(UUID id, String type, Lifecycle lifecycle, Integer expectedVersion, String actor, String note) {
+        if (lifecycle != Lifecycle.PASSIVATED && lifecycle != Lifecycle.DELETED) {
+            throw new IllegalArgumentException("end() passivates or deletes");
+        }
+        ObjectHead h = lockHeads(List.of(id)).get(id);
+        if (h == null || !h.type().equals(type)) {
+            throw ApiException.notFound(type, id);
+        }
+        if (h.lifecycle() == Lifecycle.DELETED) {
+            throw new ApiException(ErrorCode.GONE, type + " " + id + " has been deleted");
+        }
+        if (expectedVersion != null && expectedVersion != h.version()) {
+            throw stale(h, expectedVersion);
+        }
+        if (h.lifecycle() == lifecycle) {
+            return new WriteResult(h, false);
+        }
+        Instant at = registrationTime(List.of(h));
+        int version = h.version() + 1;
+        jdbc.sql("INSERT INTO " + schema + ".registration (id, object_id, version, registered_at, actor, note, lifecycle)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .params(UUID.randomUUID(), id, version, ts(at), actor, note, lifecycle.name()).update();
+        List<Long> vids = jdbc.sql("SELECT vid FROM " + schema + ".object_version WHERE object_id = ? AND upper_inf(sys)")
+                .param(id).query(Long.class).list();
+        closeRows(vids, at);
+        jdbc.sql("UPDATE " + schema + ".registry_object SET version = ?, lifecycle = ?, registered_at = ? WHERE id = ?")
+                .params(version, lifecycle.name(), ts(at), id).update();
+        return new WriteResult(new ObjectHead(id, type, h.owner(), version, lifecycle, h.createdAt(), at), true);
+    }
+
+    private ApiException stale(ObjectHead h, int expected) {
+        return new ApiException(ErrorCode.STALE_VERSION, "Version " + expected + " of " + h.type() + " " + h.id()
+                + " is stale; the current version is " + h.version(), List.of(),
+                Map.of("currentVersion", h.version()));
+    }
+
+    private Map<UUID, ObjectHead> lockHeads(Collection<UUID> ids) {
+        Map<UUID, ObjectHead> heads = new HashMap<>();
+        jdbc.sql("SELECT * FROM " + schema + ".registry_object WHERE id = ANY(?) ORDER BY id FOR UPDATE")
+                .param(ids.toArray(UUID[]::new))
+                .query((rs, n) -> head(rs)).list().forEach(h -> heads.put(h.id(), h));
+        return heads;
+    }
+
+    private Map<UUID, List<Version>> currentVersions(List<UUID> ids) {
+        Map<UUID, List<Version>> map = new HashMap<>();
+        if (ids.isEmpty()) {
+            return map;
+        }
+        jdbc.sql("SELECT " + COLUMNS + " FROM " + from() + " WHERE v.object_id = ANY(?) AND upper_inf(v.sys)")
+                .param(ids.toArray(UUID[]::new)).query(this::version).list()
+                .forEach(v -> map.computeIfAbsent(v.objectId(), k -> new ArrayList<>()).add(v));
+        return map;
+    }
+
+    /** Now, but strictly after every registration already made of these objects. */
+    private Instant registrationTime(Collection<ObjectHead> heads) {
+        Instant at = now();
+        for (ObjectHead h : heads) {
+            if (!at.isAfter(h.registeredAt())) {
+                at = h.registeredAt().plus(1, ChronoUnit.MICROS);
+            }
+        }
+        return at;
+    }
+
+    private void closeRows(List<Long> vids, Instant at) {
+        if (vids.isEmpty()) {
+            return;
+        }
+        jdbc.sql("UPDATE " + schema + ".object_version SET sys = tstzrange(lower(sys), ?, '[)') WHERE vid = ANY(?)")
+                .param(ts(at)).param(vids.toArray(Long[]::new)).update();
+    }
+
+    private void copy(String target, CopyBuffer buffer) {
+        if (buffer.isEmpty()) {
+            return;
+        }
+        Connection con = DataSourceUtils.getConnection(dataSource);
+        try {
+            con.unwrap(PGConnection.class).getCopyAPI()
+                    .copyIn("COPY " + schema + "." + target + " FROM STDIN", new StringReader(buffer.toString()));
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                throw new ApiException(ErrorCode.DUPLICATE, "A unique key is taken: " + e.getMessage());
+            }
+            if ("23P01".equals(e.getSQLState())) {
+                throw new ApiException(ErrorCode.STALE_VERSION,
+                        "The object was changed concurrently; read it again and retry");
+            }
+            throw new org.springframework.dao.DataIntegrityViolationException("COPY into " + target + " failed", e);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            DataSourceUtils.releaseConnection(con, dataSource);
+        }
+    }
+
+    private org.springframework.jdbc.core.JdbcTemplate jdbcTemplate() {
+        return new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+    }
+
+    // ------------------------------------------------------------------ mapping
+
+    private String from() {
+        return schema + ".object_version v JOIN " + schema + ".registration r ON r.id = v.registration_id"
+                + " JOIN " + schema + ".registry_object o ON o.id = v.object_id";
+    }
+
+    private Version version(ResultSet rs, int n) throws SQLException {
+        int depth = 0;
+        try {
+            depth = rs.getInt("depth");
+        } catch (SQLException ignored) {
+            // not a tree query
+        }
+        return new Version(rs.getLong("vid"), rs.getObject("object_id", UUID.class), rs.getString("type"),
+                rs.getObject("owner", UUID.class), new Period(instant(rs, "vf"), instant(rs, "vt")),
+                instant(rs, "sf"), instant(rs, "st"), rs.getString("valid_actor"), rs.getString("valid_note"),
+                (ObjectNode) json.readTree(rs.getString("data")), registration(rs, "r"),
+                rs.getInt("current_version"), Lifecycle.valueOf(rs.getString("current_lifecycle")), depth);
+    }
+
+    private static Registration registration(ResultSet rs, String prefix) throws SQLException {
+        boolean joined = !prefix.isEmpty();
+        return new Registration(rs.getObject(joined ? "rid" : "id", UUID.class),
+                rs.getObject("object_id", UUID.class), rs.getInt(joined ? "rv" : "version"),
+                instant(rs, "registered_at"), rs.getString("actor"), rs.getString("note"),
+                Lifecycle.valueOf(rs.getString("lifecycle")));
+    }
+
+    private static ObjectHead head(ResultSet rs) throws SQLException {
+        return new ObjectHead(rs.getObject("id", UUID.class), rs.getString("type"), rs.getObject("owner", UUID.class),
+                rs.getInt("version"), Lifecycle.valueOf(rs.getString("lifecycle")), instant(rs, "created_at"),
+                instant(rs, "registered_at"));
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    static OffsetDateTime ts(Instant t) {
+        return t == null ? null : t.atOffset(java.time.ZoneOffset.UTC);
+    }
+
+    private static String likePrefix(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+
+    private static String uuidArray(List<UUID> ids) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < ids.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(ids.get(i));
+        }
+        return sb.append('}').toString();
+    }
+}

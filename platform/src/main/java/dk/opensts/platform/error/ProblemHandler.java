@@ -1,0 +1,199 @@
+package dk.opensts.platform.error;
+
+import dk.opensts.platform.web.Correlation;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authorization.AuthorizationDeniedException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingRequestHeaderException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.InvalidNullException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+/**
+ * Turns every refusal into RFC 9457 {@code application/problem+json} with a stable {@code code},
+ * the correlation id and, where known, the offending fields.
+ */
+@RestControllerAdvice
+public class ProblemHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<ProblemDetail> api(ApiException e, HttpServletRequest request) {
+        return problem(e.code(), e.getMessage(), e.fields(), e.extra(), request);
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+        return toProblem(e.getMostSpecificCause(), request);
+    }
+
+    @ExceptionHandler(JacksonException.class)
+    ResponseEntity<ProblemDetail> jackson(JacksonException e, HttpServletRequest request) {
+        return toProblem(e, request);
+    }
+
+    private ResponseEntity<ProblemDetail> toProblem(Throwable cause, HttpServletRequest request) {
+        if (cause instanceof UnrecognizedPropertyException u) {
+            String field = pointer(u);
+            return problem(ErrorCode.UNKNOWN_FIELD, "Unknown field " + field,
+                    List.of(new FieldProblem(field, "unknown field")), Map.of(), request);
+        }
+        if (cause instanceof InvalidNullException n) {
+            String field = pointer(n);
+            return problem(ErrorCode.VALIDATION_FAILED, field + " must not be null",
+                    List.of(new FieldProblem(field, "must not be null")), Map.of(), request);
+        }
+        if (cause instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
+            String field = pointer(m);
+            String expected = m.getTargetType() == null ? "another type" : m.getTargetType().getSimpleName();
+            return problem(ErrorCode.WRONG_TYPE, field + " has the wrong type; expected " + expected,
+                    List.of(new FieldProblem(field, "expected " + expected)), Map.of(), request);
+        }
+        if (cause instanceof StreamReadException || cause instanceof MismatchedInputException) {
+            return problem(ErrorCode.MALFORMED_BODY, "The body is not well-formed JSON: " + firstLine(cause.getMessage()),
+                    List.of(), Map.of(), request);
+        }
+        if (cause instanceof JacksonException j && !j.getPath().isEmpty()) {
+            String field = pointer(j);
+            String reason = firstLine(j.getOriginalMessage());
+            return problem(ErrorCode.WRONG_TYPE, field + ": " + reason, List.of(new FieldProblem(field, reason)),
+                    Map.of(), request);
+        }
+        if (cause instanceof IllegalArgumentException || cause instanceof ApiException) {
+            if (cause instanceof ApiException a) {
+                return api(a, request);
+            }
+            return problem(ErrorCode.VALIDATION_FAILED, cause.getMessage(), List.of(), Map.of(), request);
+        }
+        return problem(ErrorCode.MALFORMED_BODY, "The body could not be read", List.of(), Map.of(), request);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ProblemDetail> badParameter(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
+        Throwable root = e.getMostSpecificCause();
+        String reason = root instanceof ApiException a ? a.getMessage() : "invalid value '" + e.getValue() + "'";
+        return problem(ErrorCode.INVALID_PARAMETER, e.getName() + ": " + reason,
+                List.of(new FieldProblem(e.getName(), reason)), Map.of(), request);
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<ProblemDetail> missingParameter(MissingServletRequestParameterException e, HttpServletRequest request) {
+        return problem(ErrorCode.INVALID_PARAMETER, "Missing parameter " + e.getParameterName(),
+                List.of(new FieldProblem(e.getParameterName(), "required")), Map.of(), request);
+    }
+
+    @ExceptionHandler(MissingRequestHeaderException.class)
+    ResponseEntity<ProblemDetail> missingHeader(MissingRequestHeaderException e, HttpServletRequest request) {
+        ErrorCode code = "If-Match".equalsIgnoreCase(e.getHeaderName())
+                ? ErrorCode.PRECONDITION_REQUIRED : ErrorCode.INVALID_PARAMETER;
+        return problem(code, "Missing header " + e.getHeaderName(),
+                List.of(new FieldProblem(e.getHeaderName(), "required")), Map.of(), request);
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<ProblemDetail> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
+        return problem(ErrorCode.METHOD_NOT_ALLOWED, e.getMessage(), List.of(), Map.of(), request);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<ProblemDetail> media(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
+        return problem(ErrorCode.UNSUPPORTED_MEDIA_TYPE, e.getMessage(), List.of(), Map.of(), request);
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<ProblemDetail> noResource(NoResourceFoundException e, HttpServletRequest request) {
+        return problem(ErrorCode.NOT_FOUND, "No such resource " + request.getRequestURI(), List.of(), Map.of(), request);
+    }
+
+    @ExceptionHandler({AccessDeniedException.class, AuthorizationDeniedException.class})
+    ResponseEntity<ProblemDetail> denied(RuntimeException e, HttpServletRequest request) {
+        return problem(ErrorCode.FORBIDDEN, "The token does not grant this operation", List.of(), Map.of(), request);
+    }
+
+    @ExceptionHandler(DuplicateKeyException.class)
+    ResponseEntity<ProblemDetail> duplicate(DuplicateKeyException e, HttpServletRequest request) {
+        log.info("duplicate key: {}", e.getMostSpecificCause().getMessage());
+        return problem(ErrorCode.DUPLICATE, "An object with the same unique key exists", List.of(), Map.of(), request);
+    }
+
+    @ExceptionHandler(QueryTimeoutException.class)
+    ResponseEntity<ProblemDetail> timeout(QueryTimeoutException e, HttpServletRequest request) {
+        return problem(ErrorCode.TIMEOUT, "The query took too long and was cancelled", List.of(), Map.of(), request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        log.error("unexpected error [correlation {}]", Correlation.current(), e);
+        return problem(ErrorCode.INTERNAL, "Unexpected error; quote the correlation id", List.of(), Map.of(), request);
+    }
+
+    public static ProblemDetail body(ErrorCode code, String detail, List<FieldProblem> fields,
+                                     Map<String, Object> extra, String instance) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(code.status(), detail);
+        p.setType(URI.create(code.typeUri()));
+        p.setTitle(HttpStatus.valueOf(code.status().value()).getReasonPhrase());
+        if (instance != null) {
+            p.setInstance(URI.create(instance));
+        }
+        p.setProperty("code", code.name());
+        p.setProperty("correlationId", Correlation.current());
+        if (!fields.isEmpty()) {
+            List<Map<String, String>> list = new ArrayList<>();
+            fields.forEach(f -> list.add(Map.of("field", f.field(), "reason", f.reason())));
+            p.setProperty("errors", list);
+        }
+        extra.forEach(p::setProperty);
+        return p;
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(ErrorCode code, String detail, List<FieldProblem> fields,
+                                                         Map<String, Object> extra, HttpServletRequest request) {
+        return ResponseEntity.status(code.status())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(body(code, detail, fields, extra, request.getRequestURI()));
+    }
+
+    private static String pointer(JacksonException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            sb.append('/');
+            if (ref.getPropertyName() != null) {
+                sb.append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append(ref.getIndex());
+            }
+        }
+        return sb.isEmpty() ? "/" : sb.toString();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

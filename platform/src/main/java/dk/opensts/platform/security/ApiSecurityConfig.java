@@ -1,0 +1,50 @@
+package dk.opensts.platform.security;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every call under {@code /api/**} needs a bearer JWT from OpenSTS's own token service (the
+ * {@code JwtDecoder} bean of the access module); the scopes decide per operation. Operational
+ * endpoints (health, metrics, the OpenAPI document) are open; everything else is denied.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableMethodSecurity
+public class ApiSecurityConfig {
+
+    @Bean
+    @Order(10)
+    SecurityFilterChain apiSecurity(HttpSecurity http, JsonMapper json) throws Exception {
+        http.securityMatcher("/api/**")
+                .authorizeHttpRequests(a -> a.anyRequest().authenticated())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(c -> c.disable())
+                .oauth2ResourceServer(o -> o.jwt(j -> { })
+                        .authenticationEntryPoint(ProblemSecurityHandlers.entryPoint(json))
+                        .accessDeniedHandler(ProblemSecurityHandlers.deniedHandler(json)))
+                .exceptionHandling(e -> e.authenticationEntryPoint(ProblemSecurityHandlers.entryPoint(json))
+                        .accessDeniedHandler(ProblemSecurityHandlers.deniedHandler(json)));
+        return http.build();
+    }
+
+    @Bean
+    @Order(100)
+    SecurityFilterChain publicSecurity(HttpSecurity http, JsonMapper json) throws Exception {
+        http.authorizeHttpRequests(a -> a
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus",
+                                "/actuator/info", "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml",
+                                "/error").permitAll()
+                        .anyRequest().denyAll())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(c -> c.disable())
+                .exceptionHandling(e -> e.authenticationEntryPoint(ProblemSecurityHandlers.entryPoint(json))
+                        .accessDeniedHandler(ProblemSecurityHandlers.deniedHandler(json)));
+        return http.build();
+    }
+}

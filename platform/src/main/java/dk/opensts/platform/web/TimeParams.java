@@ -1,0 +1,42 @@
+package dk.opensts.platform.web;
+
+import dk.opensts.platform.bitemporal.TimePoint;
+import dk.opensts.platform.error.ApiException;
+import dk.opensts.platform.error.ErrorCode;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Parses the {@code validAt} and {@code knownAt} parameters: an ISO-8601 instant with offset
+ * ({@code 2024-03-01T12:00:00+01:00}) or a date ({@code 2024-03-01}, meaning its start in Danish time).
+ * Missing means now.
+ */
+public final class TimeParams {
+
+    public static final ZoneId DANISH = ZoneId.of("Europe/Copenhagen");
+
+    private TimeParams() {
+    }
+
+    public static TimePoint point(String validAt, String knownAt, Instant now) {
+        return new TimePoint(parse("validAt", validAt, now), parse("knownAt", knownAt, now));
+    }
+
+    public static Instant parse(String name, String value, Instant fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            if (value.length() == 10) {
+                return LocalDate.parse(value).atStartOfDay(DANISH).toInstant();
+            }
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiException.field(ErrorCode.INVALID_PARAMETER, name,
+                    "not an ISO-8601 date or date-time with offset: " + value);
+        }
+    }
+}
