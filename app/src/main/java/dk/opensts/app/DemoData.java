@@ -1,6 +1,8 @@
 package dk.opensts.app;
 
 import dk.opensts.access.api.ItSystems;
+import dk.opensts.classification.api.Classifications;
+import dk.opensts.classification.kle.SyntheticKle;
 import dk.opensts.organisation.api.Organisations;
 import dk.opensts.platform.security.Scopes;
 import java.io.IOException;
@@ -37,13 +39,15 @@ class DemoData implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(DemoData.class);
 
     private final Organisations organisations;
+    private final Classifications classifications;
     private final ItSystems systems;
     private final ApplicationContext context;
     private final Path dataDir;
 
-    DemoData(Organisations organisations, ItSystems systems, ApplicationContext context,
+    DemoData(Organisations organisations, Classifications classifications, ItSystems systems, ApplicationContext context,
              @Value("${opensts.data-dir:./data}") String dataDir) {
         this.organisations = organisations;
+        this.classifications = classifications;
         this.systems = systems;
         this.context = context;
         this.dataDir = Path.of(dataDir);
@@ -52,6 +56,13 @@ class DemoData implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) throws IOException {
         UUID municipality = organisations.ensureMunicipality(DEMO_CVR, "Demo Kommune", "demo-data");
+        if (classifications.findClass("KLE", "00.01.00").isEmpty()) {
+            // a synthetic KLE of the real size: the real KLE file may not be shipped
+            java.io.StringWriter xml = new java.io.StringWriter();
+            SyntheticKle.write(xml, 100, 10, 5, 42);
+            int n = classifications.importKle(new java.io.StringReader(xml.toString()), "demo-data");
+            log.info("Imported a synthetic KLE with {} objects", n);
+        }
         Path file = dataDir.resolve("demo-credentials.properties");
         String secret;
         if (systems.find(DEMO_SYSTEM).isEmpty()) {

@@ -90,7 +90,13 @@ public class BitemporalStore {
 
     /** Search criteria; {@code null} means "any". Results are ordered by id for keyset pagination. */
     public record Query(String type, UUID owner, boolean ownerOrNational, String userKey, String namePrefix,
-                        UUID parentId, UUID ref, TimePoint at, UUID after, int limit) {
+                        UUID parentId, UUID ref, TimePoint at, UUID after, int limit, String tenantAttribute,
+                        String tenantValue) {
+
+        public Query(String type, UUID owner, boolean ownerOrNational, String userKey, String namePrefix,
+                     UUID parentId, UUID ref, TimePoint at, UUID after, int limit) {
+            this(type, owner, ownerOrNational, userKey, namePrefix, parentId, ref, at, after, limit, null, null);
+        }
     }
 
     public List<Version> search(Query q) {
@@ -119,6 +125,15 @@ public class BitemporalStore {
         if (q.ref() != null) {
             sql.append(" AND v.refs @> ARRAY[CAST(:ref AS uuid)]");
             p.put("ref", q.ref());
+        }
+        if (q.tenantAttribute() != null) {
+            // shared objects (attribute absent) and those of the caller's tenant
+            sql.append(" AND (v.data->>'" + q.tenantAttribute().replaceAll("[^A-Za-z]", "") + "' IS NULL");
+            if (q.tenantValue() != null) {
+                sql.append(" OR v.data->>'" + q.tenantAttribute().replaceAll("[^A-Za-z]", "") + "' = :tenant");
+                p.put("tenant", q.tenantValue());
+            }
+            sql.append(")");
         }
         if (q.after() != null) {
             sql.append(" AND v.object_id > :after");

@@ -160,7 +160,8 @@ public abstract class RegistryController<A> {
         int limit = PageToken.limit(intParam(params, "limit"));
         BitemporalStore.Query q = new BitemporalStore.Query(spec.name(), searchOwner(params), ownerOrNational(),
                 userKeyParam(params), params.get("name"), uuidParam(params, "parent"), uuidParam(params, "linkedTo"),
-                tp, PageToken.decode(params.get("after")), limit + 1);
+                tp, PageToken.decode(params.get("after")), limit + 1, tenantAttribute(),
+                tenantAttribute() == null ? null : tenantValue(params, actor));
         List<Version> found = service.search(spec, q, actor, criteria);
         ObjectNode page = JsonNodeFactory.instance.objectNode();
         var items = page.putArray("items");
@@ -176,6 +177,16 @@ public abstract class RegistryController<A> {
     /** The query parameters search accepts; a subclass may add its own. */
     protected List<String> searchParameters() {
         return List.of("userKey", "name", "parent", "linkedTo", "owner", "validAt", "knownAt", "limit", "after");
+    }
+
+    /** An attribute that marks objects of one tenant (absent = shared by all); {@code null} for none. */
+    protected String tenantAttribute() {
+        return null;
+    }
+
+    /** The tenant whose objects a search sees besides the shared ones. */
+    protected String tenantValue(Map<String, String> params, Actor actor) {
+        return null;
     }
 
     protected String userKeyParam(Map<String, String> params) {

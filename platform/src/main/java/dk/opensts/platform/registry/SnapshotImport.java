@@ -52,6 +52,13 @@ public class SnapshotImport {
 
     public Result apply(UUID owner, List<? extends ObjectTypeSpec<?>> types, List<Item<?>> items, Instant validFrom,
                         boolean passivateMissing, Actor actor, String note) {
+        return apply(owner, types, items, validFrom, passivateMissing, v -> true, actor, note);
+    }
+
+    /** As above; only current objects that {@code covered} accepts are passivated when missing. */
+    public Result apply(UUID owner, List<? extends ObjectTypeSpec<?>> types, List<Item<?>> items, Instant validFrom,
+                        boolean passivateMissing, java.util.function.Predicate<Version> covered, Actor actor,
+                        String note) {
         BitemporalStore store = registry.store();
         return registry.tx().execute(s -> {
             List<String> typeNames = types.stream().map(ObjectTypeSpec::name).toList();
@@ -90,8 +97,9 @@ public class SnapshotImport {
             if (passivateMissing) {
                 Set<UUID> inSnapshot = new java.util.HashSet<>();
                 items.forEach(i -> inSnapshot.add(i.id()));
-                for (ObjectHead h : heads.values()) {
-                    if (!inSnapshot.contains(h.id()) && (h.lifecycle() != Lifecycle.PASSIVATED && h.lifecycle() != Lifecycle.DELETED)) {
+                for (Version v : current.values()) {
+                    ObjectHead h = heads.get(v.objectId());
+                    if (!inSnapshot.contains(h.id()) && covered.test(v)) {
                         results.add(store.end(h.id(), h.type(), Lifecycle.PASSIVATED, null, actor.id(),
                                 "not in the imported snapshot"));
                         specOf.put(h.id(), types.stream().filter(t -> t.name().equals(h.type())).findFirst().orElseThrow());
