@@ -1,0 +1,230 @@
+package dk.opensts.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dk.opensts.platform.security.Scopes;
+import java.time.Instant;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The rules of the Organisation registry, through its REST API against a real database. */
+class OrganisationApiTest extends ApiTest {
+
+    static final String O = "/api/organisation/v1";
+    String token;
+    String org;
+
+    @BeforeEach
+    void municipality() {
+        token = token(Scopes.ORGANISATION_READ, Scopes.ORGANISATION_WRITE);
+        Res existing = get(O + "/organisations?cvr=" + CVR, token);
+        if (existing.body().path("items").size() > 0) {
+            org = existing.body().path("items").get(0).path("id").asString();
+            return;
+        }
+        Res r = call("POST", O + "/organisations", token, "{\"cvr\":\"" + CVR + "\",\"name\":\"Testkommune\",\"validity\":{\"from\":\"2000-01-01\"}}");
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        org = r.body().path("id").asString();
+    }
+
+    String unit(String userKey, String parent) {
+        Res r = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"" + userKey
+                + "\",\"name\":\"Enhed " + userKey + "\"" + (parent == null ? "" : ",\"parent\":\"" + parent + "\"") + "}");
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        return r.body().path("id").asString();
+    }
+
+    long versions() {
+        return count("SELECT count(*) FROM organisation.object_version");
+    }
+
+    @Test
+    void createReadAndETag() {
+        String id = unit("u1", null);
+        Res r = get(O + "/units/" + id, token);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("ETag")).isEqualTo("\"1\"");
+        assertThat(r.body().path("name").asString()).isEqualTo("Enhed u1");
+        assertThat(r.body().path("lifecycle").asString()).isEqualTo("CREATED");
+        assertThat(r.body().path("registration").path("actor").asString()).isNotBlank();
+    }
+
+    @Test
+    void badInputIsRefusedAndNothingWritten() {
+        long before = versions();
+        Res unknown = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"x\",\"name\":\"X\",\"colour\":\"red\"}");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.code()).isEqualTo("UNKNOWN_FIELD");
+        assertThat(unknown.body().path("errors").get(0).path("field").asString()).isEqualTo("/colour");
+        Res wrongType = call("POST", O + "/units", token, "{\"organisation\":\"not-a-uuid\",\"userKey\":\"x\",\"name\":\"X\"}");
+        assertThat(wrongType.status()).isEqualTo(400);
+        assertThat(wrongType.code()).isEqualTo("WRONG_TYPE");
+        Res malformed = call("POST", O + "/units", token, "{\"organisation\":");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.code()).isEqualTo("MALFORMED_BODY");
+        Res missing = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"x\"}");
+        assertThat(missing.status()).isEqualTo(422);
+        assertThat(missing.code()).isEqualTo("VALIDATION_FAILED");
+        Res period = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"x\",\"name\":\"X\","
+                + "\"validity\":{\"from\":\"2025-01-01T00:00:00Z\",\"to\":\"2024-01-01T00:00:00Z\"}}");
+        assertThat(period.status()).isEqualTo(422);
+        assertThat(period.code()).isEqualTo("INVALID_PERIOD");
+        Res broken = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"x\",\"name\":\"X\","
+                + "\"parent\":\"00000000-0000-4000-8000-000000000000\"}");
+        assertThat(broken.status()).isEqualTo(422);
+        assertThat(broken.code()).isEqualTo("BROKEN_REFERENCE");
+        Res cpr = call("POST", O + "/persons", token, "{\"organisation\":\"" + org + "\",\"cpr\":\"12345\",\"name\":\"A\"}");
+        assertThat(cpr.status()).isEqualTo(422);
+        assertThat(cpr.body().path("errors").get(0).path("field").asString()).isEqualTo("/cpr");
+        assertThat(versions()).isEqualTo(before);
+    }
+
+    @Test
+    void unitCannotMoveUnderItsOwnDescendant() {
+        String a = unit("a", null);
+        String b = unit("b", a);
+        String c = unit("c", b);
+        long before = versions();
+        Res r = call("PATCH", O + "/units/" + a, token, "{\"parent\":\"" + c + "\"}", "If-Match", "\"1\"");
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.code()).isEqualTo("HIERARCHY_CYCLE");
+        assertThat(versions()).isEqualTo(before);
+    }
+
+    @Test
+    void staleVersionIsRefusedAndIfMatchRequired() {
+        String id = unit("s", null);
+        Res ok = call("PATCH", O + "/units/" + id, token, "{\"name\":\"Ny\"}", "If-Match", "\"1\"");
+        assertThat(ok.status()).as(ok.text()).isEqualTo(200);
+        assertThat(ok.header("ETag")).isEqualTo("\"2\"");
+        Res stale = call("PATCH", O + "/units/" + id, token, "{\"name\":\"Ældre\"}", "If-Match", "\"1\"");
+        assertThat(stale.status()).isEqualTo(409);
+        assertThat(stale.code()).isEqualTo("STALE_VERSION");
+        Res none = call("PATCH", O + "/units/" + id, token, "{\"name\":\"Uden\"}");
+        assertThat(none.status()).isEqualTo(428);
+        assertThat(get(O + "/units/" + id, token).body().path("name").asString()).isEqualTo("Ny");
+    }
+
+    @Test
+    void updatesWriteOnlyTheChangedPeriodAndHistoryIsKept() {
+        Res created = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"h\",\"name\":\"Først\","
+                + "\"validity\":{\"from\":\"2020-01-01\"}}");
+        String id = created.body().path("id").asString();
+        Instant afterCreate = Instant.now();
+        // rename only for 2022
+        Res patched = call("PATCH", O + "/units/" + id, token, "{\"name\":\"Midt\",\"validity\":{\"from\":\"2022-01-01\",\"to\":\"2023-01-01\"}}",
+                "If-Match", "\"1\"");
+        assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+        assertThat(get(O + "/units/" + id + "?validAt=2021-06-01", token).body().path("name").asString()).isEqualTo("Først");
+        assertThat(get(O + "/units/" + id + "?validAt=2022-06-01", token).body().path("name").asString()).isEqualTo("Midt");
+        assertThat(get(O + "/units/" + id + "?validAt=2024-06-01", token).body().path("name").asString()).isEqualTo("Først");
+        // as known before the patch, 2022 was "Først"
+        String known = URLEncoder.encode(afterCreate.toString(), StandardCharsets.UTF_8);
+        assertThat(get(O + "/units/" + id + "?validAt=2022-06-01&knownAt=" + known, token).body().path("name").asString())
+                .isEqualTo("Først");
+        Res history = get(O + "/units/" + id + "/history", token);
+        assertThat(history.body().path("registrations").size()).isEqualTo(2);
+        // 1 original (closed) + 3 pieces of the new registration
+        assertThat(history.body().path("versions").size()).isEqualTo(4);
+        // overlapping versions are impossible by constraint
+        assertThat(count("SELECT count(*) FROM pg_constraint WHERE conname = 'object_version_no_overlap'"
+                + " AND connamespace = 'organisation'::regnamespace")).isEqualTo(1);
+    }
+
+    @Test
+    void passivateHidesAndDeleteIsGone() {
+        String id = unit("p", null);
+        Instant before = Instant.now();
+        Res p = call("POST", O + "/units/" + id + "/passivation", token, null, "If-Match", "\"1\"");
+        assertThat(p.status()).as(p.text()).isEqualTo(200);
+        Res hidden = get(O + "/units/" + id, token);
+        assertThat(hidden.status()).isEqualTo(404);
+        assertThat(hidden.code()).isEqualTo("PASSIVATED");
+        assertThat(get(O + "/units/" + id + "?knownAt=" + URLEncoder.encode(before.toString(), StandardCharsets.UTF_8), token)
+                .status()).isEqualTo(200);
+        Res d = call("DELETE", O + "/units/" + id, token, null, "If-Match", "\"2\"");
+        assertThat(d.status()).isEqualTo(200);
+        Res gone = get(O + "/units/" + id, token);
+        assertThat(gone.status()).isEqualTo(410);
+        assertThat(gone.code()).isEqualTo("GONE");
+    }
+
+    @Test
+    void idempotencyKeyMakesRetriesSafe() {
+        String body = "{\"organisation\":\"" + org + "\",\"userKey\":\"i\",\"name\":\"Idem\"}";
+        Res first = call("POST", O + "/units", token, body, "Idempotency-Key", "k-1");
+        Res retry = call("POST", O + "/units", token, body, "Idempotency-Key", "k-1");
+        assertThat(retry.status()).isEqualTo(201);
+        assertThat(retry.body().path("id").asString()).isEqualTo(first.body().path("id").asString());
+        assertThat(count("SELECT count(*) FROM organisation.registry_object WHERE type = 'unit' AND id = '"
+                + first.body().path("id").asString() + "'")).isEqualTo(1);
+        Res other = call("POST", O + "/units", token, body.replace("Idem", "Other"), "Idempotency-Key", "k-1");
+        assertThat(other.status()).isEqualTo(422);
+        assertThat(other.code()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+        // PUT by id is idempotent by nature: the second one writes nothing
+        String id = "3f1b8a2e-0000-4000-8000-0000000000aa";
+        String put = "{\"organisation\":\"" + org + "\",\"userKey\":\"put\",\"name\":\"Put\"}";
+        assertThat(call("PUT", O + "/units/" + id, token, put).status()).isEqualTo(201);
+        long v = versions();
+        Res again = call("PUT", O + "/units/" + id, token, put);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.header("ETag")).isEqualTo("\"1\"");
+        assertThat(versions()).isEqualTo(v);
+    }
+
+    @Test
+    void subtreeAndAncestorsAsOfAPastDate() {
+        Res root = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"r\",\"name\":\"Rod\","
+                + "\"validity\":{\"from\":\"2020-01-01\"}}");
+        String r = root.body().path("id").asString();
+        Res child = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"c1\",\"name\":\"Barn\","
+                + "\"parent\":\"" + r + "\",\"validity\":{\"from\":\"2021-01-01\"}}");
+        String c = child.body().path("id").asString();
+        Res grand = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"g1\",\"name\":\"Barnebarn\","
+                + "\"parent\":\"" + c + "\",\"validity\":{\"from\":\"2023-01-01\"}}");
+        assertThat(grand.status()).as(grand.text()).isEqualTo(201);
+        assertThat(get(O + "/units/" + r + "/subtree", token).body().path("items").size()).isEqualTo(3);
+        assertThat(get(O + "/units/" + r + "/subtree?validAt=2022-01-01", token).body().path("items").size()).isEqualTo(2);
+        assertThat(get(O + "/units/" + r + "/subtree?depth=0", token).body().path("items").size()).isEqualTo(1);
+        var ancestors = get(O + "/units/" + grand.body().path("id").asString() + "/ancestors", token).body().path("items");
+        assertThat(ancestors.size()).isEqualTo(2);
+        assertThat(ancestors.get(0).path("id").asString()).isEqualTo(c);
+    }
+
+    @Test
+    void personalDataIsAuditedAndChangesGoToTheOutbox() {
+        Res person = call("POST", O + "/persons", token, "{\"organisation\":\"" + org + "\",\"cpr\":\"0101011234\",\"name\":\"Anna\"}");
+        assertThat(person.status()).isEqualTo(201);
+        String id = person.body().path("id").asString();
+        get(O + "/persons/" + id, token);
+        Res search = get(O + "/persons?cpr=0101011234&organisation=" + org, token);
+        assertThat(search.body().path("items").size()).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM platform.audit_log WHERE '" + id + "' = ANY(object_ids)")).isEqualTo(3);
+        assertThat(count("SELECT count(*) FROM platform.audit_log WHERE action = 'SEARCH' AND details->>'cpr' = '0101011234'"))
+                .isEqualTo(1);
+        // the outbox delivers the change to the change feed after commit
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (count("SELECT count(*) FROM platform.change_feed WHERE object_id = '" + id + "'") == 0
+                && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(count("SELECT count(*) FROM platform.change_feed WHERE object_id = '" + id + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void keysetPagination() {
+        for (int i = 0; i < 5; i++) {
+            unit("page" + i, null);
+        }
+        Res first = get(O + "/units?organisation=" + org + "&name=enhed%20page&limit=2", token);
+        assertThat(first.body().path("items").size()).isEqualTo(2);
+        String next = first.body().path("next").asString();
+        Res second = get(O + "/units?organisation=" + org + "&name=enhed%20page&limit=2&after=" + next, token);
+        assertThat(second.body().path("items").get(0).path("id").asString())
+                .isGreaterThan(first.body().path("items").get(1).path("id").asString());
+        assertThat(get(O + "/units?limit=5000", token).status()).isEqualTo(400);
+        assertThat(get(O + "/units?bogus=1", token).code()).isEqualTo("INVALID_PARAMETER");
+    }
+}
