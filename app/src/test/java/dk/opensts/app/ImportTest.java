@@ -1,0 +1,159 @@
+package dk.opensts.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dk.opensts.classification.kle.SyntheticKle;
+import dk.opensts.platform.security.Scopes;
+import java.io.StringWriter;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Bulk imports: the Organisation feed and whole classifications (KLE XML, JSON). */
+class ImportTest extends ApiTest {
+
+    static final String O = "/api/organisation/v1";
+    static final String C = "/api/classification/v1";
+
+    String org(String token) {
+        Res r = call("POST", O + "/organisations", token, "{\"cvr\":\"" + CVR + "\",\"name\":\"K\",\"validity\":{\"from\":\"2000-01-01\"}}");
+        return r.status() == 201 ? r.body().path("id").asString()
+                : get(O + "/organisations?cvr=" + CVR, token).body().path("items").get(0).path("id").asString();
+    }
+
+    static String feed(int units, int changedNames) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < units; i++) {
+            UUID id = UUID.nameUUIDFromBytes(("u" + i).getBytes());
+            String parent = i == 0 ? "" : ",\"parent\":\"" + UUID.nameUUIDFromBytes(("u" + (i - 1) / 3).getBytes()) + "\"";
+            sb.append("{\"type\":\"unit\",\"id\":\"").append(id).append("\",\"userKey\":\"u").append(i)
+                    .append("\",\"name\":\"Enhed ").append(i).append(i < changedNames ? " ny" : "").append("\"")
+                    .append(parent).append("}\n");
+            UUID person = UUID.nameUUIDFromBytes(("p" + i).getBytes());
+            sb.append("{\"type\":\"person\",\"id\":\"").append(person).append("\",\"cpr\":\"")
+                    .append(String.format("%010d", i)).append("\",\"name\":\"Person ").append(i).append("\"}\n");
+            UUID user = UUID.nameUUIDFromBytes(("b" + i).getBytes());
+            sb.append("{\"type\":\"user\",\"id\":\"").append(user).append("\",\"userKey\":\"b").append(i)
+                    .append("\",\"name\":\"Person ").append(i).append("\",\"person\":\"").append(person).append("\"}\n");
+            sb.append("{\"type\":\"function\",\"id\":\"").append(UUID.nameUUIDFromBytes(("f" + i).getBytes()))
+                    .append("\",\"userKey\":\"f").append(i).append("\",\"name\":\"Ansat\",\"functionType\":\"ENGAGEMENT\",\"users\":[\"")
+                    .append(user).append("\"],\"units\":[\"").append(id).append("\"]}\n");
+            sb.append("{\"type\":\"address\",\"id\":\"").append(UUID.nameUUIDFromBytes(("a" + i).getBytes()))
+                    .append("\",\"belongsTo\":\"").append(user).append("\",\"addressType\":\"EMAIL\",\"value\":\"b")
+                    .append(i).append("@kommune.dk\"}\n");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void feedImportWritesOnlyDifferences() {
+        String token = token(Scopes.ORGANISATION_READ, Scopes.ORGANISATION_WRITE);
+        String org = org(token);
+        String path = O + "/organisations/" + org + "/import";
+        Res first = call("POST", path, token, feed(40, 0), "Content-Type", "application/x-ndjson");
+        assertThat(first.status()).as(first.text()).isEqualTo(200);
+        assertThat(first.body().path("created").asInt()).isEqualTo(200);
+        long versions = count("SELECT count(*) FROM organisation.object_version");
+        Res again = call("POST", path, token, feed(40, 0), "Content-Type", "application/x-ndjson");
+        assertThat(again.body().path("unchanged").asInt()).isEqualTo(200);
+        assertThat(count("SELECT count(*) FROM organisation.object_version")).isEqualTo(versions);
+        Res ten = call("POST", path, token, feed(40, 10), "Content-Type", "application/x-ndjson");
+        assertThat(ten.body().path("changed").asInt()).isEqualTo(10);
+        assertThat(count("SELECT count(*) FROM organisation.registration")).isEqualTo(200 + 1 + 10);
+        // a unit missing from the next snapshot is passivated
+        String fewer = feed(40, 10).lines().filter(l -> !l.contains("\"userKey\":\"f39\"")).reduce("", (a, b) -> a + b + "\n");
+        Res missing = call("POST", path, token, fewer, "Content-Type", "application/x-ndjson");
+        assertThat(missing.body().path("passivated").asInt()).isEqualTo(1);
+        // persons written by the import are audited
+        assertThat(count("SELECT count(*) FROM platform.audit_log WHERE resource = 'organisation.person'")).isEqualTo(1);
+    }
+
+    @Test
+    void malformedRowRejectsTheWholeFeed() {
+        String token = token(Scopes.ORGANISATION_READ, Scopes.ORGANISATION_WRITE);
+        String org = org(token);
+        long before = count("SELECT count(*) FROM organisation.object_version");
+        String bad = feed(5, 0) + "{\"type\":\"person\",\"id\":\"" + UUID.randomUUID() + "\",\"cpr\":\"12\",\"name\":\"X\"}\n";
+        Res r = call("POST", O + "/organisations/" + org + "/import", token, bad, "Content-Type", "application/x-ndjson");
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.code()).isEqualTo("IMPORT_REJECTED");
+        assertThat(r.body().path("errors").get(0).path("field").asString()).isEqualTo("row 26");
+        String cycle = "{\"type\":\"unit\",\"id\":\"00000000-0000-4000-8000-000000000001\",\"userKey\":\"a\",\"name\":\"A\",\"parent\":\"00000000-0000-4000-8000-000000000002\"}\n"
+                + "{\"type\":\"unit\",\"id\":\"00000000-0000-4000-8000-000000000002\",\"userKey\":\"b\",\"name\":\"B\",\"parent\":\"00000000-0000-4000-8000-000000000001\"}\n";
+        Res c = call("POST", O + "/organisations/" + org + "/import", token, cycle, "Content-Type", "application/x-ndjson");
+        assertThat(c.status()).isEqualTo(422);
+        assertThat(c.text()).contains("own ancestor");
+        assertThat(count("SELECT count(*) FROM organisation.object_version")).isEqualTo(before);
+    }
+
+    @Test
+    void csvFeed() {
+        String token = token(Scopes.ORGANISATION_READ, Scopes.ORGANISATION_WRITE);
+        String org = org(token);
+        String csv = "type,id,userKey,name,parent,cpr,person,addressType,value,belongsTo\n"
+                + "unit,10000000-0000-4000-8000-000000000001,root,\"Rod, central\",,,,,,\n"
+                + "unit,10000000-0000-4000-8000-000000000002,sub,Under,10000000-0000-4000-8000-000000000001,,,,,\n"
+                + "address,10000000-0000-4000-8000-000000000003,,,,,,EAN,5798000000001,10000000-0000-4000-8000-000000000002\n";
+        Res r = call("POST", O + "/organisations/" + org + "/import", token, csv, "Content-Type", "text/csv");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(r.body().path("created").asInt()).isEqualTo(3);
+        assertThat(get(O + "/units/10000000-0000-4000-8000-000000000001", token).body().path("name").asString())
+                .isEqualTo("Rod, central");
+    }
+
+    @Test
+    void kleImportLookupAndLocalClasses() throws Exception {
+        String token = token(Scopes.CLASSIFICATION_READ, Scopes.CLASSIFICATION_WRITE);
+        StringWriter xml = new StringWriter();
+        SyntheticKle.write(xml, 10, 5, 4, 7);
+        Res r = call("POST", C + "/imports/kle", token, xml.toString(), "Content-Type", "application/xml");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        int objects = r.body().path("objects").asInt();
+        assertThat(objects).isEqualTo(3 + 10 + 50 + 200 + 11 * 11);
+        Res again = call("POST", C + "/imports/kle", token, xml.toString(), "Content-Type", "application/xml");
+        assertThat(again.body().path("unchanged").asInt()).isEqualTo(objects);
+        Res subject = get(C + "/classes/by-user-key/03.02.01", token);
+        assertThat(subject.status()).isEqualTo(200);
+        assertThat(subject.body().path("userKey").asString()).isEqualTo("03.02.01");
+        String parent = subject.body().path("parent").asString();
+        assertThat(get(C + "/classes/" + parent, token).body().path("userKey").asString()).isEqualTo("03.02");
+        // a municipality's local class under a national one; the national tree is unchanged
+        long nationalVersions = count("SELECT count(*) FROM classification.object_version");
+        Res local = call("POST", C + "/classes", token, "{\"classification\":\"" + subject.body().path("classification").asString()
+                + "\",\"facet\":\"" + subject.body().path("facet").asString() + "\",\"userKey\":\"03.02.90\",\"title\":\"Lokal\","
+                + "\"parent\":\"" + parent + "\",\"municipality\":\"" + CVR + "\"}");
+        assertThat(local.status()).as(local.text()).isEqualTo(201);
+        assertThat(count("SELECT count(*) FROM classification.object_version")).isEqualTo(nationalVersions + 1);
+        assertThat(get(C + "/classes/by-user-key/03.02.90", token).status()).isEqualTo(200);
+        assertThat(get(C + "/classes/by-user-key/03.02.90?municipality=22222222", token).status()).isEqualTo(404);
+        // re-importing KLE leaves the local class alone
+        Res third = call("POST", C + "/imports/kle", token, xml.toString(), "Content-Type", "application/xml");
+        assertThat(third.body().path("passivated").asInt()).isZero();
+        // the whole facet as a tree
+        Res tree = get(C + "/facets/" + subject.body().path("facet").asString() + "/tree", token);
+        assertThat(tree.body().path("items").size()).isEqualTo(1 + 10 + 50 + 200 + 1);
+        // malformed XML is refused
+        Res bad = call("POST", C + "/imports/kle", token, "<KLE-Emneplan><Hovedgruppe>", "Content-Type", "application/xml");
+        assertThat(bad.status()).isEqualTo(400);
+    }
+
+    @Test
+    void jsonClassificationImport() {
+        String token = token(Scopes.CLASSIFICATION_READ, Scopes.CLASSIFICATION_WRITE);
+        String body = """
+                {"classification": {"id": "20000000-0000-4000-8000-000000000001", "userKey": "FSIII", "title": "Fællessprog III"},
+                 "facets": [{"id": "20000000-0000-4000-8000-000000000002", "userKey": "Tilstande", "title": "Tilstande"}],
+                 "classes": [
+                   {"id": "20000000-0000-4000-8000-000000000003", "facet": "20000000-0000-4000-8000-000000000002", "userKey": "A", "title": "Egenomsorg"},
+                   {"id": "20000000-0000-4000-8000-000000000004", "facet": "20000000-0000-4000-8000-000000000002", "userKey": "A1", "title": "Vaske sig", "parent": "20000000-0000-4000-8000-000000000003"}]}
+                """;
+        Res r = call("POST", C + "/imports/json", token, body);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(r.body().path("created").asInt()).isEqualTo(4);
+        assertThat(get(C + "/classes/by-user-key/A1?classification=FSIII", token).body().path("title").asString())
+                .isEqualTo("Vaske sig");
+        Res broken = call("POST", C + "/imports/json", token, body.replace("\"parent\": \"20000000-0000-4000-8000-000000000003\"",
+                "\"parent\": \"20000000-0000-4000-8000-00000000ffff\""));
+        assertThat(broken.status()).isEqualTo(422);
+        assertThat(broken.code()).isEqualTo("IMPORT_REJECTED");
+    }
+}
