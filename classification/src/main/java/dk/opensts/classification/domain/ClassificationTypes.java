@@ -10,6 +10,7 @@ import dk.opensts.platform.bitemporal.TimePoint;
 import dk.opensts.platform.bitemporal.Version;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.registry.NamedTypeSpec;
 import dk.opensts.platform.registry.ObjectTypeSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ public final class ClassificationTypes {
     public final ObjectTypeSpec<ClassAttrs> clazz;
 
     public ClassificationTypes(BitemporalStore store) {
-        classification = new Spec<>(CLASSIFICATION, ClassificationAttrs.class) {
+        classification = new NamedTypeSpec<>(CLASSIFICATION, ClassificationAttrs.class, false) {
             public IndexFields index(ClassificationAttrs a) {
                 return new IndexFields(a.userKey(), a.title(), null, List.of());
             }
@@ -45,7 +46,7 @@ public final class ClassificationTypes {
                 unique(store, CLASSIFICATION, null, a.userKey(), null, id);
             }
         };
-        facet = new Spec<>(FACET, FacetAttrs.class) {
+        facet = new NamedTypeSpec<>(FACET, FacetAttrs.class, false) {
             public IndexFields index(FacetAttrs a) {
                 return new IndexFields(a.userKey(), a.title(), a.classification(), List.of(a.classification()));
             }
@@ -59,7 +60,7 @@ public final class ClassificationTypes {
                 unique(store, FACET, a.classification(), a.userKey(), null, id);
             }
         };
-        clazz = new Spec<>(CLASS, ClassAttrs.class) {
+        clazz = new NamedTypeSpec<>(CLASS, ClassAttrs.class, false) {
             public IndexFields index(ClassAttrs a) {
                 List<UUID> refs = new ArrayList<>(List.of(a.classification(), a.facet()));
                 if (a.mappings() != null) {
@@ -123,23 +124,5 @@ public final class ClassificationTypes {
             case CLASS -> clazz;
             default -> null;
         };
-    }
-
-    private abstract static class Spec<A> implements ObjectTypeSpec<A> {
-        private final String name;
-        private final Class<A> type;
-
-        Spec(String name, Class<A> type) {
-            this.name = name;
-            this.type = type;
-        }
-
-        public String name() {
-            return name;
-        }
-
-        public Class<A> attributes() {
-            return type;
-        }
     }
 }

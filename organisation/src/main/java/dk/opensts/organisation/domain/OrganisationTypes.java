@@ -11,6 +11,7 @@ import dk.opensts.platform.bitemporal.IndexFields;
 import dk.opensts.platform.bitemporal.Period;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.registry.NamedTypeSpec;
 import dk.opensts.platform.registry.ObjectTypeSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ public final class OrganisationTypes {
     private final Map<String, ObjectTypeSpec<?>> byName;
 
     public OrganisationTypes(BitemporalStore store) {
-        organisation = new Spec<>(ORGANISATION, OrganisationAttrs.class, false) {
+        organisation = new NamedTypeSpec<>(ORGANISATION, OrganisationAttrs.class, false) {
             public IndexFields index(OrganisationAttrs a) {
                 return new IndexFields(a.cvr(), a.name(), null, List.of());
             }
@@ -56,7 +57,7 @@ public final class OrganisationTypes {
                 // the CVR is unique among current organisations (index organisation_cvr_current)
             }
         };
-        unit = new Spec<>(UNIT, UnitAttrs.class, false) {
+        unit = new NamedTypeSpec<>(UNIT, UnitAttrs.class, false) {
             public IndexFields index(UnitAttrs a) {
                 return new IndexFields(a.userKey(), a.name(), a.parent(), List.of(a.organisation()));
             }
@@ -79,7 +80,7 @@ public final class OrganisationTypes {
                 }
             }
         };
-        person = new Spec<>(PERSON, PersonAttrs.class, true) {
+        person = new NamedTypeSpec<>(PERSON, PersonAttrs.class, true) {
             public IndexFields index(PersonAttrs a) {
                 return new IndexFields(a.cpr(), a.name(), null, List.of(a.organisation()));
             }
@@ -92,7 +93,7 @@ public final class OrganisationTypes {
                 requireOrganisation(store, a.organisation(), valid);
             }
         };
-        user = new Spec<>(USER, UserAttrs.class, true) {
+        user = new NamedTypeSpec<>(USER, UserAttrs.class, true) {
             public IndexFields index(UserAttrs a) {
                 return new IndexFields(a.userKey(), a.name(), null, refs(a.organisation(), a.person()));
             }
@@ -108,7 +109,7 @@ public final class OrganisationTypes {
                 }
             }
         };
-        function = new Spec<>(FUNCTION, FunctionAttrs.class, false) {
+        function = new NamedTypeSpec<>(FUNCTION, FunctionAttrs.class, false) {
             public IndexFields index(FunctionAttrs a) {
                 List<UUID> refs = new ArrayList<>();
                 refs.add(a.organisation());
@@ -131,7 +132,7 @@ public final class OrganisationTypes {
                 }
             }
         };
-        address = new Spec<>(ADDRESS, AddressAttrs.class, false) {
+        address = new NamedTypeSpec<>(ADDRESS, AddressAttrs.class, false) {
             public IndexFields index(AddressAttrs a) {
                 return new IndexFields(a.value(), null, null, List.of(a.organisation(), a.belongsTo()));
             }
@@ -173,29 +174,5 @@ public final class OrganisationTypes {
             }
         }
         return list;
-    }
-
-    private abstract static class Spec<A> implements ObjectTypeSpec<A> {
-        private final String name;
-        private final Class<A> type;
-        private final boolean personal;
-
-        Spec(String name, Class<A> type, boolean personal) {
-            this.name = name;
-            this.type = type;
-            this.personal = personal;
-        }
-
-        public String name() {
-            return name;
-        }
-
-        public Class<A> attributes() {
-            return type;
-        }
-
-        public boolean personal() {
-            return personal;
-        }
     }
 }
