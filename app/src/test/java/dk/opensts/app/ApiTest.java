@@ -115,6 +115,14 @@ public abstract class ApiTest {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
+    /** After every test class: the stores' tables are consistent (the write path keeps them so without foreign keys). */
+    @org.junit.jupiter.api.AfterAll
+    static void storesAreConsistent(@Autowired java.util.List<dk.opensts.platform.registry.RegistryService> registries) {
+        for (var registry : registries) {
+            org.assertj.core.api.Assertions.assertThat(registry.store().verify()).isEmpty();
+        }
+    }
+
     protected long count(String sql) {
         return jdbc.sql(sql).query(Long.class).single();
     }

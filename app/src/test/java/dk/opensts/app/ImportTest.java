@@ -131,6 +131,9 @@ class ImportTest extends ApiTest {
         // the whole facet as a tree
         Res tree = get(C + "/facets/" + subject.body().path("facet").asString() + "/tree", token);
         assertThat(tree.body().path("items").size()).isEqualTo(1 + 10 + 50 + 200 + 1);
+        // another municipality's tree has the national classes only
+        Res theirs = get(C + "/facets/" + subject.body().path("facet").asString() + "/tree?municipality=22222222", token);
+        assertThat(theirs.body().path("items").size()).isEqualTo(1 + 10 + 50 + 200);
         // malformed XML is refused
         Res bad = call("POST", C + "/imports/kle", token, "<KLE-Emneplan><Hovedgruppe>", "Content-Type", "application/xml");
         assertThat(bad.status()).isEqualTo(400);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dk.opensts.platform.security.Scopes;
 import java.time.Instant;
 import java.net.URLEncoder;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -191,6 +192,37 @@ class OrganisationApiTest extends ApiTest {
         var ancestors = get(O + "/units/" + grand.body().path("id").asString() + "/ancestors", token).body().path("items");
         assertThat(ancestors.size()).isEqualTo(2);
         assertThat(ancestors.get(0).path("id").asString()).isEqualTo(c);
+        // siblings in Danish alphabetical order ("Aa" is Å, after Æ); items carry depth, attributes, validity
+        for (String name : new String[] {"Aabenraa", "Ærø", "Amager"}) {
+            assertThat(call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"" + name
+                    + "\",\"name\":\"" + name + "\",\"parent\":\"" + r + "\",\"validity\":{\"from\":\"2021-06-01\"}}")
+                    .status()).isEqualTo(201);
+        }
+        var items = get(O + "/units/" + r + "/subtree?depth=1", token).body().path("items");
+        assertThat(items.size()).isEqualTo(5);
+        List<String> names = new java.util.ArrayList<>();
+        items.forEach(i -> names.add(i.path("name").asString()));
+        assertThat(names).containsExactly("Rod", "Amager", "Barn", "Ærø", "Aabenraa");
+        assertThat(items.get(1).path("depth").asInt()).isEqualTo(1);
+        assertThat(items.get(1).path("parent").asString()).isEqualTo(r);
+        assertThat(items.get(0).path("validity").path("from").asString()).startsWith("2019-12-31T23:00:00Z");
+        assertThat(items.get(0).has("registration")).isFalse();
+        // the tree follows every write at once: a rename, a passivation
+        String amager = items.get(1).path("id").asString();
+        Res renamed = call("PATCH", O + "/units/" + amager, token, "{\"name\":\"Zealand\"}", "If-Match", "\"1\"");
+        assertThat(renamed.status()).as(renamed.text()).isEqualTo(200);
+        names.clear();
+        get(O + "/units/" + r + "/subtree?depth=1", token).body().path("items").forEach(i -> names.add(i.path("name").asString()));
+        assertThat(names).containsExactly("Rod", "Barn", "Zealand", "Ærø", "Aabenraa");
+        Res passivated = call("POST", O + "/units/" + amager + "/passivation", token, null, "If-Match", "\"2\"");
+        assertThat(passivated.status()).as(passivated.text()).isEqualTo(200);
+        assertThat(get(O + "/units/" + r + "/subtree?depth=1", token).body().path("items").size()).isEqualTo(4);
+        // as known before the siblings were registered
+        String before = java.time.Instant.now().minusSeconds(3600).toString();
+        assertThat(get(O + "/units/" + r + "/subtree?knownAt=" + before, token).status()).isEqualTo(404);
+        // only units have subtrees
+        Res person = call("POST", O + "/persons", token, "{\"organisation\":\"" + org + "\",\"cpr\":\"0202021234\",\"name\":\"B\"}");
+        assertThat(get(O + "/units/" + person.body().path("id").asString() + "/subtree", token).status()).isEqualTo(404);
     }
 
     @Test

@@ -173,7 +173,7 @@ public class ClassificationImport {
     private SnapshotImport.Result apply(UUID classification, List<SnapshotImport.Item<?>> items, Instant validFrom,
                                         Actor actor, String note) {
         return snapshot.apply(classification, List.of(types.classification, types.facet, types.clazz), items, validFrom,
-                true, v -> !v.data().hasNonNull("municipality"), actor, note);
+                true, data -> !data.hasNonNull("municipality"), actor, note);
     }
 
     private static UUID uuid(String name) {

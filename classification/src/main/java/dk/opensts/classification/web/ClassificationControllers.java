@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -65,22 +66,24 @@ public final class ClassificationControllers {
             return p;
         }
 
-        /** The classification or facet with everything below it, as of validAt/knownAt. */
-        protected ObjectNode tree(UUID id, Integer depth, String validAt, String knownAt) {
-            require(Scopes.CLASSIFICATION_READ);
+        /**
+         * The classification or facet with everything below it, as of validAt/knownAt: national
+         * classes and the local classes of the caller's municipality (or of {@code municipality}).
+         */
+        protected ResponseEntity<byte[]> tree(UUID id, Integer depth, String validAt, String knownAt,
+                                              String municipality) {
+            Actor actor = require(Scopes.CLASSIFICATION_READ);
             int max = depth == null ? 10 : depth;
             if (max < 0 || max > 50) {
                 throw ApiException.field(ErrorCode.INVALID_PARAMETER, "depth", "must be 0 to 50");
             }
             TimePoint tp = TimeParams.point(validAt, knownAt, service.store().now());
-            List<Version> rows = service.store().subtree(id, tp, max);
-            if (rows.isEmpty()) {
+            List<BitemporalStore.TreeNode> nodes = service.store().subtree(id, tp, max, "municipality",
+                    municipality != null ? municipality : actor.municipality());
+            if (nodes.isEmpty() || !nodes.get(0).type().equals(spec.name())) {
                 throw service.absent(spec, id, tp);
             }
-            ObjectNode page = JsonNodeFactory.instance.objectNode();
-            var items = page.putArray("items");
-            rows.forEach(v -> items.add(service.render(v)));
-            return page;
+            return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(service.renderTree(nodes));
         }
     }
 
@@ -106,13 +109,17 @@ public final class ClassificationControllers {
             return List.of("userKey", "name", "validAt", "knownAt", "limit", "after");
         }
 
-        @GetMapping("/{id}/tree")
+        @GetMapping(path = "/{id}/tree", produces = MediaType.APPLICATION_JSON_VALUE)
         @Operation(summary = "A whole classification as a tree", description = "The classification, its facets and "
-                + "their classes in depth order (depth default 10), as of validAt/knownAt.")
-        public ObjectNode classificationTree(@PathVariable UUID id, @RequestParam(required = false) Integer depth,
-                                             @RequestParam(required = false) String validAt,
-                                             @RequestParam(required = false) String knownAt) {
-            return tree(id, depth, validAt, knownAt);
+                + "their classes in depth then name order (depth default 10, at most 50), as of validAt/knownAt: "
+                + "national classes and the local classes of municipality (CVR; default the caller's). Each item "
+                + "has id, type, depth, attributes and validity.")
+        public ResponseEntity<byte[]> classificationTree(@PathVariable UUID id,
+                                                         @RequestParam(required = false) Integer depth,
+                                                         @RequestParam(required = false) String validAt,
+                                                         @RequestParam(required = false) String knownAt,
+                                                         @RequestParam(required = false) String municipality) {
+            return tree(id, depth, validAt, knownAt, municipality);
         }
     }
 
@@ -128,12 +135,15 @@ public final class ClassificationControllers {
             return BASE + "/facets";
         }
 
-        @GetMapping("/{id}/tree")
-        @Operation(summary = "A facet as a tree", description = "The facet and its classes in depth order.")
-        public ObjectNode facetTree(@PathVariable UUID id, @RequestParam(required = false) Integer depth,
-                                    @RequestParam(required = false) String validAt,
-                                    @RequestParam(required = false) String knownAt) {
-            return tree(id, depth, validAt, knownAt);
+        @GetMapping(path = "/{id}/tree", produces = MediaType.APPLICATION_JSON_VALUE)
+        @Operation(summary = "A facet as a tree", description = "The facet and its classes in depth then name "
+                + "order, as of validAt/knownAt; national classes and the local classes of municipality (CVR; "
+                + "default the caller's).")
+        public ResponseEntity<byte[]> facetTree(@PathVariable UUID id, @RequestParam(required = false) Integer depth,
+                                                @RequestParam(required = false) String validAt,
+                                                @RequestParam(required = false) String knownAt,
+                                                @RequestParam(required = false) String municipality) {
+            return tree(id, depth, validAt, knownAt, municipality);
         }
     }
 

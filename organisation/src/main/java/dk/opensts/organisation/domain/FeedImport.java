@@ -67,53 +67,44 @@ public class FeedImport {
         List<FieldProblem> problems = new ArrayList<>();
         List<SnapshotImport.Item<?>> items = new ArrayList<>();
         Map<UUID, Integer> rowOf = new HashMap<>();
+        // read the lines, then parse and validate them on all cores; problems are reported in row order
+        List<String> lines = new ArrayList<>();
         BufferedReader reader = new BufferedReader(body, 1 << 16);
-        int row = 0;
+        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+            lines.add(line);
+        }
         List<String> header = null;
-        String line;
-        while ((line = reader.readLine()) != null) {
-            row++;
-            if (line.isBlank()) {
-                continue;
+        int first = 0;
+        if (format == Format.CSV) {
+            while (first < lines.size() && lines.get(first).isBlank()) {
+                first++;
             }
-            try {
-                ObjectNode node;
-                if (format == Format.CSV) {
-                    if (header == null) {
-                        header = Csv.parse(line);
-                        for (String h : header) {
-                            if (!CSV_COLUMNS.contains(h)) {
-                                throw new RowException("unknown column '" + h + "'");
-                            }
-                        }
-                        if (!header.contains("type") || !header.contains("id")) {
-                            throw new RowException("the header must name the columns type and id");
-                        }
-                        continue;
-                    }
-                    node = csvRow(header, Csv.parse(line));
+            if (first < lines.size()) {
+                try {
+                    header = csvHeader(lines.get(first));
+                } catch (RowException e) {
+                    problems.add(new FieldProblem("row " + (first + 1), e.getMessage()));
+                }
+                first++;
+            }
+        }
+        List<String> columns = header;
+        Object[] parsed = new Object[lines.size()];
+        if (problems.isEmpty()) {
+            java.util.stream.IntStream.range(first, lines.size()).parallel()
+                    .forEach(i -> parsed[i] = parseRow(organisation, lines.get(i), format, columns));
+        }
+        for (int i = first; i < lines.size() && problems.size() < MAX_REPORTED; i++) {
+            int row = i + 1;
+            if (parsed[i] instanceof String reason) {
+                problems.add(new FieldProblem("row " + row, reason));
+            } else if (parsed[i] instanceof SnapshotImport.Item<?> item) {
+                Integer earlier = rowOf.putIfAbsent(item.id(), row);
+                if (earlier != null) {
+                    problems.add(new FieldProblem("row " + row, "id " + item.id() + " appears also in row " + earlier));
                 } else {
-                    JsonNode parsed = json.readTree(line);
-                    if (!(parsed instanceof ObjectNode o)) {
-                        throw new RowException("not a JSON object");
-                    }
-                    node = o;
+                    items.add(item);
                 }
-                SnapshotImport.Item<?> item = item(organisation, node);
-                if (rowOf.putIfAbsent(item.id(), row) != null) {
-                    throw new RowException("id " + item.id() + " appears also in row " + rowOf.get(item.id()));
-                }
-                items.add(item);
-            } catch (RowException e) {
-                problems.add(new FieldProblem("row " + row, e.getMessage()));
-            } catch (ApiException e) {
-                problems.add(new FieldProblem("row " + row, e.getMessage()));
-            } catch (JacksonException e) {
-                problems.add(new FieldProblem("row " + row, firstLine(e.getOriginalMessage())
-                        + (e.getPath().isEmpty() ? "" : " at " + e.getPathReference())));
-            }
-            if (problems.size() >= MAX_REPORTED) {
-                break;
             }
         }
         if (problems.isEmpty()) {
@@ -125,6 +116,43 @@ public class FeedImport {
         }
         return snapshot.apply(organisation, List.of(types.unit, types.person, types.user, types.function, types.address),
                 items, validFrom, passivateMissing, actor, "feed import");
+    }
+
+    private static List<String> csvHeader(String line) {
+        List<String> header = Csv.parse(line);
+        for (String h : header) {
+            if (!CSV_COLUMNS.contains(h)) {
+                throw new RowException("unknown column '" + h + "'");
+            }
+        }
+        if (!header.contains("type") || !header.contains("id")) {
+            throw new RowException("the header must name the columns type and id");
+        }
+        return header;
+    }
+
+    /** One row as an item, or the reason it is refused; {@code null} for a blank line. */
+    private Object parseRow(UUID organisation, String line, Format format, List<String> header) {
+        if (line.isBlank()) {
+            return null;
+        }
+        try {
+            ObjectNode node;
+            if (format == Format.CSV) {
+                node = csvRow(header, Csv.parse(line));
+            } else {
+                JsonNode parsed = json.readTree(line);
+                if (!(parsed instanceof ObjectNode o)) {
+                    throw new RowException("not a JSON object");
+                }
+                node = o;
+            }
+            return item(organisation, node);
+        } catch (RowException | ApiException e) {
+            return e.getMessage();
+        } catch (JacksonException e) {
+            return firstLine(e.getOriginalMessage()) + (e.getPath().isEmpty() ? "" : " at " + e.getPathReference());
+        }
     }
 
     private SnapshotImport.Item<?> item(UUID organisation, ObjectNode node) {
@@ -155,7 +183,7 @@ public class FeedImport {
         if (a instanceof AddressAttrs address) {
             OrganisationTypes.checkAddressValue(address);
         }
-        return new SnapshotImport.Item<>(id, spec, a);
+        return new SnapshotImport.Item<>(id, spec, a, json.valueToTree(a));
     }
 
     /** A full snapshot refers only to itself: every reference must name an object of the feed. */

@@ -2,6 +2,7 @@ package dk.opensts.organisation.web;
 
 import dk.opensts.organisation.domain.Attributes;
 import dk.opensts.organisation.domain.OrganisationTypes;
+import dk.opensts.platform.bitemporal.BitemporalStore;
 import dk.opensts.platform.bitemporal.TimePoint;
 import dk.opensts.platform.bitemporal.Version;
 import dk.opensts.platform.error.ApiException;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -92,23 +95,25 @@ public final class OrganisationControllers {
             return BASE + "/units";
         }
 
-        @GetMapping("/{id}/subtree")
+        @GetMapping(path = "/{id}/subtree", produces = MediaType.APPLICATION_JSON_VALUE)
         @Operation(summary = "A unit's subtree", description = "The unit and its descendants down to depth "
-                + "(default 100, at most 1000), as of validAt/knownAt, in depth order.")
-        public ObjectNode subtree(@PathVariable UUID id, @RequestParam(required = false) Integer depth,
-                                  @RequestParam(required = false) String validAt,
-                                  @RequestParam(required = false) String knownAt) {
+                + "(default 100, at most 1000), as of validAt/knownAt, in depth then name order. Each item has "
+                + "id, type, depth, the unit's attributes and its validity; read a unit for its version and "
+                + "registration.")
+        public ResponseEntity<byte[]> subtree(@PathVariable UUID id, @RequestParam(required = false) Integer depth,
+                                              @RequestParam(required = false) String validAt,
+                                              @RequestParam(required = false) String knownAt) {
             require(Scopes.ORGANISATION_READ);
             int max = depth == null ? 100 : depth;
             if (max < 0 || max > 1000) {
                 throw ApiException.field(ErrorCode.INVALID_PARAMETER, "depth", "must be 0 to 1000");
             }
             TimePoint tp = TimeParams.point(validAt, knownAt, service.store().now());
-            List<Version> rows = service.tx().execute(s -> service.store().subtree(id, tp, max));
-            if (rows.isEmpty()) {
+            List<BitemporalStore.TreeNode> nodes = service.store().subtree(id, tp, max, null, null);
+            if (nodes.isEmpty() || !nodes.get(0).type().equals(spec.name())) {
                 throw service.absent(spec, id, tp);
             }
-            return page(rows);
+            return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(service.renderTree(nodes));
         }
 
         @GetMapping("/{id}/ancestors")

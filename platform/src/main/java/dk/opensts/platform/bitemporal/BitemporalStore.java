@@ -2,8 +2,6 @@ package dk.opensts.platform.bitemporal;
 
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
-import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +44,17 @@ public class BitemporalStore {
     private final DataSource dataSource;
     private final JsonMapper json;
     private final Clock clock;
+    private final CurrentTreeCache trees;
+    /** How many owners' current trees are kept in memory (an organisation's units: about 1.5 MB for 5,000). */
+    static final int TREE_CACHE_OWNERS = 128;
+    /** Bulk writes of at least this many version rows refresh the planner's statistics after commit. */
+    static final int ANALYZE_AFTER_ROWS = 10_000;
+    private static final java.util.concurrent.ExecutorService ANALYZER = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "store-analyze");
+                t.setDaemon(true);
+                return t;
+            });
 
     public BitemporalStore(String schema, DataSource dataSource, JsonMapper json, Clock clock) {
         this.schema = schema;
@@ -52,6 +62,7 @@ public class BitemporalStore {
         this.jdbc = JdbcClient.create(dataSource);
         this.json = json;
         this.clock = clock;
+        this.trees = new CurrentTreeCache(schema, jdbc, TREE_CACHE_OWNERS);
     }
 
     public String schema() {
@@ -101,7 +112,7 @@ public class BitemporalStore {
 
     public List<Version> search(Query q) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + from()
-                + " WHERE v.type = :type AND v.valid @> :t AND v.sys @> :k");
+                + " WHERE v.type = :type AND v.valid @> :t AND " + known("v", q.at()));
         Map<String, Object> p = new HashMap<>();
         p.put("type", q.type());
         p.put("t", ts(q.at().validAt()));
@@ -144,48 +155,132 @@ public class BitemporalStore {
         return jdbc.sql(sql.toString()).params(p).query(this::version).list();
     }
 
-    /** The object and its descendants down to {@code maxDepth}, as of the time point; depth 0 is the root. */
-    public List<Version> subtree(UUID root, TimePoint tp, int maxDepth) {
+    /**
+     * A node of a tree read: the version's data as stored JSON text, with what a tree shows of it.
+     * {@code json} is the node's JSON object without its leading {@code {"id":...,"depth":n,}} part
+     * (see {@link #json(String, String, Period)}), made once so that large trees are answered by copying.
+     */
+    public record TreeNode(UUID id, String type, int depth, Period valid, String name, String data, String sortKey,
+                           byte[] json) {
+
+        static TreeNode of(UUID id, String type, int depth, Period valid, String name, String data) {
+            return new TreeNode(id, type, depth, valid, name, data, DanishOrder.key(name), json(type, data, valid));
+        }
+
+        TreeNode atDepth(int d) {
+            return new TreeNode(id, type, d, valid, name, data, sortKey, json);
+        }
+
+        /** {@code "type":"unit",<the data's members>,"validity":{"from":..,"to":..}}} in UTF-8. */
+        static byte[] json(String type, String data, Period valid) {
+            StringBuilder out = new StringBuilder(data.length() + 120).append("\"type\":\"");
+            tools.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(type, out);
+            out.append("\",");
+            int from = data.indexOf('{') + 1;
+            int to = data.lastIndexOf('}');
+            if (!data.substring(from, to).isBlank()) {
+                out.append(data, from, to).append(',');
+            }
+            out.append("\"validity\":{\"from\":");
+            time(out, valid.from());
+            out.append(",\"to\":");
+            time(out, valid.to());
+            return out.append("}}").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        private static void time(StringBuilder out, Instant t) {
+            if (t == null) {
+                out.append("null");
+            } else {
+                out.append('"').append(t).append('"');
+            }
+        }
+    }
+
+    /** Tree order: by depth, then name in Danish alphabetical order (see {@link DanishOrder}), then id. */
+    private static final Comparator<TreeNode> TREE_ORDER = Comparator.comparingInt(TreeNode::depth)
+            .thenComparing(TreeNode::sortKey).thenComparing(TreeNode::id);
+
+    /**
+     * The object and its descendants down to {@code maxDepth}, as of the time point, in depth then
+     * (Danish) name order; depth 0 is the root. One recursive query over the parent indexes; the data is
+     * returned as stored, unparsed, so large trees (thousands of units) are cheap to answer.
+     * With a {@code tenantAttribute}, descendants whose data names another tenant there (and
+     * everything below them) are left out; those without the attribute are shared.
+     * Trees as known now of an owner's objects come from {@link CurrentTreeCache}, which checks
+     * with the database on every read that it holds exactly what is stored.
+     */
+    public List<TreeNode> subtree(UUID root, TimePoint tp, int maxDepth, String tenantAttribute, String tenantValue) {
+        if (tp.knownNow() && tenantAttribute == null) {
+            List<TreeNode> cached = trees.subtree(root, tp.validAt(), maxDepth);
+            if (cached != null) {
+                return cached.stream().sorted(TREE_ORDER).toList();
+            }
+        }
+        String tenant = "";
+        if (tenantAttribute != null) {
+            String attribute = tenantAttribute.replaceAll("[^A-Za-z]", "");
+            tenant = " AND (c.data->>'" + attribute + "' IS NULL"
+                    + (tenantValue == null ? "" : " OR c.data->>'" + attribute + "' = :tenant") + ")";
+        }
         String sql = "WITH RECURSIVE t AS ("
-                + " SELECT v.*, 0 AS depth FROM " + schema + ".object_version v"
-                + "  WHERE v.object_id = :root AND v.valid @> :t AND v.sys @> :k"
+                + " SELECT v.object_id, v.type, v.valid, v.name, v.data, 0 AS depth FROM " + schema + ".object_version v"
+                + "  WHERE v.object_id = :root AND v.valid @> :t AND " + known("v", tp)
                 + " UNION ALL"
-                + " SELECT c.*, t.depth + 1 FROM " + schema + ".object_version c JOIN t ON c.parent_id = t.object_id"
-                + "  WHERE c.valid @> :t AND c.sys @> :k AND t.depth < :max)"
-                + " SELECT " + COLUMNS + ", v.depth FROM t v JOIN " + schema + ".registration r ON r.id = v.registration_id"
-                + " JOIN " + schema + ".registry_object o ON o.id = v.object_id"
-                + " ORDER BY v.depth, v.name, v.object_id";
-        return jdbc.sql(sql).param("root", root).param("t", ts(tp.validAt())).param("k", ts(tp.knownAt()))
-                .param("max", maxDepth).query(this::version).list();
+                + " SELECT c.object_id, c.type, c.valid, c.name, c.data, t.depth + 1"
+                + "  FROM " + schema + ".object_version c JOIN t ON c.parent_id = t.object_id"
+                + "  WHERE c.valid @> :t AND " + known("c", tp) + tenant + " AND t.depth < :max)"
+                + " SELECT t.object_id, t.type, lower(t.valid) AS vf, upper(t.valid) AS vt, t.name, t.data::text AS data,"
+                + " t.depth FROM t";
+        List<TreeNode> nodes = jdbc.sql(sql).param("root", root).param("t", ts(tp.validAt())).param("k", ts(tp.knownAt()))
+                .param("max", maxDepth).param("tenant", tenantValue == null ? "" : tenantValue)
+                .query((rs, n) -> TreeNode.of(rs.getObject("object_id", UUID.class), rs.getString("type"),
+                        rs.getInt("depth"), new Period(instant(rs, "vf"), instant(rs, "vt")), rs.getString("name"),
+                        rs.getString("data"))).list();
+        return nodes.stream().sorted(TREE_ORDER).toList();
+    }
+
+    /**
+     * The system-time condition for rows as recorded at {@code tp.knownAt}; as known now that is
+     * the current rows, which the b-tree indexes on {@code upper_inf(sys)} serve.
+     */
+    private static String known(String alias, TimePoint tp) {
+        return tp.knownNow() ? "upper_inf(" + alias + ".sys)" : alias + ".sys @> :k";
     }
 
     /** The object's ancestors, nearest first, as of the time point (the object itself not included). */
     public List<Version> ancestors(UUID id, TimePoint tp) {
         String sql = "WITH RECURSIVE t AS ("
                 + " SELECT v.*, 0 AS depth FROM " + schema + ".object_version v"
-                + "  WHERE v.object_id = :id AND v.valid @> :t AND v.sys @> :k"
+                + "  WHERE v.object_id = :id AND v.valid @> :t AND " + known("v", tp)
                 + " UNION ALL"
                 + " SELECT p.*, t.depth + 1 FROM " + schema + ".object_version p JOIN t ON p.object_id = t.parent_id"
-                + "  WHERE p.valid @> :t AND p.sys @> :k AND t.depth < 10000)"
+                + "  WHERE p.valid @> :t AND " + known("p", tp) + " AND t.depth < 10000)"
                 + " SELECT " + COLUMNS + ", v.depth FROM t v JOIN " + schema + ".registration r ON r.id = v.registration_id"
                 + " JOIN " + schema + ".registry_object o ON o.id = v.object_id"
                 + " WHERE v.depth > 0 ORDER BY v.depth";
         return jdbc.sql(sql).param("id", id).param("t", ts(tp.validAt())).param("k", ts(tp.knownAt()))
-                .query(this::version).list();
+                .query(this::treeVersion).list();
     }
 
-    /** All current versions of the given types owned by {@code owner} valid at {@code validAt}. */
-    public List<Version> currentOf(UUID owner, Collection<String> types, Instant validAt) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM " + from()
-                        + " WHERE v.owner = ? AND v.type = ANY(?) AND upper_inf(v.sys) AND v.valid @> ?")
-                .param(owner).param(types.toArray(String[]::new)).param(ts(validAt))
-                .query(this::version).list();
+    /** An object's head with the data of its version valid at a time as known now ({@code null} if none). */
+    public record Current(ObjectHead head, ObjectNode data) {
     }
 
-    /** Heads of all objects of the given types owned by {@code owner}. */
-    public List<ObjectHead> headsOf(UUID owner, Collection<String> types) {
-        return jdbc.sql("SELECT * FROM " + schema + ".registry_object WHERE owner = ? AND type = ANY(?)")
-                .param(owner).param(types.toArray(String[]::new)).query((rs, n) -> head(rs)).list();
+    /**
+     * Every object of the given types owned by {@code owner}, with its data valid at {@code validAt}
+     * as known now: what a snapshot import compares with. One query, no per-row joins.
+     */
+    public List<Current> currentState(UUID owner, Collection<String> types, Instant validAt) {
+        return jdbc.sql("SELECT o.*, v.data::text AS data FROM " + schema + ".registry_object o"
+                        + " LEFT JOIN " + schema + ".object_version v ON v.object_id = o.id AND upper_inf(v.sys)"
+                        + " AND v.valid @> ? AND v.owner = o.owner AND v.type = o.type"
+                        + " WHERE o.owner = ? AND o.type = ANY(?)")
+                .param(ts(validAt)).param(owner).param(types.toArray(String[]::new))
+                .query((rs, n) -> {
+                    String data = rs.getString("data");
+                    return new Current(head(rs), data == null ? null : (ObjectNode) json.readTree(data));
+                }).list();
     }
 
     /**
@@ -222,6 +317,34 @@ public class BitemporalStore {
                 + " SELECT EXISTS (SELECT 1 FROM up WHERE id = :c)";
         return Boolean.TRUE.equals(jdbc.sql(sql).param("p", newParent).param("period", period.toRangeLiteral())
                 .param("c", candidate).query(Boolean.class).single());
+    }
+
+    /**
+     * Consistency of the store's three tables, which the write path keeps without foreign keys:
+     * every registration and version row has its head, every version row its registration, and
+     * every head's version is its latest registration. Empty when all is well; meant for tests and
+     * operators' checks (it reads the whole store).
+     */
+    public List<String> verify() {
+        List<String> problems = new ArrayList<>();
+        check(problems, "registrations without a head", "SELECT count(*) FROM " + schema + ".registration r"
+                + " WHERE NOT EXISTS (SELECT 1 FROM " + schema + ".registry_object o WHERE o.id = r.object_id)");
+        check(problems, "versions without a head", "SELECT count(*) FROM " + schema + ".object_version v"
+                + " WHERE NOT EXISTS (SELECT 1 FROM " + schema + ".registry_object o WHERE o.id = v.object_id)");
+        check(problems, "versions without their registration", "SELECT count(*) FROM " + schema + ".object_version v"
+                + " WHERE NOT EXISTS (SELECT 1 FROM " + schema + ".registration r WHERE r.id = v.registration_id"
+                + " AND r.object_id = v.object_id)");
+        check(problems, "heads whose version is not their latest registration", "SELECT count(*) FROM " + schema
+                + ".registry_object o WHERE o.version <> (SELECT max(r.version) FROM " + schema
+                + ".registration r WHERE r.object_id = o.id)");
+        return problems;
+    }
+
+    private void check(List<String> problems, String what, String countSql) {
+        long n = jdbc.sql(countSql).query(Long.class).single();
+        if (n > 0) {
+            problems.add(schema + ": " + n + " " + what);
+        }
     }
 
     // ------------------------------------------------------------------ writes
@@ -268,12 +391,12 @@ public class BitemporalStore {
         Map<UUID, List<Version>> current = currentVersions(existingIds);
 
         Instant at = registrationTime(heads.values());
+        String sys = Period.from(at).toRangeLiteral();
         List<WriteResult> results = new ArrayList<>();
-        CopyBuffer newHeads = new CopyBuffer();
-        CopyBuffer regs = new CopyBuffer();
-        CopyBuffer rows = new CopyBuffer();
+        List<Planned> planned = new ArrayList<>();
         List<Long> closed = new ArrayList<>();
         List<Object[]> headUpdates = new ArrayList<>();
+        int versionRows = 0;
         for (Change c : changes) {
             ObjectHead h = heads.get(c.objectId());
             List<PeriodAlgebra.Piece<Version>> pieces = current.getOrDefault(c.objectId(), List.of()).stream()
@@ -290,38 +413,97 @@ public class BitemporalStore {
                 continue;
             }
             int version = h == null ? 1 : h.version() + 1;
-            UUID regId = UUID.randomUUID();
-            regs.row(regId, c.objectId(), version, at, c.actor(), c.note(), c.lifecycle().name());
             for (PeriodAlgebra.Piece<Version> s : outcome.superseded()) {
                 closed.add(s.value().vid());
             }
-            for (PeriodAlgebra.Piece<Version> a : outcome.added()) {
-                Version v = a.value();
-                IndexFields idx = c.index().apply(v.data());
-                rows.row(c.objectId(), c.type(), v.owner(), a.period().toRangeLiteral(), Period.from(at).toRangeLiteral(),
-                        regId, v.validActor(), v.validNote(), idx.userKey(), idx.name(), idx.parentId(),
-                        uuidArray(idx.refs()), v.data().toString());
-            }
+            planned.add(new Planned(c, h, version, UUID.randomUUID(), outcome.added()));
+            versionRows += outcome.added().size();
             ObjectHead next;
             if (h == null) {
                 next = new ObjectHead(c.objectId(), c.type(), c.owner(), version, c.lifecycle(), at, at);
-                newHeads.row(c.objectId(), c.type(), c.owner(), version, c.lifecycle().name(), at, at);
             } else {
                 next = new ObjectHead(h.id(), h.type(), c.owner(), version, c.lifecycle(), h.createdAt(), at);
                 headUpdates.add(new Object[] {version, c.lifecycle().name(), ts(at), c.owner(), c.objectId()});
             }
             results.add(new WriteResult(next, true));
         }
-        copy("registry_object (id, type, owner, version, lifecycle, created_at, registered_at)", newHeads);
+        if (planned.isEmpty()) {
+            return results;
+        }
+        // heads, then registrations, then the closing of superseded rows, then the new rows: the
+        // exclusion constraint sees the superseded rows closed before their replacements arrive
+        copy("registry_object (id, type, owner, version, lifecycle, created_at, registered_at)", out -> {
+            for (Planned p : planned) {
+                if (p.head() == null) {
+                    out.row(p.change().objectId(), p.change().type(), p.change().owner(), p.version(),
+                            p.change().lifecycle().name(), at, at);
+                }
+            }
+        });
         if (!headUpdates.isEmpty()) {
             jdbcTemplate().batchUpdate("UPDATE " + schema + ".registry_object SET version = ?, lifecycle = ?,"
                     + " registered_at = ?, owner = ? WHERE id = ?", headUpdates);
         }
-        copy("registration (id, object_id, version, registered_at, actor, note, lifecycle)", regs);
+        copy("registration (id, object_id, version, registered_at, actor, note, lifecycle)", out -> {
+            for (Planned p : planned) {
+                Change c = p.change();
+                out.row(p.registration(), c.objectId(), p.version(), at, c.actor(), c.note(), c.lifecycle().name());
+            }
+        });
         closeRows(closed, at);
         copy("object_version (object_id, type, owner, valid, sys, registration_id, valid_actor, valid_note,"
-                + " user_key, name, parent_id, refs, data)", rows);
+                + " user_key, name, parent_id, refs, data)", out -> {
+            for (Planned p : planned) {
+                Change c = p.change();
+                for (PeriodAlgebra.Piece<Version> a : p.added()) {
+                    Version v = a.value();
+                    IndexFields idx = c.index().apply(v.data());
+                    out.row(c.objectId(), c.type(), v.owner(), a.period().toRangeLiteral(), sys, p.registration(),
+                            v.validActor(), v.validNote(), idx.userKey(), idx.name(), idx.parentId(),
+                            uuidArray(idx.refs()), v.data().toString());
+                }
+            }
+        });
+        if (versionRows >= ANALYZE_AFTER_ROWS) {
+            analyzeAfterCommit();
+        }
         return results;
+    }
+
+    /** A change that writes: its object's head before, its new version and registration, the pieces to add. */
+    private record Planned(Change change, ObjectHead head, int version, UUID registration,
+                           List<PeriodAlgebra.Piece<Version>> added) {
+    }
+
+    @FunctionalInterface
+    private interface Rows {
+        void write(CopyWriter out) throws SQLException;
+    }
+
+    /**
+     * After a bulk write commits, refresh the statistics of the store's tables at once rather than
+     * when autovacuum gets to it: until then the planner takes the new rows for a handful and picks
+     * nested loops that make tree walks take seconds.
+     */
+    private void analyzeAfterCommit() {
+        if (!org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
+            return;
+        }
+        org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+                new org.springframework.transaction.support.TransactionSynchronization() {
+                    @Override
+                    public void afterCommit() {
+                        ANALYZER.execute(() -> {
+                            try {
+                                jdbc.sql("ANALYZE " + schema + ".registry_object, " + schema + ".registration, "
+                                        + schema + ".object_version").update();
+                            } catch (RuntimeException e) {
+                                org.slf4j.LoggerFactory.getLogger(BitemporalStore.class)
+                                        .warn("ANALYZE of {} failed: {}", schema, e.getMessage());
+                            }
+                        });
+                    }
+                });
     }
 
     /** Passivates or deletes an object: its current versions end in system time now. */
@@ -399,14 +581,12 @@ public class BitemporalStore {
                 .param(ts(at)).param(vids.toArray(Long[]::new)).update();
     }
 
-    private void copy(String target, CopyBuffer buffer) {
-        if (buffer.isEmpty()) {
-            return;
-        }
+    /** Streams rows into {@code schema.target} with COPY on the transaction's connection. */
+    private void copy(String target, Rows rows) {
         Connection con = DataSourceUtils.getConnection(dataSource);
-        try {
-            con.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("COPY " + schema + "." + target + " FROM STDIN", new StringReader(buffer.toString()));
+        try (CopyWriter out = new CopyWriter(con, "COPY " + schema + "." + target + " FROM STDIN")) {
+            rows.write(out);
+            out.finish();
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
                 throw new ApiException(ErrorCode.DUPLICATE, "A unique key is taken: " + e.getMessage());
@@ -416,8 +596,6 @@ public class BitemporalStore {
                         "The object was changed concurrently; read it again and retry");
             }
             throw new org.springframework.dao.DataIntegrityViolationException("COPY into " + target + " failed", e);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         } finally {
             DataSourceUtils.releaseConnection(con, dataSource);
         }
@@ -435,12 +613,15 @@ public class BitemporalStore {
     }
 
     private Version version(ResultSet rs, int n) throws SQLException {
-        int depth = 0;
-        try {
-            depth = rs.getInt("depth");
-        } catch (SQLException ignored) {
-            // not a tree query
-        }
+        return versionAtDepth(rs, 0);
+    }
+
+    /** A row of a tree query, which has a depth column. */
+    private Version treeVersion(ResultSet rs, int n) throws SQLException {
+        return versionAtDepth(rs, rs.getInt("depth"));
+    }
+
+    private Version versionAtDepth(ResultSet rs, int depth) throws SQLException {
         return new Version(rs.getLong("vid"), rs.getObject("object_id", UUID.class), rs.getString("type"),
                 rs.getObject("owner", UUID.class), new Period(instant(rs, "vf"), instant(rs, "vt")),
                 instant(rs, "sf"), instant(rs, "st"), rs.getString("valid_actor"), rs.getString("valid_note"),

@@ -1,5 +1,9 @@
 package dk.opensts.platform.db;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,23 +43,53 @@ public class ModuleMigrations implements InitializingBean {
         return schemas;
     }
 
+    /** The history table of the shared bitemporal-store migrations, beside each module's own history. */
+    public static final String STORE_HISTORY = "store_schema_history";
+
     public static void migrate(DataSource dataSource, List<ModuleSchema> schemas) {
         for (ModuleSchema schema : schemas) {
-            List<String> locations = new ArrayList<>();
             if (schema.bitemporal()) {
-                locations.add("classpath:db/bitemporal");
+                migrateStore(dataSource, schema.name());
             }
-            locations.add("classpath:db/migration/" + schema.name());
-            var result = Flyway.configure()
-                    .dataSource(dataSource)
-                    .schemas(schema.name())
-                    .createSchemas(true)
-                    .locations(locations.toArray(String[]::new))
-                    .failOnMissingLocations(false)
-                    .load()
-                    .migrate();
+            var module = configure(dataSource, schema.name())
+                    .locations("classpath:db/migration/" + schema.name())
+                    .failOnMissingLocations(false);
+            if (schema.bitemporal()) {
+                // the store's tables come first, so the module's own history starts after version 1;
+                // databases made before the store had a history of its own list the store's V1 there
+                module.baselineOnMigrate(true).baselineVersion("1").ignoreMigrationPatterns("*:missing");
+            }
+            var result = module.load().migrate();
             log.info("schema {}: {} migration(s) applied, now at version {}", schema.name(),
                     result.migrationsExecuted, result.targetSchemaVersion);
+        }
+    }
+
+    /** The shared store template (db/bitemporal), versioned on its own in {@link #STORE_HISTORY}. */
+    private static void migrateStore(DataSource dataSource, String schema) {
+        Flyway store = configure(dataSource, schema).table(STORE_HISTORY).locations("classpath:db/bitemporal").load();
+        if (storeMadeBeforeOwnHistory(dataSource, schema)) {
+            store.baseline(); // version 1 of the template exists already
+        }
+        var result = store.migrate();
+        log.info("schema {}: {} store migration(s) applied, now at store version {}", schema,
+                result.migrationsExecuted, result.targetSchemaVersion);
+    }
+
+    private static org.flywaydb.core.api.configuration.FluentConfiguration configure(DataSource dataSource, String schema) {
+        return Flyway.configure().dataSource(dataSource).schemas(schema).createSchemas(true);
+    }
+
+    private static boolean storeMadeBeforeOwnHistory(DataSource dataSource, String schema) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL AND to_regclass(?) IS NULL")) {
+            s.setString(1, schema + ".registry_object");
+            s.setString(2, schema + "." + STORE_HISTORY);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot inspect schema " + schema, e);
         }
     }
 }

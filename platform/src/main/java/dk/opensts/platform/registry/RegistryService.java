@@ -418,6 +418,32 @@ public class RegistryService {
         return n;
     }
 
+    /**
+     * A tree read as {@code {"items": [...]}}: per node its id, type, depth, attributes and valid
+     * period; read an object for its version (ETag) and registration.
+     * Written straight from the stored JSON text, without parsing it.
+     */
+    public byte[] renderTree(List<BitemporalStore.TreeNode> nodes) {
+        List<byte[]> heads = new ArrayList<>(nodes.size());
+        int size = 12 + nodes.size();
+        for (BitemporalStore.TreeNode node : nodes) {
+            byte[] head = ("{\"id\":\"" + node.id() + "\",\"depth\":" + node.depth() + ",")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            heads.add(head);
+            size += head.length + node.json().length;
+        }
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size);
+        out.put("{\"items\":[".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (int i = 0; i < nodes.size(); i++) {
+            if (i > 0) {
+                out.put((byte) ',');
+            }
+            out.put(heads.get(i)).put(nodes.get(i).json());
+        }
+        out.put((byte) ']').put((byte) '}');
+        return java.util.Arrays.copyOf(out.array(), out.position());
+    }
+
     private static ObjectNode registration(dk.opensts.platform.bitemporal.Registration r) {
         ObjectNode reg = JsonNodeFactory.instance.objectNode();
         reg.put("version", r.version());

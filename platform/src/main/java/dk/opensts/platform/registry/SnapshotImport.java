@@ -32,8 +32,14 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public class SnapshotImport {
 
-    /** One object of the snapshot with validated attributes. */
-    public record Item<A>(UUID id, ObjectTypeSpec<A> spec, A attributes) {
+    /**
+     * One object of the snapshot with validated attributes and, when the caller made it already
+     * (say while parsing in parallel), their JSON form as stored.
+     */
+    public record Item<A>(UUID id, ObjectTypeSpec<A> spec, A attributes, ObjectNode data) {
+        public Item(UUID id, ObjectTypeSpec<A> spec, A attributes) {
+            this(id, spec, attributes, null);
+        }
     }
 
     /** What an import did. */
@@ -55,33 +61,29 @@ public class SnapshotImport {
         return apply(owner, types, items, validFrom, passivateMissing, v -> true, actor, note);
     }
 
-    /** As above; only current objects that {@code covered} accepts are passivated when missing. */
+    /** As above; only current objects whose data {@code covered} accepts are passivated when missing. */
     public Result apply(UUID owner, List<? extends ObjectTypeSpec<?>> types, List<Item<?>> items, Instant validFrom,
-                        boolean passivateMissing, java.util.function.Predicate<Version> covered, Actor actor,
+                        boolean passivateMissing, java.util.function.Predicate<ObjectNode> covered, Actor actor,
                         String note) {
         BitemporalStore store = registry.store();
         return registry.tx().execute(s -> {
             List<String> typeNames = types.stream().map(ObjectTypeSpec::name).toList();
-            Map<UUID, Version> current = new HashMap<>();
-            for (Version v : store.currentOf(owner, typeNames, validFrom)) {
-                current.put(v.objectId(), v);
-            }
-            Map<UUID, ObjectHead> heads = new HashMap<>();
-            for (ObjectHead h : store.headsOf(owner, typeNames)) {
-                heads.put(h.id(), h);
+            Map<UUID, BitemporalStore.Current> current = new HashMap<>();
+            for (BitemporalStore.Current c : store.currentState(owner, typeNames, validFrom)) {
+                current.put(c.head().id(), c);
             }
             List<Change> changes = new ArrayList<>();
             Map<UUID, ObjectTypeSpec<?>> specOf = new LinkedHashMap<>();
             int created = 0;
             int unchanged = 0;
             for (Item<?> item : items) {
-                ObjectNode data = json.valueToTree(item.attributes());
-                Version v = current.get(item.id());
-                if (v != null && v.data().equals(data) && v.type().equals(item.spec().name())) {
+                ObjectNode data = item.data() != null ? item.data() : json.valueToTree(item.attributes());
+                BitemporalStore.Current c = current.get(item.id());
+                ObjectHead h = c == null ? null : c.head();
+                if (c != null && data.equals(c.data()) && h.type().equals(item.spec().name())) {
                     unchanged++;
                     continue;
                 }
-                ObjectHead h = heads.get(item.id());
                 if (h != null && h.lifecycle() == Lifecycle.DELETED) {
                     throw new ApiException(ErrorCode.IMPORT_REJECTED, item.spec().name() + " " + item.id()
                             + " was deleted and cannot be imported again");
@@ -97,9 +99,9 @@ public class SnapshotImport {
             if (passivateMissing) {
                 Set<UUID> inSnapshot = new java.util.HashSet<>();
                 items.forEach(i -> inSnapshot.add(i.id()));
-                for (Version v : current.values()) {
-                    ObjectHead h = heads.get(v.objectId());
-                    if (!inSnapshot.contains(h.id()) && covered.test(v)) {
+                for (BitemporalStore.Current c : current.values()) {
+                    ObjectHead h = c.head();
+                    if (c.data() != null && !inSnapshot.contains(h.id()) && covered.test(c.data())) {
                         results.add(store.end(h.id(), h.type(), Lifecycle.PASSIVATED, null, actor.id(),
                                 "not in the imported snapshot"));
                         specOf.put(h.id(), types.stream().filter(t -> t.name().equals(h.type())).findFirst().orElseThrow());

@@ -22,7 +22,8 @@ public final class TimeParams {
     }
 
     public static TimePoint point(String validAt, String knownAt, Instant now) {
-        return new TimePoint(parse("validAt", validAt, now), parse("knownAt", knownAt, now));
+        return new TimePoint(parse("validAt", validAt, now), parse("knownAt", knownAt, now),
+                knownAt == null || knownAt.isBlank());
     }
 
     public static Instant parse(String name, String value, Instant fallback) {

@@ -1,0 +1,195 @@
+package dk.opensts.bench;
+
+import dk.opensts.OpenStsApplication;
+import dk.opensts.access.api.ItSystems;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What the benchmark programs share: options, a running OpenSTS on a fresh embedded PostgreSQL
+ * (the product's own default database set-up, in a temporary data folder), HTTP calls with real
+ * tokens, and the one result line each program prints.
+ */
+final class Bench {
+
+    private Bench() {
+    }
+
+    /** {@code --name value} options with defaults. */
+    static final class Options {
+        private final Map<String, String> values = new HashMap<>();
+
+        Options(String[] args) {
+            for (int i = 0; i < args.length; i++) {
+                if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                    throw new IllegalArgumentException("options are --name value; got " + Arrays.toString(args));
+                }
+                values.put(args[i].substring(2), args[++i]);
+            }
+        }
+
+        double number(String name, double fallback) {
+            return values.containsKey(name) ? Double.parseDouble(values.get(name)) : fallback;
+        }
+
+        String text(String name, String fallback) {
+            return values.getOrDefault(name, fallback);
+        }
+
+        int integer(String name, int fallback) {
+            return values.containsKey(name) ? Integer.parseInt(values.get(name)) : fallback;
+        }
+    }
+
+    /** OpenSTS running on a random port with its own embedded PostgreSQL in a temporary folder. */
+    static final class Server implements AutoCloseable {
+        final ConfigurableApplicationContext context;
+        final int port;
+        final Path dataDir;
+        final JsonMapper json;
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+        /**
+         * @param dbUrl an empty external PostgreSQL database to use instead of the embedded one
+         *              (user and password from OPENSTS_DB_USER / OPENSTS_DB_PASSWORD), or null
+         */
+        Server(String dbUrl) throws IOException {
+            dataDir = Files.createTempDirectory("opensts-bench-");
+            // command-line arguments: they win over application.yml and the environment
+            context = new SpringApplicationBuilder(OpenStsApplication.class)
+                    .run("--server.port=0", "--opensts.demo.enabled=false", "--opensts.data-dir=" + dataDir,
+                            "--opensts.db.url=" + (dbUrl == null ? "" : dbUrl),
+                            "--opensts.db.statement-timeout=10min", "--logging.level.root=warn",
+                            "--spring.main.banner-mode=off");
+            port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            json = context.getBean(JsonMapper.class);
+        }
+
+        DataSource dataSource() {
+            return context.getBean(DataSource.class);
+        }
+
+        /** A token of a newly registered IT system acting for the municipality with {@code cvr}. */
+        String token(String cvr, String... scopes) {
+            UUID id = UUID.randomUUID();
+            String secret = "bench-" + UUID.randomUUID();
+            context.getBean(ItSystems.class).register(id, "Benchmark system", "12345678", cvr, Set.of(scopes), secret);
+            HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/oauth2/token"))
+                    .header("Authorization", "Basic " + Base64.getEncoder()
+                            .encodeToString((id + ":" + secret).getBytes(StandardCharsets.UTF_8)))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")));
+            return ok(r).get("access_token").asString();
+        }
+
+        /** A call whose answer body is received whole but not decoded (for timing reads). */
+        int status(String path, String token) {
+            try {
+                return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token).build(),
+                        HttpResponse.BodyHandlers.ofByteArray()).statusCode();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        HttpResponse<String> call(String method, String path, String token, String contentType, byte[] body) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token);
+            if (contentType != null) {
+                b.header("Content-Type", contentType);
+            }
+            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            return send(b);
+        }
+
+        /** The parsed JSON body of a 2xx answer; anything else stops the benchmark. */
+        JsonNode ok(HttpResponse<String> r) {
+            if (r.statusCode() / 100 != 2) {
+                throw new IllegalStateException(r.request().method() + " " + r.uri() + " answered " + r.statusCode()
+                        + ": " + r.body());
+            }
+            return json.readTree(r.body());
+        }
+
+        private HttpResponse<String> send(HttpRequest.Builder b) {
+            try {
+                return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        URI uri(String path) {
+            return URI.create("http://127.0.0.1:" + port + path);
+        }
+
+        @Override
+        public void close() throws IOException {
+            context.close();
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static long nanos() {
+        return System.nanoTime();
+    }
+
+    static double millis(long fromNanos) {
+        return (System.nanoTime() - fromNanos) / 1e6;
+    }
+
+    /** The p-th percentile (0 to 100) by the nearest-rank method. */
+    static double percentile(List<Double> values, double p) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** Prints the program's one result line: {@code RESULT name key=value ...}. */
+    static void result(String name, LinkedHashMap<String, Object> figures) {
+        StringBuilder line = new StringBuilder("RESULT ").append(name);
+        figures.forEach((k, v) -> line.append(' ').append(k).append('=').append(v instanceof Double d
+                ? String.format(Locale.ROOT, "%.2f", d) : v));
+        System.out.println(line);
+    }
+
+    static void progress(String message) {
+        System.err.println("[bench] " + message);
+    }
+}

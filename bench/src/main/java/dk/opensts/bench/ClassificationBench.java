@@ -1,0 +1,76 @@
+package dk.opensts.bench;
+
+import dk.opensts.classification.kle.SyntheticKle;
+import dk.opensts.platform.security.Scopes;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Random;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Classification benchmark: the import of the synthetic KLE-shaped file (real size at scale 1:
+ * 100 main groups, 1,000 groups, 5,000 subjects, 110 handling facets) through
+ * {@code POST /imports/kle} into an empty database, {@code --runs} times, each on a new server;
+ * then look-ups of random classes by user key through {@code GET /classes/by-user-key/{key}}.
+ * Options: {@code --scale} (main groups = 100 × scale), {@code --runs}, {@code --reads}.
+ */
+public final class ClassificationBench {
+
+    public static void main(String[] args) throws Exception {
+        Bench.Options options = new Bench.Options(args);
+        double scale = options.number("scale", 1.0);
+        int runs = options.integer("runs", 3);
+        int reads = options.integer("reads", 2000);
+        int mainGroups = Math.max(1, (int) Math.round(100 * scale));
+        StringWriter xml = new StringWriter();
+        SyntheticKle.write(xml, mainGroups, 10, 5, 42);
+        byte[] body = xml.toString().getBytes(StandardCharsets.UTF_8);
+        List<Double> imports = new ArrayList<>();
+        List<Double> lookups = new ArrayList<>();
+        int objects = 0;
+        for (int run = 0; run < runs; run++) {
+            try (Bench.Server server = new Bench.Server(null)) {
+                String token = server.token("11111111", Scopes.CLASSIFICATION_READ, Scopes.CLASSIFICATION_WRITE);
+                long t0 = Bench.nanos();
+                JsonNode result = server.ok(server.call("POST", "/api/classification/v1/imports/kle", token,
+                        "application/xml", body));
+                imports.add(Bench.millis(t0));
+                objects = result.get("objects").asInt();
+                Bench.progress("run " + (run + 1) + "/" + runs + ": import " + Math.round(imports.get(run)) + " ms " + result);
+                if (run == runs - 1) {
+                    Random random = new Random(7);
+                    for (int i = 0; i < reads + reads / 10; i++) {
+                        String key = String.format("%02d.%02d.%02d", random.nextInt(mainGroups), random.nextInt(10),
+                                random.nextInt(5));
+                        long r0 = Bench.nanos();
+                        JsonNode found = server.ok(server.call("GET", "/api/classification/v1/classes/by-user-key/" + key,
+                                token, null, null));
+                        double ms = Bench.millis(r0);
+                        if (!key.equals(found.path("userKey").asString())) {
+                            throw new IllegalStateException("look-up of " + key + " found " + found);
+                        }
+                        if (i >= reads / 10) {
+                            lookups.add(ms);
+                        }
+                    }
+                }
+            }
+        }
+        double importMs = Bench.median(imports);
+        double p99 = Bench.percentile(lookups, 99);
+        LinkedHashMap<String, Object> figures = new LinkedHashMap<>();
+        figures.put("objects", objects);
+        figures.put("runs", runs);
+        figures.put("import_median_ms", importMs);
+        figures.put("import_min_ms", imports.stream().mapToDouble(Double::doubleValue).min().orElse(0));
+        figures.put("lookups", lookups.size());
+        figures.put("lookup_p50_ms", Bench.percentile(lookups, 50));
+        figures.put("lookup_p99_ms", p99);
+        figures.put("targets", "import<5000ms,lookup_p99<5ms");
+        figures.put("met", importMs < 5000 && p99 < 5);
+        Bench.result("classification", figures);
+    }
+}
