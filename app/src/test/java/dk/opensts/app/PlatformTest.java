@@ -27,6 +27,27 @@ class PlatformTest extends ApiTest {
                 "/api/classification/v1/imports/kle", "/api/classification/v1/classifications/{id}/tree"}) {
             assertThat(paths.has(p)).as(p).isTrue();
         }
+        // bodies and answers have schemas: the unit's attributes with their rules, writes, pages, problems
+        var schemas = docs.body().path("components").path("schemas");
+        assertThat(schemas.path("UnitAttributes").path("properties").has("userKey")).isTrue();
+        assertThat(schemas.path("UnitAttributes").path("required").toString()).contains("organisation", "userKey", "name");
+        assertThat(schemas.path("PersonAttributes").path("properties").path("cpr").path("pattern").asString())
+                .isEqualTo("[0-9]{10}");
+        assertThat(schemas.path("ClassAttributes").path("properties").has("title")).isTrue();
+        var create = paths.path("/api/organisation/v1/units").path("post");
+        assertThat(create.path("requestBody").path("content").path("application/json").path("schema").path("$ref")
+                .asString()).isEqualTo("#/components/schemas/UnitWrite");
+        assertThat(create.path("responses").path("201").path("content").path("application/json").path("schema")
+                .path("$ref").asString()).isEqualTo("#/components/schemas/Unit");
+        assertThat(create.path("responses").path("422").path("content").has("application/problem+json")).isTrue();
+        assertThat(paths.path("/api/organisation/v1/units/{id}").path("patch").path("requestBody").path("content")
+                .has("application/merge-patch+json")).isTrue();
+        assertThat(paths.path("/api/organisation/v1/units").path("get").path("responses").path("200").path("content")
+                .path("application/json").path("schema").path("$ref").asString())
+                .isEqualTo("#/components/schemas/UnitPage");
+        assertThat(paths.path("/api/organisation/v1/units/{id}/subtree").path("get").path("responses").path("200")
+                .path("content").path("application/json").path("schema").path("$ref").asString())
+                .isEqualTo("#/components/schemas/Tree");
     }
 
     @Test

@@ -15,7 +15,8 @@ import tools.jackson.databind.JsonNode;
  * 100 main groups, 1,000 groups, 5,000 subjects, 110 handling facets) through
  * {@code POST /imports/kle} into an empty database, {@code --runs} times, each on a new server;
  * then look-ups of random classes by user key through {@code GET /classes/by-user-key/{key}}.
- * Options: {@code --scale} (main groups = 100 × scale), {@code --runs}, {@code --reads}.
+ * Options: {@code --scale} (main groups = 100 × scale), {@code --runs}, {@code --reads},
+ * {@code --db-url} (an empty external database instead of the embedded one; with {@code --runs 1}).
  */
 public final class ClassificationBench {
 
@@ -23,16 +24,17 @@ public final class ClassificationBench {
         Bench.Options options = new Bench.Options(args);
         double scale = options.number("scale", 1.0);
         int runs = options.integer("runs", 3);
-        int reads = options.integer("reads", 2000);
+        int reads = options.integer("reads", 5000);
         int mainGroups = Math.max(1, (int) Math.round(100 * scale));
         StringWriter xml = new StringWriter();
         SyntheticKle.write(xml, mainGroups, 10, 5, 42);
         byte[] body = xml.toString().getBytes(StandardCharsets.UTF_8);
         List<Double> imports = new ArrayList<>();
         List<Double> lookups = new ArrayList<>();
+        List<Double> byId = new ArrayList<>();
         int objects = 0;
         for (int run = 0; run < runs; run++) {
-            try (Bench.Server server = new Bench.Server(null)) {
+            try (Bench.Server server = new Bench.Server(options.text("db-url", null))) {
                 String token = server.token("11111111", Scopes.CLASSIFICATION_READ, Scopes.CLASSIFICATION_WRITE);
                 long t0 = Bench.nanos();
                 JsonNode result = server.ok(server.call("POST", "/api/classification/v1/imports/kle", token,
@@ -41,6 +43,20 @@ public final class ClassificationBench {
                 objects = result.get("objects").asInt();
                 Bench.progress("run " + (run + 1) + "/" + runs + ": import " + Math.round(imports.get(run)) + " ms " + result);
                 if (run == runs - 1) {
+                    // the floor in the same run: an authenticated read of one object by id
+                    String anyClass = server.ok(server.call("GET", "/api/classification/v1/classes/by-user-key/00.00.00",
+                            token, null, null)).get("id").asString();
+                    for (int i = 0; i < reads + reads / 10; i++) {
+                        long r0 = Bench.nanos();
+                        int status = server.status("/api/classification/v1/classes/" + anyClass, token);
+                        double ms = Bench.millis(r0);
+                        if (status != 200) {
+                            throw new IllegalStateException("read by id answered " + status);
+                        }
+                        if (i >= reads / 10) {
+                            byId.add(ms);
+                        }
+                    }
                     Random random = new Random(7);
                     for (int i = 0; i < reads + reads / 10; i++) {
                         String key = String.format("%02d.%02d.%02d", random.nextInt(mainGroups), random.nextInt(10),
@@ -69,6 +85,8 @@ public final class ClassificationBench {
         figures.put("lookups", lookups.size());
         figures.put("lookup_p50_ms", Bench.percentile(lookups, 50));
         figures.put("lookup_p99_ms", p99);
+        figures.put("read_by_id_p50_ms", Bench.percentile(byId, 50));
+        figures.put("read_by_id_p99_ms", Bench.percentile(byId, 99));
         figures.put("targets", "import<5000ms,lookup_p99<5ms");
         figures.put("met", importMs < 5000 && p99 < 5);
         Bench.result("classification", figures);

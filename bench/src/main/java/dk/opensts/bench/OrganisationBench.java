@@ -36,7 +36,7 @@ public final class OrganisationBench {
         Bench.Options options = new Bench.Options(args);
         double scale = options.number("scale", 1.0);
         int runs = options.integer("runs", 3);
-        int reads = options.integer("reads", 200);
+        int reads = options.integer("reads", 300);
         List<Double> copy = new ArrayList<>();
         List<Double> full = new ArrayList<>();
         List<Double> reimport = new ArrayList<>();

@@ -52,6 +52,12 @@ public class PlatformConfiguration {
     }
 
     @Bean
+    dk.opensts.platform.registry.RegistryOpenApi registryOpenApi(
+            List<dk.opensts.platform.registry.RegistryController<?>> controllers) {
+        return new dk.opensts.platform.registry.RegistryOpenApi(controllers);
+    }
+
+    @Bean
     FilterRegistrationBean<CorrelationFilter> correlationFilter() {
         FilterRegistrationBean<CorrelationFilter> bean = new FilterRegistrationBean<>(new CorrelationFilter());
         bean.setOrder(Ordered.HIGHEST_PRECEDENCE);

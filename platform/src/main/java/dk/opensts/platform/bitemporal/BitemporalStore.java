@@ -47,8 +47,11 @@ public class BitemporalStore {
     private final CurrentTreeCache trees;
     /** How many owners' current trees are kept in memory (an organisation's units: about 1.5 MB for 5,000). */
     static final int TREE_CACHE_OWNERS = 128;
-    /** Bulk writes of at least this many version rows refresh the planner's statistics after commit. */
-    static final int ANALYZE_AFTER_ROWS = 10_000;
+    /**
+     * Bulk writes of at least this many version rows, and a tenth or more of what the statistics
+     * know of, refresh the planner's statistics after commit.
+     */
+    static final int ANALYZE_AFTER_ROWS = 1_000;
     private static final java.util.concurrent.ExecutorService ANALYZER = java.util.concurrent.Executors
             .newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "store-analyze");
@@ -464,7 +467,7 @@ public class BitemporalStore {
                 }
             }
         });
-        if (versionRows >= ANALYZE_AFTER_ROWS) {
+        if (versionRows >= ANALYZE_AFTER_ROWS && isLargeAgainstStatistics(versionRows)) {
             analyzeAfterCommit();
         }
         return results;
@@ -478,6 +481,12 @@ public class BitemporalStore {
     @FunctionalInterface
     private interface Rows {
         void write(CopyWriter out) throws SQLException;
+    }
+
+    private boolean isLargeAgainstStatistics(int rows) {
+        double known = jdbc.sql("SELECT reltuples FROM pg_class WHERE oid = CAST(? AS regclass)")
+                .param(schema + ".object_version").query(Double.class).single();
+        return known < 0 || rows >= known / 10;
     }
 
     /**
