@@ -153,6 +153,37 @@ class OrganisationApiTest extends ApiTest {
     }
 
     @Test
+    void localIdOfTheSourceSystemMakesOneObject() {
+        String body = "{\"organisation\":\"" + org + "\",\"userKey\":\"lid\",\"name\":\"Lokal\"}";
+        Res first = call("POST", O + "/units", token, body, "Local-Id", "fag-42");
+        assertThat(first.status()).as(first.text()).isEqualTo(201);
+        long versions = versions();
+        // a retry or re-sync of the same record finds the object and writes nothing
+        Res again = call("POST", O + "/units", token, body, "Local-Id", "fag-42");
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        assertThat(again.body().path("id").asString()).isEqualTo(first.body().path("id").asString());
+        assertThat(versions()).isEqualTo(versions);
+        // other attributes under the same local id are refused with the object's id
+        Res other = call("POST", O + "/units", token, body.replace("Lokal", "Anden"), "Local-Id", "fag-42");
+        assertThat(other.status()).isEqualTo(409);
+        assertThat(other.code()).isEqualTo("DUPLICATE");
+        assertThat(other.body().path("objectId").asString()).isEqualTo(first.body().path("id").asString());
+        assertThat(versions()).isEqualTo(versions);
+        // another system's local id of the same text is its own
+        String otherSystem = token(dk.opensts.platform.security.Scopes.ORGANISATION_READ,
+                dk.opensts.platform.security.Scopes.ORGANISATION_WRITE, "classification.read");
+        Res theirs = call("POST", O + "/units", otherSystem, body, "Local-Id", "fag-42");
+        assertThat(theirs.status()).as(theirs.text()).isEqualTo(201);
+        assertThat(theirs.body().path("id").asString()).isNotEqualTo(first.body().path("id").asString());
+        // a refused create does not keep its local id
+        Res invalid = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"name\":\"x\"}",
+                "Local-Id", "fag-43");
+        assertThat(invalid.status()).isEqualTo(422);
+        assertThat(count("SELECT count(*) FROM platform.source_key WHERE local_id = 'fag-43'")).isZero();
+        assertThat(call("POST", O + "/units", token, body, "Local-Id", "x".repeat(201)).status()).isEqualTo(400);
+    }
+
+    @Test
     void idempotencyKeyMakesRetriesSafe() {
         String body = "{\"organisation\":\"" + org + "\",\"userKey\":\"i\",\"name\":\"Idem\"}";
         Res first = call("POST", O + "/units", token, body, "Idempotency-Key", "k-1");

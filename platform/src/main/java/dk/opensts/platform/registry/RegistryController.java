@@ -67,13 +67,19 @@ public abstract class RegistryController<A> {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Create an object", description = "Creates the object, valid from validity.from (default now). "
-            + "An optional body field id chooses its UUID. Send Idempotency-Key to make a retry safe.")
+            + "An optional body field id chooses its UUID. Send Idempotency-Key to make a retry safe, and/or "
+            + "Local-Id, the calling system's own id for the object: a create with a Local-Id the system used before "
+            + "answers the object made then (200) if the attributes are the same, else 409 DUPLICATE with objectId.")
     public ResponseEntity<ObjectNode> create(@RequestBody ObjectNode body,
-                                             @RequestHeader(value = "Idempotency-Key", required = false) String key) {
+                                             @RequestHeader(value = "Idempotency-Key", required = false) String key,
+                                             @RequestHeader(value = "Local-Id", required = false) String localId) {
         Actor actor = require(writeScope);
+        if (localId != null) {
+            dk.opensts.platform.idempotency.Idempotency.validateLocalId(localId);
+        }
         RegistryService.Parsed<A> parsed = service.parse(spec, body, service.store().now());
-        return respond(service.idempotent(actor, key, "POST " + basePath() + " " + body,
-                () -> service.create(spec, parsed, actor, basePath())));
+        return respond(service.idempotent(actor, key, "POST " + basePath() + " " + (localId == null ? "" : "Local-Id " + localId + " ") + body,
+                () -> service.create(spec, parsed, actor, basePath(), localId)));
     }
 
     @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)

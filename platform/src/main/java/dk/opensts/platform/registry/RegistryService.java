@@ -197,14 +197,38 @@ public class RegistryService {
         });
     }
 
-    /** Creates a new object (POST); it must not exist. */
-    public <A> ApiResponse create(ObjectTypeSpec<A> spec, Parsed<A> p, Actor actor, String basePath) {
+    /**
+     * Creates a new object (POST); it must not exist. With the source system's {@code localId}
+     * (the actor is the source system), a create whose local id names an object already made
+     * answers that object when the attributes are the same (200, nothing written) and refuses
+     * otherwise (409 {@code DUPLICATE} with its id).
+     */
+    public <A> ApiResponse create(ObjectTypeSpec<A> spec, Parsed<A> p, Actor actor, String basePath, String localId) {
         UUID id = p.id() == null ? UUID.randomUUID() : p.id();
         return tx.execute(s -> {
+            if (localId != null) {
+                Optional<UUID> made = idempotency.claimLocalId(actor.id(), registry, spec.name(), localId, id);
+                if (made.isPresent()) {
+                    return alreadyMade(spec, p, made.get(), localId, basePath);
+                }
+            }
             spec.validate(id, p.attributes(), p.input().valid());
             WriteResult r = write(spec, id, p.attributes(), p.input(), null, true, Lifecycle.CREATED, actor);
             return new ApiResponse(201, basePath + "/" + id, render(id, r.head().version()), r.head().version());
         });
+    }
+
+    private <A> ApiResponse alreadyMade(ObjectTypeSpec<A> spec, Parsed<A> p, UUID made, String localId, String basePath) {
+        Instant now = store.now();
+        Optional<Version> current = store.at(made, TimePoint.at(now));
+        ObjectNode wanted = json.valueToTree(p.attributes());
+        if (current.isPresent() && current.get().data().equals(wanted)) {
+            Version v = current.get();
+            return new ApiResponse(200, basePath + "/" + made, render(made, v.currentVersion()), v.currentVersion());
+        }
+        throw new ApiException(ErrorCode.DUPLICATE, "Local-Id " + localId + " of this system is " + spec.name() + " "
+                + made + (current.isPresent() ? ", with other attributes; change it with PUT or PATCH"
+                : ", which is no longer current"), List.of(), Map.of("objectId", made.toString()));
     }
 
     /** Imports the object's state over the period (PUT by id): creates it or corrects what differs. */
