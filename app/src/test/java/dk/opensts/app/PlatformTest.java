@@ -13,6 +13,7 @@ class PlatformTest extends ApiTest {
         Res health = get("/actuator/health", null);
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.body().path("status").asString()).isEqualTo("UP");
+        assertThat(health.text().replace(" ", "")).isEqualTo("{\"status\":\"UP\"}");
         assertThat(get("/actuator/prometheus", null).status()).isEqualTo(200);
     }
 

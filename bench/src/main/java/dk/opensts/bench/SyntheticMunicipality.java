@@ -135,7 +135,8 @@ final class SyntheticMunicipality {
             switch (row.type()) {
                 case "unit", "user" -> row.fields().put("name", row.fields().get("name") + " (omdøbt)");
                 case "function" -> row.fields().put("name", row.fields().get("name") + " (ændret)");
-                default -> row.fields().put("value", "ny" + k + "@kommune.example");
+                default -> row.fields().put("value", "PHONE".equals(row.fields().get("addressType"))
+                        ? String.format("+45 %08d", 80_000_000 + k) : "ny" + k + "@kommune.example");
             }
         }
     }

@@ -1,0 +1,44 @@
+package dk.opensts.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark programs run end to end at a tiny scale and print their result line, so they do
+ * not rot between measurements. Nothing here is timed: figures come from running them (docs/benchmarks.md).
+ */
+class BenchSmokeTest {
+
+    private static String run(ThrowingRunnable program) throws Exception {
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            program.run();
+        } finally {
+            System.setOut(out);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void organisationBenchmarkRuns() throws Exception {
+        String out = run(() -> OrganisationBench.main(new String[] {"--scale", "0.01", "--runs", "1", "--reads", "5"}));
+        assertThat(out).contains("RESULT organisation rows=1000 ").contains("reimport_changes=10 ")
+                .contains("subtree_units=50 ");
+    }
+
+    @Test
+    void classificationBenchmarkRuns() throws Exception {
+        String out = run(() -> ClassificationBench.main(new String[] {"--scale", "0.05", "--runs", "1", "--reads", "20"}));
+        assertThat(out).contains("RESULT classification objects=").contains("lookups=20 ");
+    }
+}
