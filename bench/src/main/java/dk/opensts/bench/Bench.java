@@ -107,15 +107,8 @@ final class Bench {
 
         /** A call whose answer body is received whole but not decoded (for timing reads). */
         int status(String path, String token) {
-            try {
-                return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token).build(),
-                        HttpResponse.BodyHandlers.ofByteArray()).statusCode();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token),
+                    HttpResponse.BodyHandlers.ofByteArray()).statusCode();
         }
 
         HttpResponse<String> call(String method, String path, String token, String contentType, byte[] body) {
@@ -137,8 +130,12 @@ final class Bench {
         }
 
         private HttpResponse<String> send(HttpRequest.Builder b) {
+            return send(b, HttpResponse.BodyHandlers.ofString());
+        }
+
+        private <T> HttpResponse<T> send(HttpRequest.Builder b, HttpResponse.BodyHandler<T> body) {
             try {
-                return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                return http.send(b.build(), body);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             } catch (InterruptedException e) {

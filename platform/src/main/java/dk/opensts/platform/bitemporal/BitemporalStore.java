@@ -20,7 +20,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
@@ -159,19 +158,18 @@ public class BitemporalStore {
     }
 
     /**
-     * A node of a tree read: the version's data as stored JSON text, with what a tree shows of it.
+     * A node of a tree read: the object, its depth, valid period and name sort key, and its JSON.
      * {@code json} is the node's JSON object without its leading {@code {"id":...,"depth":n,}} part
      * (see {@link #json(String, String, Period)}), made once so that large trees are answered by copying.
      */
-    public record TreeNode(UUID id, String type, int depth, Period valid, String name, String data, String sortKey,
-                           byte[] json) {
+    public record TreeNode(UUID id, String type, int depth, Period valid, String sortKey, byte[] json) {
 
         static TreeNode of(UUID id, String type, int depth, Period valid, String name, String data) {
-            return new TreeNode(id, type, depth, valid, name, data, DanishOrder.key(name), json(type, data, valid));
+            return new TreeNode(id, type, depth, valid, DanishOrder.key(name), json(type, data, valid));
         }
 
         TreeNode atDepth(int d) {
-            return new TreeNode(id, type, d, valid, name, data, sortKey, json);
+            return new TreeNode(id, type, d, valid, sortKey, json);
         }
 
         /** {@code "type":"unit",<the data's members>,"validity":{"from":..,"to":..}}} in UTF-8. */

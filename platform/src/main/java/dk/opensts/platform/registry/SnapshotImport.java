@@ -6,7 +6,6 @@ import dk.opensts.platform.bitemporal.Change;
 import dk.opensts.platform.bitemporal.Lifecycle;
 import dk.opensts.platform.bitemporal.ObjectHead;
 import dk.opensts.platform.bitemporal.Period;
-import dk.opensts.platform.bitemporal.Version;
 import dk.opensts.platform.bitemporal.WriteResult;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
