@@ -1,15 +1,18 @@
 package dk.opensts.app;
 
 import dk.opensts.access.api.ItSystems;
+import dk.opensts.access.api.ServiceAgreements;
+import dk.opensts.access.pki.DevelopmentCa;
+import dk.opensts.access.pki.Enrolment;
+import dk.opensts.access.pki.TlsConnector;
+import java.util.Arrays;
+import java.util.List;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -36,6 +39,12 @@ public abstract class ApiTest {
     @Autowired
     protected ItSystems systems;
     @Autowired
+    protected ServiceAgreements agreements;
+    @Autowired
+    protected DevelopmentCa.Holder ca;
+    @Autowired
+    protected TlsConnector tls;
+    @Autowired
     protected JdbcClient jdbc;
     @Autowired
     protected JsonMapper json;
@@ -55,13 +64,39 @@ public abstract class ApiTest {
         }
     }
 
-    /** A token of a new IT system with the given scopes, acting for {@link #CVR}. */
-    protected String token(String... scopes) {
-        return tokens.computeIfAbsent(String.join(" ", scopes), k -> {
-            UUID id = UUID.randomUUID();
-            String secret = "secret-" + UUID.randomUUID();
-            systems.register(id, "Test system", "12345678", CVR, Set.of(scopes), secret);
-            Res r = tokenRequest(id + ":" + secret, "grant_type=client_credentials");
+    /** An IT system set up for tests: its id and a client that presents its certificate over mutual TLS. */
+    public record TestSystem(UUID id, DevelopmentCa.Issued certificate, HttpClient client) {
+    }
+
+    /**
+     * A new IT system with a certificate from the development CA and an approved agreement per
+     * service for {@code cvr}; {@code rolesByService} alternates service entity id and comma-separated roles.
+     */
+    protected TestSystem system(String cvr, String... rolesByService) {
+        UUID id = UUID.randomUUID();
+        Map<String, List<String>> roles = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < rolesByService.length; i += 2) {
+            roles.put(rolesByService[i], Arrays.asList(rolesByService[i + 1].split(",")));
+        }
+        DevelopmentCa.Issued cert = Enrolment.enrol(ca.ca(), systems, agreements, id, "Test system " + id, cvr, roles,
+                "test");
+        return new TestSystem(id, cert, mutualTls(cert));
+    }
+
+    protected HttpClient mutualTls(DevelopmentCa.Issued cert) {
+        return HttpClient.newBuilder().sslContext(Enrolment.clientContext(cert, ca.ca().certificate())).build();
+    }
+
+    /** A token for {@code service} of a new IT system with the given roles there, acting for {@link #CVR}. */
+    protected String token(String service, String... roles) {
+        return tokenFor(CVR, service, roles);
+    }
+
+    protected String tokenFor(String cvr, String service, String... roles) {
+        return tokens.computeIfAbsent(cvr + " " + service + " " + String.join(",", roles), k -> {
+            TestSystem s = system(cvr, service, String.join(",", roles));
+            Res r = tokenRequest(s.client(), "grant_type=client_credentials&scope=entityid:" + service
+                    + ",anvenderkontekst:" + cvr);
             if (r.status() != 200) {
                 throw new IllegalStateException("token: " + r.status() + " " + r.text());
             }
@@ -69,11 +104,15 @@ public abstract class ApiTest {
         });
     }
 
-    protected Res tokenRequest(String basic, String form) {
-        return send(HttpRequest.newBuilder(uri("/oauth2/token"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8)))
+    /** A token request over mutual TLS with the client's certificate. */
+    protected Res tokenRequest(HttpClient client, String form) {
+        return send(client, HttpRequest.newBuilder(tlsUri("/oauth2/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)));
+    }
+
+    protected URI tlsUri(String path) {
+        return URI.create("https://127.0.0.1:" + tls.port() + path);
     }
 
     protected Res call(String method, String path, String token, String body, String... headers) {
@@ -98,8 +137,12 @@ public abstract class ApiTest {
     }
 
     private Res send(HttpRequest.Builder b) {
+        return send(http, b);
+    }
+
+    protected Res send(HttpClient client, HttpRequest.Builder b) {
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode body = null;
             String type = r.headers().firstValue("Content-Type").orElse("");
             if (type.contains("json") && !r.body().isEmpty()) {

@@ -3,7 +3,7 @@ package dk.opensts.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dk.opensts.classification.kle.SyntheticKle;
-import dk.opensts.platform.security.Scopes;
+import dk.opensts.platform.security.Services;
 import java.io.StringWriter;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,7 @@ class ImportTest extends ApiTest {
 
     @Test
     void feedImportWritesOnlyDifferences() {
-        String token = token(Scopes.ORGANISATION_READ, Scopes.ORGANISATION_WRITE);
+        String token = token(Services.ORGANISATION, Services.READ, Services.WRITE);
         String org = org(token);
         String path = O + "/organisations/" + org + "/import";
         Res first = call("POST", path, token, feed(40, 0), "Content-Type", "application/x-ndjson");
@@ -69,7 +69,7 @@ class ImportTest extends ApiTest {
 
     @Test
     void malformedRowRejectsTheWholeFeed() {
-        String token = token(Scopes.ORGANISATION_READ, Scopes.ORGANISATION_WRITE);
+        String token = token(Services.ORGANISATION, Services.READ, Services.WRITE);
         String org = org(token);
         long before = count("SELECT count(*) FROM organisation.object_version");
         String bad = feed(5, 0) + "{\"type\":\"person\",\"id\":\"" + UUID.randomUUID() + "\",\"cpr\":\"12\",\"name\":\"X\"}\n";
@@ -87,7 +87,7 @@ class ImportTest extends ApiTest {
 
     @Test
     void csvFeed() {
-        String token = token(Scopes.ORGANISATION_READ, Scopes.ORGANISATION_WRITE);
+        String token = token(Services.ORGANISATION, Services.READ, Services.WRITE);
         String org = org(token);
         String csv = "type,id,userKey,name,parent,cpr,person,addressType,value,belongsTo\n"
                 + "unit,10000000-0000-4000-8000-000000000001,root,\"Rod, central\",,,,,,\n"
@@ -102,7 +102,7 @@ class ImportTest extends ApiTest {
 
     @Test
     void kleImportLookupAndLocalClasses() throws Exception {
-        String token = token(Scopes.CLASSIFICATION_READ, Scopes.CLASSIFICATION_WRITE);
+        String token = token(Services.CLASSIFICATION, Services.READ, Services.WRITE, Services.NATIONAL_WRITE);
         StringWriter xml = new StringWriter();
         SyntheticKle.write(xml, 10, 5, 4, 7);
         Res r = call("POST", C + "/imports/kle", token, xml.toString(), "Content-Type", "application/xml");
@@ -124,7 +124,25 @@ class ImportTest extends ApiTest {
         assertThat(local.status()).as(local.text()).isEqualTo(201);
         assertThat(count("SELECT count(*) FROM classification.object_version")).isEqualTo(nationalVersions + 1);
         assertThat(get(C + "/classes/by-user-key/03.02.90", token).status()).isEqualTo(200);
-        assertThat(get(C + "/classes/by-user-key/03.02.90?municipality=22222222", token).status()).isEqualTo(404);
+        // another municipality does not see it, and a token for this one cannot ask for another's
+        String other = tokenFor("22222222", Services.CLASSIFICATION, Services.READ);
+        assertThat(get(C + "/classes/by-user-key/03.02.90", other).status()).isEqualTo(404);
+        Res foreign = get(C + "/classes/by-user-key/03.02.90?municipality=22222222", token);
+        assertThat(foreign.status()).isEqualTo(403);
+        assertThat(foreign.code()).isEqualTo("FORBIDDEN");
+        // nor write a local class of another municipality, nor national classes without national-write
+        Res foreignWrite = call("POST", C + "/classes", token, "{\"classification\":\"" + subject.body().path("classification").asString()
+                + "\",\"facet\":\"" + subject.body().path("facet").asString() + "\",\"userKey\":\"03.02.91\",\"title\":\"Fremmed\","
+                + "\"parent\":\"" + parent + "\",\"municipality\":\"22222222\"}");
+        assertThat(foreignWrite.status()).as(foreignWrite.text()).isEqualTo(403);
+        String localOnly = token(Services.CLASSIFICATION, Services.READ, Services.WRITE);
+        Res national = call("POST", C + "/classes", localOnly, "{\"classification\":\"" + subject.body().path("classification").asString()
+                + "\",\"facet\":\"" + subject.body().path("facet").asString() + "\",\"userKey\":\"03.02.92\",\"title\":\"National\","
+                + "\"parent\":\"" + parent + "\"}");
+        assertThat(national.status()).as(national.text()).isEqualTo(403);
+        assertThat(call("POST", C + "/imports/kle", localOnly, xml.toString(), "Content-Type", "application/xml").status())
+                .isEqualTo(403);
+        assertThat(count("SELECT count(*) FROM classification.object_version")).isEqualTo(nationalVersions + 1);
         // re-importing KLE leaves the local class alone
         Res third = call("POST", C + "/imports/kle", token, xml.toString(), "Content-Type", "application/xml");
         assertThat(third.body().path("passivated").asInt()).isZero();
@@ -132,7 +150,7 @@ class ImportTest extends ApiTest {
         Res tree = get(C + "/facets/" + subject.body().path("facet").asString() + "/tree", token);
         assertThat(tree.body().path("items").size()).isEqualTo(1 + 10 + 50 + 200 + 1);
         // another municipality's tree has the national classes only
-        Res theirs = get(C + "/facets/" + subject.body().path("facet").asString() + "/tree?municipality=22222222", token);
+        Res theirs = get(C + "/facets/" + subject.body().path("facet").asString() + "/tree", other);
         assertThat(theirs.body().path("items").size()).isEqualTo(1 + 10 + 50 + 200);
         // malformed XML is refused
         Res bad = call("POST", C + "/imports/kle", token, "<KLE-Emneplan><Hovedgruppe>", "Content-Type", "application/xml");
@@ -141,7 +159,7 @@ class ImportTest extends ApiTest {
 
     @Test
     void jsonClassificationImport() {
-        String token = token(Scopes.CLASSIFICATION_READ, Scopes.CLASSIFICATION_WRITE);
+        String token = token(Services.CLASSIFICATION, Services.READ, Services.WRITE, Services.NATIONAL_WRITE);
         String body = """
                 {"classification": {"id": "20000000-0000-4000-8000-000000000001", "userKey": "FSIII", "title": "Fællessprog III"},
                  "facets": [{"id": "20000000-0000-4000-8000-000000000002", "userKey": "Tilstande", "title": "Tilstande"}],

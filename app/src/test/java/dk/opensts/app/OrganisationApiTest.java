@@ -2,7 +2,7 @@ package dk.opensts.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dk.opensts.platform.security.Scopes;
+import dk.opensts.platform.security.Services;
 import java.time.Instant;
 import java.net.URLEncoder;
 import java.util.List;
@@ -19,7 +19,7 @@ class OrganisationApiTest extends ApiTest {
 
     @BeforeEach
     void municipality() {
-        token = token(Scopes.ORGANISATION_READ, Scopes.ORGANISATION_WRITE);
+        token = token(Services.ORGANISATION, Services.READ, Services.WRITE);
         Res existing = get(O + "/organisations?cvr=" + CVR, token);
         if (existing.body().path("items").size() > 0) {
             org = existing.body().path("items").get(0).path("id").asString();
@@ -170,8 +170,7 @@ class OrganisationApiTest extends ApiTest {
         assertThat(other.body().path("objectId").asString()).isEqualTo(first.body().path("id").asString());
         assertThat(versions()).isEqualTo(versions);
         // another system's local id of the same text is its own
-        String otherSystem = token(dk.opensts.platform.security.Scopes.ORGANISATION_READ,
-                dk.opensts.platform.security.Scopes.ORGANISATION_WRITE, "classification.read");
+        String otherSystem = tokenFor(CVR, Services.ORGANISATION, Services.WRITE, Services.READ);
         Res theirs = call("POST", O + "/units", otherSystem, body, "Local-Id", "fag-42");
         assertThat(theirs.status()).as(theirs.text()).isEqualTo(201);
         assertThat(theirs.body().path("id").asString()).isNotEqualTo(first.body().path("id").asString());

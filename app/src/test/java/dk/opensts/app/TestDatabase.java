@@ -44,8 +44,11 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
     @Override
     public void initialize(ConfigurableApplicationContext context) {
         try {
+            java.nio.file.Path dataDir = java.nio.file.Files.createTempDirectory("opensts-test-");
+            dataDir.toFile().deleteOnExit();
             TestPropertyValues.of("opensts.db.url=" + newDatabase(), "opensts.db.user=postgres",
-                    "opensts.db.password=", "opensts.demo.enabled=false", "opensts.db.pool-size=5").applyTo(context);
+                    "opensts.db.password=", "opensts.demo.enabled=false", "opensts.db.pool-size=5",
+                    "opensts.data-dir=" + dataDir, "opensts.tls.port=0").applyTo(context);
         } catch (Exception e) {
             throw new IllegalStateException("test database", e);
         }

@@ -2,6 +2,10 @@ package dk.opensts.bench;
 
 import dk.opensts.OpenStsApplication;
 import dk.opensts.access.api.ItSystems;
+import dk.opensts.access.api.ServiceAgreements;
+import dk.opensts.access.pki.DevelopmentCa;
+import dk.opensts.access.pki.Enrolment;
+import dk.opensts.access.pki.TlsConnector;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -80,7 +84,8 @@ final class Bench {
             dataDir = Files.createTempDirectory("opensts-bench-");
             // command-line arguments: they win over application.yml and the environment
             context = new SpringApplicationBuilder(OpenStsApplication.class)
-                    .run("--server.port=0", "--opensts.demo.enabled=false", "--opensts.data-dir=" + dataDir,
+                    .run("--server.port=0", "--opensts.tls.port=0", "--opensts.demo.enabled=false",
+                            "--opensts.data-dir=" + dataDir,
                             "--opensts.db.url=" + (dbUrl == null ? "" : dbUrl),
                             "--opensts.db.statement-timeout=10min", "--logging.level.root=warn",
                             "--spring.main.banner-mode=off");
@@ -92,17 +97,49 @@ final class Bench {
             return context.getBean(DataSource.class);
         }
 
-        /** A token of a newly registered IT system acting for the municipality with {@code cvr}. */
-        String token(String cvr, String... scopes) {
-            UUID id = UUID.randomUUID();
-            String secret = "bench-" + UUID.randomUUID();
-            context.getBean(ItSystems.class).register(id, "Benchmark system", "12345678", cvr, Set.of(scopes), secret);
-            HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/oauth2/token"))
-                    .header("Authorization", "Basic " + Base64.getEncoder()
-                            .encodeToString((id + ":" + secret).getBytes(StandardCharsets.UTF_8)))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")));
-            return ok(r).get("access_token").asString();
+        /**
+         * A newly registered IT system with a certificate from the development CA and an approved
+         * agreement for {@code service} with {@code roles} in the municipality with {@code cvr}.
+         */
+        DevelopmentCa.Issued enrol(String cvr, String service, String... roles) {
+            DevelopmentCa ca = context.getBean(DevelopmentCa.Holder.class).ca();
+            return Enrolment.enrol(ca, context.getBean(ItSystems.class), context.getBean(ServiceAgreements.class),
+                    UUID.randomUUID(), "Benchmark system", cvr, Map.of(service, List.of(roles)), "bench");
+        }
+
+        /** An HTTP/1.1 client presenting the certificate over mutual TLS. */
+        HttpClient mutualTls(DevelopmentCa.Issued certificate) {
+            return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .sslContext(Enrolment.clientContext(certificate,
+                            context.getBean(DevelopmentCa.Holder.class).ca().certificate()))
+                    .build();
+        }
+
+        int tlsPort() {
+            return context.getBean(TlsConnector.class).port();
+        }
+
+        /** A token request body in KOMBIT's form. */
+        static String tokenRequest(String service, String cvr) {
+            return "grant_type=client_credentials&scope=entityid:" + service + ",anvenderkontekst:" + cvr;
+        }
+
+        /** A token for {@code service} of a new IT system acting for the municipality with {@code cvr}. */
+        String token(String cvr, String service, String... roles) {
+            HttpClient client = mutualTls(enrol(cvr, service, roles));
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                                URI.create("https://127.0.0.1:" + tlsPort() + "/oauth2/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(tokenRequest(service, cvr))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return ok(r).get("access_token").asString();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
 
         /** A call whose answer body is received whole but not decoded (for timing reads). */

@@ -1,7 +1,7 @@
 package dk.opensts.bench;
 
 import dk.opensts.classification.kle.SyntheticKle;
-import dk.opensts.platform.security.Scopes;
+import dk.opensts.platform.security.Services;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ public final class ClassificationBench {
         int objects = 0;
         for (int run = 0; run < runs; run++) {
             try (Bench.Server server = new Bench.Server(options.text("db-url", null))) {
-                String token = server.token("11111111", Scopes.CLASSIFICATION_READ, Scopes.CLASSIFICATION_WRITE);
+                String token = server.token("11111111", Services.CLASSIFICATION, Services.READ, Services.WRITE, Services.NATIONAL_WRITE);
                 long t0 = Bench.nanos();
                 JsonNode result = server.ok(server.call("POST", "/api/classification/v1/imports/kle", token,
                         "application/xml", body));

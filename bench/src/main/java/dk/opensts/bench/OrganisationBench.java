@@ -1,6 +1,6 @@
 package dk.opensts.bench;
 
-import dk.opensts.platform.security.Scopes;
+import dk.opensts.platform.security.Services;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -50,7 +50,7 @@ public final class OrganisationBench {
                 SyntheticMunicipality feed = new SyntheticMunicipality("bench-" + run, scale, 42 + run);
                 rows = feed.size();
                 copy.add(copyBaseline(server, feed));
-                String token = server.token(cvr, Scopes.ORGANISATION_READ, Scopes.ORGANISATION_WRITE);
+                String token = server.token(cvr, Services.ORGANISATION, Services.READ, Services.WRITE);
                 UUID org = UUID.fromString(server.ok(server.call("POST", "/api/organisation/v1/organisations", token,
                         "application/json", ("{\"cvr\":\"" + cvr + "\",\"name\":\"Benchmark Kommune " + run
                                 + "\",\"validity\":{\"from\":\"" + PAST + "\"}}").getBytes())).get("id").asString());

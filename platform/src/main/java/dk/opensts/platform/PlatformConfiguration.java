@@ -41,6 +41,27 @@ public class PlatformConfiguration {
         return new AuditLog(jdbc, json, clock);
     }
 
+    /**
+     * The security log. Its hash key is {@code opensts.security-log.key} (base64, the same on
+     * every node of a cluster) or, when that is empty, a key file made on first start in the data folder.
+     */
+    @Bean
+    dk.opensts.platform.securitylog.SecurityLog securityLog(DataSource dataSource, JsonMapper json, Clock clock,
+            @org.springframework.beans.factory.annotation.Value("${opensts.security-log.key:}") String key,
+            @org.springframework.beans.factory.annotation.Value("${opensts.data-dir:./data}") String dataDir) {
+        byte[] bytes = key.isBlank()
+                ? dk.opensts.platform.security.SecretFiles.readOrCreate(
+                        java.nio.file.Path.of(dataDir, "secrets", "security-log.key"), 32)
+                : java.util.Base64.getDecoder().decode(key.trim());
+        return new dk.opensts.platform.securitylog.SecurityLog(dataSource, json, clock, bytes);
+    }
+
+    /** The administration API (access administration, the security log) as a service of the token service. */
+    @Bean
+    dk.opensts.platform.security.ServiceDefinition administrationService() {
+        return dk.opensts.platform.security.Services.administration();
+    }
+
     @Bean
     Idempotency idempotency(JdbcClient jdbc, Clock clock) {
         return new Idempotency(jdbc, clock);

@@ -28,6 +28,22 @@ public class ClassificationConfiguration {
 
     public static final String SCHEMA = "classification";
 
+    /** The Klassifikation API as a service of the token service. */
+    @Bean
+    dk.opensts.platform.security.ServiceDefinition classificationService() {
+        return new dk.opensts.platform.security.ServiceDefinition(dk.opensts.platform.security.Services.CLASSIFICATION,
+                "Klassifikation", "Classification systems (KLE, FORM, message types) and the municipality's local classes",
+                "/api/classification/", java.util.List.of(
+                new dk.opensts.platform.security.ServiceDefinition.RoleDefinition(dk.opensts.platform.security.Services.READ,
+                        "Read classifications", java.util.List.of()),
+                new dk.opensts.platform.security.ServiceDefinition.RoleDefinition(dk.opensts.platform.security.Services.WRITE,
+                        "Change the municipality's local classes", java.util.List.of()),
+                new dk.opensts.platform.security.ServiceDefinition.RoleDefinition(
+                        dk.opensts.platform.security.Services.NATIONAL_WRITE,
+                        "Change national classifications and import KLE (approved by the platform operator)",
+                        java.util.List.of())));
+    }
+
     @Bean
     ModuleSchema classificationSchema() {
         return new ModuleSchema(SCHEMA, true);
@@ -47,7 +63,25 @@ public class ClassificationConfiguration {
     RegistryService classificationRegistry(BitemporalStore classificationStore, AuditLog audit, Idempotency idempotency,
                                            ApplicationEventPublisher events, TransactionTemplate tx, Validator validator,
                                            JsonMapper json) {
-        return new RegistryService(SCHEMA, classificationStore, audit, idempotency, events, tx, validator, json);
+        RegistryService registry = new RegistryService(SCHEMA, classificationStore, audit, idempotency, events, tx,
+                validator, json);
+        // national classifications are shared; a municipality's local classes are its own to change,
+        // national ones need the role national-write
+        registry.setTenancy(new RegistryService.Tenancy() {
+            @Override
+            public UUID ownerOf(Actor actor) {
+                return null;
+            }
+
+            @Override
+            public boolean belongs(Actor actor, UUID actorOwner, UUID owner, Object attributes) {
+                if (attributes instanceof ClassAttributes.ClassAttrs c && c.municipality() != null) {
+                    return c.municipality().equals(actor.municipality());
+                }
+                return actor.hasRole(dk.opensts.platform.security.Services.NATIONAL_WRITE);
+            }
+        });
+        return registry;
     }
 
     @Bean
@@ -74,7 +108,7 @@ public class ClassificationConfiguration {
 
             @Override
             public int importKle(Reader xml, String actor) {
-                return imports.importKle(xml, store().now(), new Actor(actor, actor, null, Set.of())).objects();
+                return imports.importKle(xml, store().now(), Actor.internal(actor, null)).objects();
             }
 
             private BitemporalStore store() {

@@ -14,7 +14,7 @@ import dk.opensts.platform.registry.RegistryService;
 import dk.opensts.platform.registry.SnapshotImport;
 import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.security.CurrentActor;
-import dk.opensts.platform.security.Scopes;
+import dk.opensts.platform.security.Services;
 import dk.opensts.platform.web.ETags;
 import dk.opensts.platform.web.TimeParams;
 import io.swagger.v3.oas.annotations.Operation;
@@ -49,7 +49,7 @@ public final class ClassificationControllers {
 
     abstract static class Base<A> extends RegistryController<A> {
         Base(RegistryService service, ObjectTypeSpec<A> spec) {
-            super(service, spec, Scopes.CLASSIFICATION_READ, Scopes.CLASSIFICATION_WRITE);
+            super(service, spec, Services.READ, Services.WRITE);
         }
 
         @Override
@@ -71,16 +71,16 @@ public final class ClassificationControllers {
          */
         protected ResponseEntity<byte[]> tree(UUID id, Integer depth, String validAt, String knownAt,
                                               String municipality) {
-            Actor actor = require(Scopes.CLASSIFICATION_READ);
+            Actor actor = require(Services.READ);
             int max = depth == null ? 10 : depth;
             if (max < 0 || max > 50) {
                 throw ApiException.field(ErrorCode.INVALID_PARAMETER, "depth", "must be 0 to 50");
             }
             TimePoint tp = TimeParams.point(validAt, knownAt, service.store().now());
             List<BitemporalStore.TreeNode> nodes = service.store().subtree(id, tp, max, "municipality",
-                    municipality != null ? municipality : actor.municipality());
+                    municipalityOf(municipality, actor));
             if (nodes.isEmpty() || !nodes.get(0).type().equals(spec.name())) {
-                throw service.absent(spec, id, tp);
+                throw service.absent(spec, id, tp, actor);
             }
             return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(service.renderTree(nodes));
         }
@@ -177,7 +177,7 @@ public final class ClassificationControllers {
             if (m != null && !m.matches("[0-9]{8}")) {
                 throw ApiException.field(ErrorCode.INVALID_PARAMETER, "municipality", "must be a CVR of 8 digits");
             }
-            return m != null ? m : actor.municipality();
+            return municipalityOf(m, actor);
         }
 
 
@@ -190,14 +190,14 @@ public final class ClassificationControllers {
                                                     @RequestParam(required = false) String municipality,
                                                     @RequestParam(required = false) String validAt,
                                                     @RequestParam(required = false) String knownAt) {
-            Actor actor = require(Scopes.CLASSIFICATION_READ);
+            Actor actor = require(Services.READ);
             TimePoint tp = TimeParams.point(validAt, knownAt, service.store().now());
             BitemporalStore store = service.store();
             UUID classificationId = store.search(new BitemporalStore.Query(ClassificationTypes.CLASSIFICATION, null,
                             false, classification, null, null, null, tp, null, 1)).stream()
                     .findFirst().map(Version::objectId)
                     .orElseThrow(() -> ApiException.notFound("classification", classification));
-            String tenant = municipality != null ? municipality : actor.municipality();
+            String tenant = municipalityOf(municipality, actor);
             List<Version> found = store.search(new BitemporalStore.Query(ClassificationTypes.CLASS, classificationId,
                     false, userKey, null, null, null, tp, null, 2, "municipality", tenant));
             Version v = found.stream().filter(x -> x.data().hasNonNull("municipality")).findFirst()
@@ -207,6 +207,18 @@ public final class ClassificationControllers {
             }
             return ResponseEntity.ok().eTag(ETags.of(v.currentVersion())).body(service.render(v));
         }
+    }
+
+    /**
+     * The municipality whose local classes a read includes: the token's own; naming another is
+     * refused (a system acting for one municipality never reads another's local classes).
+     */
+    static String municipalityOf(String requested, Actor actor) {
+        if (requested == null || requested.equals(actor.municipality()) || actor.audience() == null) {
+            return requested != null ? requested : actor.municipality();
+        }
+        throw new ApiException(ErrorCode.FORBIDDEN, "A token for municipality " + actor.municipality()
+                + " cannot read the local classes of municipality " + requested);
     }
 
     @RestController
@@ -239,11 +251,7 @@ public final class ClassificationControllers {
         }
 
         private static Actor requireWrite() {
-            Actor actor = CurrentActor.get();
-            if (!actor.scopes().contains(Scopes.CLASSIFICATION_WRITE)) {
-                throw new ApiException(ErrorCode.FORBIDDEN, "This operation needs the scope " + Scopes.CLASSIFICATION_WRITE);
-            }
-            return actor;
+            return CurrentActor.require(Services.NATIONAL_WRITE);
         }
     }
 }

@@ -20,6 +20,18 @@ public class OrganisationConfiguration {
 
     public static final String SCHEMA = "organisation";
 
+    /** The Organisation API as a service of the token service. */
+    @Bean
+    dk.opensts.platform.security.ServiceDefinition organisationService() {
+        return new dk.opensts.platform.security.ServiceDefinition(dk.opensts.platform.security.Services.ORGANISATION,
+                "Organisation", "Organisations, units, users, persons, functions and addresses of a municipality",
+                "/api/organisation/", java.util.List.of(
+                new dk.opensts.platform.security.ServiceDefinition.RoleDefinition(dk.opensts.platform.security.Services.READ,
+                        "Read the municipality's organisation", java.util.List.of()),
+                new dk.opensts.platform.security.ServiceDefinition.RoleDefinition(dk.opensts.platform.security.Services.WRITE,
+                        "Change the municipality's organisation and import its feed", java.util.List.of())));
+    }
+
     @Bean
     ModuleSchema organisationSchema() {
         return new ModuleSchema(SCHEMA, true);
@@ -44,6 +56,30 @@ public class OrganisationConfiguration {
     RegistryService organisationRegistry(BitemporalStore organisationStore, AuditLog audit, Idempotency idempotency,
                                          ApplicationEventPublisher events, TransactionTemplate tx, Validator validator,
                                          JsonMapper json) {
-        return new RegistryService(SCHEMA, organisationStore, audit, idempotency, events, tx, validator, json);
+        RegistryService registry = new RegistryService(SCHEMA, organisationStore, audit, idempotency, events, tx,
+                validator, json);
+        // a token acting for a municipality sees and changes that municipality's organisation only
+        registry.setTenancy(new RegistryService.Tenancy() {
+            @Override
+            public java.util.UUID ownerOf(dk.opensts.platform.security.Actor actor) {
+                if (actor.municipality() == null) {
+                    return RegistryService.NO_OWNER;
+                }
+                return organisationStore.search(new BitemporalStore.Query(OrganisationTypes.ORGANISATION, null, false,
+                                actor.municipality(), null, null, null,
+                                dk.opensts.platform.bitemporal.TimePoint.at(organisationStore.now()), null, 1))
+                        .stream().findFirst().map(dk.opensts.platform.bitemporal.Version::objectId)
+                        .orElse(RegistryService.NO_OWNER);
+            }
+
+            @Override
+            public boolean belongs(dk.opensts.platform.security.Actor actor, java.util.UUID actorOwner,
+                                   java.util.UUID owner, Object attributes) {
+                return attributes instanceof Attributes.OrganisationAttrs o
+                        ? o.cvr() != null && o.cvr().equals(actor.municipality())
+                        : actorOwner.equals(owner);
+            }
+        });
+        return registry;
     }
 }

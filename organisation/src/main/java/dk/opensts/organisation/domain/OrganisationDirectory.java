@@ -40,7 +40,7 @@ class OrganisationDirectory implements Organisations {
             ObjectTypeSpec<Attributes.OrganisationAttrs> spec = types.organisation;
             var parsed = new RegistryService.Parsed<>(UUID.randomUUID(), new Attributes.OrganisationAttrs(cvr, name),
                     new WriteInput(Period.from(null), null, "created at start-up"));
-            organisationRegistry.create(spec, parsed, new Actor(actor, actor, cvr, Set.of()), "", null);
+            organisationRegistry.create(spec, parsed, Actor.internal(actor, cvr), "", null);
             return parsed.id();
         }));
     }

@@ -6,7 +6,7 @@ import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.registry.SnapshotImport;
 import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.security.CurrentActor;
-import dk.opensts.platform.security.Scopes;
+import dk.opensts.platform.security.Services;
 import dk.opensts.platform.web.TimeParams;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -25,9 +25,14 @@ import org.springframework.web.bind.annotation.RestController;
 public class FeedImportController {
 
     private final FeedImport feedImport;
+    private final dk.opensts.platform.registry.RegistryService organisationRegistry;
+    private final dk.opensts.organisation.domain.OrganisationTypes types;
 
-    public FeedImportController(FeedImport feedImport) {
+    public FeedImportController(FeedImport feedImport, dk.opensts.platform.registry.RegistryService organisationRegistry,
+                                dk.opensts.organisation.domain.OrganisationTypes types) {
         this.feedImport = feedImport;
+        this.organisationRegistry = organisationRegistry;
+        this.types = types;
     }
 
     @PostMapping(path = OrganisationControllers.BASE + "/organisations/{id}/import",
@@ -39,10 +44,9 @@ public class FeedImportController {
     public SnapshotImport.Result importFeed(@PathVariable UUID id, HttpServletRequest request,
                                             @RequestParam(required = false) String validFrom,
                                             @RequestParam(defaultValue = "passivate") String missing) throws IOException {
-        Actor actor = CurrentActor.get();
-        if (!actor.scopes().contains(Scopes.ORGANISATION_WRITE)) {
-            throw new ApiException(ErrorCode.FORBIDDEN, "This operation needs the scope " + Scopes.ORGANISATION_WRITE);
-        }
+        Actor actor = CurrentActor.require(Services.WRITE);
+        // an organisation is its own owner: only the token's municipality's organisation can be imported into
+        organisationRegistry.requireVisible(types.organisation, id, id, actor);
         if (!missing.equals("passivate") && !missing.equals("keep")) {
             throw ApiException.field(ErrorCode.INVALID_PARAMETER, "missing", "passivate or keep");
         }

@@ -9,7 +9,8 @@ import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.registry.RegistryController;
 import dk.opensts.platform.registry.RegistryService;
-import dk.opensts.platform.security.Scopes;
+import dk.opensts.platform.security.Actor;
+import dk.opensts.platform.security.Services;
 import dk.opensts.platform.web.TimeParams;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -38,7 +39,7 @@ public final class OrganisationControllers {
     /** Search parameters of every type owned by an organisation. */
     abstract static class Owned<A> extends RegistryController<A> {
         Owned(RegistryService service, dk.opensts.platform.registry.ObjectTypeSpec<A> spec) {
-            super(service, spec, Scopes.ORGANISATION_READ, Scopes.ORGANISATION_WRITE);
+            super(service, spec, Services.READ, Services.WRITE);
         }
 
         @Override
@@ -60,7 +61,7 @@ public final class OrganisationControllers {
     @Tag(name = "Organisation: organisations", description = "Municipalities and other organisations, keyed by CVR")
     public static class Organisations extends RegistryController<Attributes.OrganisationAttrs> {
         public Organisations(RegistryService organisationRegistry, OrganisationTypes types) {
-            super(organisationRegistry, types.organisation, Scopes.ORGANISATION_READ, Scopes.ORGANISATION_WRITE);
+            super(organisationRegistry, types.organisation, Services.READ, Services.WRITE);
         }
 
         protected String basePath() {
@@ -103,7 +104,7 @@ public final class OrganisationControllers {
         public ResponseEntity<byte[]> subtree(@PathVariable UUID id, @RequestParam(required = false) Integer depth,
                                               @RequestParam(required = false) String validAt,
                                               @RequestParam(required = false) String knownAt) {
-            require(Scopes.ORGANISATION_READ);
+            Actor actor = require(Services.READ);
             int max = depth == null ? 100 : depth;
             if (max < 0 || max > 1000) {
                 throw ApiException.field(ErrorCode.INVALID_PARAMETER, "depth", "must be 0 to 1000");
@@ -111,8 +112,10 @@ public final class OrganisationControllers {
             TimePoint tp = TimeParams.point(validAt, knownAt, service.store().now());
             List<BitemporalStore.TreeNode> nodes = service.store().subtree(id, tp, max, null, null);
             if (nodes.isEmpty() || !nodes.get(0).type().equals(spec.name())) {
-                throw service.absent(spec, id, tp);
+                throw service.absent(spec, id, tp, actor);
             }
+            // the tree lies within one organisation, so its root decides
+            service.requireVisible(spec, id, service.store().head(id).map(h -> h.owner()).orElse(null), actor);
             return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(service.renderTree(nodes));
         }
 
@@ -121,11 +124,11 @@ public final class OrganisationControllers {
                 + "as of validAt/knownAt.")
         public ObjectNode ancestors(@PathVariable UUID id, @RequestParam(required = false) String validAt,
                                     @RequestParam(required = false) String knownAt) {
-            require(Scopes.ORGANISATION_READ);
+            Actor actor = require(Services.READ);
             TimePoint tp = TimeParams.point(validAt, knownAt, service.store().now());
-            if (service.store().at(id, tp).isEmpty()) {
-                throw service.absent(spec, id, tp);
-            }
+            Version unit = service.store().at(id, tp).filter(v -> v.type().equals(spec.name()))
+                    .orElseThrow(() -> service.absent(spec, id, tp, actor));
+            service.requireVisible(spec, id, unit.owner(), actor);
             return page(service.store().ancestors(id, tp));
         }
 

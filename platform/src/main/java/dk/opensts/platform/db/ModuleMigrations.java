@@ -55,9 +55,10 @@ public class ModuleMigrations implements InitializingBean {
                     .locations("classpath:db/migration/" + schema.name())
                     .failOnMissingLocations(false);
             if (schema.bitemporal()) {
-                // the store's tables come first, so the module's own history starts after version 1;
+                // the store's tables come first, so a new schema is not empty when the module's own
+                // history starts: it starts at version 0 and applies all of the module's migrations;
                 // databases made before the store had a history of its own list the store's V1 there
-                module.baselineOnMigrate(true).baselineVersion("1").ignoreMigrationPatterns("*:missing");
+                module.baselineOnMigrate(true).baselineVersion("0").ignoreMigrationPatterns("*:missing");
             }
             var result = module.load().migrate();
             log.info("schema {}: {} migration(s) applied, now at version {}", schema.name(),

@@ -22,6 +22,10 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingRequestHeaderException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import dk.opensts.platform.security.Actor;
+import dk.opensts.platform.security.CurrentActor;
+import dk.opensts.platform.securitylog.SecurityEventType;
+import dk.opensts.platform.securitylog.SecurityLog;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
@@ -39,6 +43,12 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 public class ProblemHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    private final org.springframework.beans.factory.ObjectProvider<SecurityLog> securityLog;
+
+    public ProblemHandler(org.springframework.beans.factory.ObjectProvider<SecurityLog> securityLog) {
+        this.securityLog = securityLog;
+    }
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e, HttpServletRequest request) {
@@ -169,8 +179,15 @@ public class ProblemHandler {
         return p;
     }
 
-    private static ResponseEntity<ProblemDetail> problem(ErrorCode code, String detail, List<FieldProblem> fields,
-                                                         Map<String, Object> extra, HttpServletRequest request) {
+    private ResponseEntity<ProblemDetail> problem(ErrorCode code, String detail, List<FieldProblem> fields,
+                                                  Map<String, Object> extra, HttpServletRequest request) {
+        if (code == ErrorCode.FORBIDDEN) {
+            // an authenticated caller refused an operation or data: an authorisation failure
+            Actor actor = CurrentActor.get();
+            securityLog.ifAvailable(l -> l.denied(SecurityEventType.ACCESS_DENIED,
+                    new SecurityLog.Subject(actor.id(), actor.id(), actor.municipality()), detail,
+                    Map.of("method", request.getMethod(), "path", request.getRequestURI())));
+        }
         return ResponseEntity.status(code.status())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(body(code, detail, fields, extra, request.getRequestURI()));

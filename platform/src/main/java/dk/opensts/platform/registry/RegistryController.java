@@ -199,12 +199,8 @@ public abstract class RegistryController<A> {
         return params.get("userKey");
     }
 
-    protected Actor require(String scope) {
-        Actor actor = CurrentActor.get();
-        if (!actor.scopes().contains(scope)) {
-            throw new ApiException(ErrorCode.FORBIDDEN, "This operation needs the scope " + scope);
-        }
-        return actor;
+    protected Actor require(String role) {
+        return CurrentActor.require(role);
     }
 
     protected static UUID uuidParam(Map<String, String> params, String name) {

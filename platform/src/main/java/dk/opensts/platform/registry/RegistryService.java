@@ -69,6 +69,76 @@ public class RegistryService {
                 .build();
     }
 
+    /**
+     * Which municipality's objects a caller may read and change. A token's {@code cvr} limits it to
+     * one owner; the limit is part of every search query and checked on every object read or written
+     * by id (another municipality's object is "not found"). Internal actors (no token audience) are
+     * not limited.
+     */
+    public interface Tenancy {
+        /**
+         * The owner of the actor's municipality, {@link #NO_OWNER} when it has none here yet, or
+         * {@code null} when owners are shared (then only {@link #belongs} limits writes).
+         */
+        UUID ownerOf(Actor actor);
+
+        /** Whether a write with these attributes (and the owner they give) stays in the actor's municipality. */
+        default boolean belongs(Actor actor, UUID actorOwner, UUID owner, Object attributes) {
+            return actorOwner == null || actorOwner.equals(owner);
+        }
+    }
+
+    /** The owner no object has: a caller whose municipality has no data sees nothing. */
+    public static final UUID NO_OWNER = new UUID(0, 0);
+
+    private volatile Tenancy tenancy;
+
+    public void setTenancy(Tenancy tenancy) {
+        this.tenancy = tenancy;
+    }
+
+    /** The owner the actor is limited to, or {@code null} when it is not limited. */
+    public UUID limit(Actor actor) {
+        Tenancy t = tenancy;
+        return t == null || actor.audience() == null ? null : t.ownerOf(actor);
+    }
+
+    /** The query, limited to the actor's municipality (in the query itself). */
+    public BitemporalStore.Query limited(BitemporalStore.Query q, Actor actor) {
+        UUID mine = limit(actor);
+        if (mine == null) {
+            return q;
+        }
+        UUID owner = q.owner() == null || q.owner().equals(mine) ? mine : NO_OWNER;
+        return new BitemporalStore.Query(q.type(), owner, q.ownerOrNational(), q.userKey(), q.namePrefix(), q.parentId(),
+                q.ref(), q.at(), q.after(), q.limit(), q.tenantAttribute(), q.tenantValue());
+    }
+
+    /** Refuses (as not found) an object of another municipality than the actor's. */
+    public void requireVisible(ObjectTypeSpec<?> spec, UUID id, UUID owner, Actor actor) {
+        UUID mine = limit(actor);
+        if (mine != null && !mine.equals(owner)) {
+            throw ApiException.notFound(spec.name(), id);
+        }
+    }
+
+    /** Refuses a write whose attributes would place the object in another municipality. */
+    private <A> void requireBelongs(ObjectTypeSpec<A> spec, UUID id, A attributes, Actor actor) {
+        Tenancy t = tenancy;
+        if (t != null && actor.audience() != null
+                && !t.belongs(actor, t.ownerOf(actor), spec.owner(id, attributes), attributes)) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "The " + spec.name() + " would belong to another municipality "
+                    + "than the token's (" + actor.municipality() + ")");
+        }
+    }
+
+    private void requireVisibleHead(ObjectTypeSpec<?> spec, UUID id, Actor actor) {
+        if (limit(actor) != null) {
+            ObjectHead head = store.head(id).orElseThrow(() -> ApiException.notFound(spec.name(), id));
+            requireVisible(spec, id, head.owner(), actor);
+        }
+    }
+
     public String registry() {
         return registry;
     }
@@ -205,6 +275,7 @@ public class RegistryService {
      */
     public <A> ApiResponse create(ObjectTypeSpec<A> spec, Parsed<A> p, Actor actor, String basePath, String localId) {
         UUID id = p.id() == null ? UUID.randomUUID() : p.id();
+        requireBelongs(spec, id, p.attributes(), actor);
         return tx.execute(s -> {
             if (localId != null) {
                 Optional<UUID> made = idempotency.claimLocalId(actor.id(), registry, spec.name(), localId, id);
@@ -237,9 +308,13 @@ public class RegistryService {
         if (p.id() != null && !p.id().equals(id)) {
             throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/id", "differs from the id in the path");
         }
+        requireBelongs(spec, id, p.attributes(), actor);
         return tx.execute(s -> {
             spec.validate(id, p.attributes(), p.input().valid());
             Optional<ObjectHead> before = store.head(id);
+            if (before.isPresent()) {
+                requireVisible(spec, id, before.get().owner(), actor);
+            }
             Lifecycle lifecycle = before.isEmpty() ? Lifecycle.IMPORTED : Lifecycle.CORRECTED;
             WriteResult r = write(spec, id, p.attributes(), p.input(), expectedVersion, false, lifecycle, actor);
             return new ApiResponse(before.isEmpty() ? 201 : 200, basePath + "/" + id, render(id, r.head().version()),
@@ -260,10 +335,12 @@ public class RegistryService {
                     input.note(), input.valid(), actor.id(), input.validNote(), old -> {
                         ObjectNode merged = mergePatch(old, attributesPatch);
                         A a = attributes(spec, merged);
+                        requireBelongs(spec, id, a, actor);
                         spec.validate(id, a, input.valid());
                         return json.valueToTree(a);
                     }, false, node -> spec.index(strict.treeToValue(node, spec.attributes())));
             ObjectHead head = store.head(id).orElseThrow(() -> ApiException.notFound(spec.name(), id));
+            requireVisible(spec, id, head.owner(), actor);
             change = withOwner(change, head.owner());
             WriteResult r = store.apply(List.of(change)).get(0);
             afterWrite(spec, List.of(r), actor);
@@ -274,6 +351,7 @@ public class RegistryService {
     public <A> ApiResponse end(ObjectTypeSpec<A> spec, UUID id, Lifecycle lifecycle, int expectedVersion, String note,
                                Actor actor, String basePath) {
         return tx.execute(s -> {
+            requireVisibleHead(spec, id, actor);
             WriteResult r = store.end(id, spec.name(), lifecycle, expectedVersion, actor.id(), note);
             afterWrite(spec, List.of(r), actor);
             ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -331,7 +409,8 @@ public class RegistryService {
     public <A> ObjectNode read(ObjectTypeSpec<A> spec, UUID id, TimePoint tp, Actor actor) {
         return tx.execute(s -> {
             Version v = store.at(id, tp).filter(x -> x.type().equals(spec.name()))
-                    .orElseThrow(() -> absent(spec, id, tp));
+                    .orElseThrow(() -> absent(spec, id, tp, actor));
+            requireVisible(spec, id, v.owner(), actor);
             if (spec.personal()) {
                 audit.record(actor, AuditLog.Action.READ, registry + "." + spec.name(), List.of(id),
                         Map.of("validAt", tp.validAt().toString(), "knownAt", tp.knownAt().toString()));
@@ -341,9 +420,11 @@ public class RegistryService {
     }
 
     /** Why nothing is there: gone (deleted), passivated, never existed, or not valid at that time. */
-    public ApiException absent(ObjectTypeSpec<?> spec, UUID id, TimePoint tp) {
+    public ApiException absent(ObjectTypeSpec<?> spec, UUID id, TimePoint tp, Actor actor) {
         Optional<ObjectHead> head = store.head(id);
-        if (head.isEmpty() || !head.get().type().equals(spec.name()) || head.get().createdAt().isAfter(tp.knownAt())) {
+        UUID mine = limit(actor);
+        if (head.isEmpty() || !head.get().type().equals(spec.name()) || head.get().createdAt().isAfter(tp.knownAt())
+                || mine != null && !mine.equals(head.get().owner())) {
             return ApiException.notFound(spec.name(), id);
         }
         ObjectHead h = head.get();
@@ -364,6 +445,7 @@ public class RegistryService {
         return tx.execute(s -> {
             ObjectHead h = store.head(id).filter(x -> x.type().equals(spec.name()))
                     .orElseThrow(() -> ApiException.notFound(spec.name(), id));
+            requireVisible(spec, id, h.owner(), actor);
             ObjectNode body = JsonNodeFactory.instance.objectNode();
             body.put("id", id.toString());
             body.put("type", spec.name());
@@ -393,8 +475,9 @@ public class RegistryService {
     /** One page of a search; the audit record names the criteria and the ids handed out. */
     public <A> List<Version> search(ObjectTypeSpec<A> spec, BitemporalStore.Query query, Actor actor,
                                     Map<String, String> criteria) {
+        BitemporalStore.Query q = limited(query, actor);
         return tx.execute(s -> {
-            List<Version> found = store.search(query);
+            List<Version> found = store.search(q);
             if (spec.personal()) {
                 audit.record(actor, AuditLog.Action.SEARCH, registry + "." + spec.name(),
                         found.stream().map(Version::objectId).toList(), new LinkedHashMap<>(criteria));

@@ -1,17 +1,23 @@
 package dk.opensts.platform.security;
 
+import dk.opensts.platform.securitylog.SecurityLog;
+import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every call under {@code /api/**} needs a bearer JWT from OpenSTS's own token service (the
- * {@code JwtDecoder} bean of the access module); the scopes decide per operation. Operational
+ * {@code JwtDecoder} bean of the access module) for the service the path belongs to, acting for
+ * a municipality, bound to the client certificate when called over mutual TLS
+ * ({@link TokenContextFilter}); the roles in {@code priv} decide per operation. Operational
  * endpoints (health, metrics, the OpenAPI document) are open; everything else is denied.
  */
 @Configuration(proxyBeanMethods = false)
@@ -20,15 +26,19 @@ public class ApiSecurityConfig {
 
     @Bean
     @Order(10)
-    SecurityFilterChain apiSecurity(HttpSecurity http, JsonMapper json) throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, JsonMapper json, SecurityLog securityLog,
+                                    List<ServiceDefinition> services,
+                                    @Value("${opensts.security.require-mtls:false}") boolean requireMutualTls) throws Exception {
         http.securityMatcher("/api/**")
+                .addFilterAfter(new TokenContextFilter(services, securityLog, json, requireMutualTls),
+                        BearerTokenAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a.anyRequest().authenticated())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(c -> c.disable())
                 .oauth2ResourceServer(o -> o.jwt(j -> { })
-                        .authenticationEntryPoint(ProblemSecurityHandlers.entryPoint(json))
+                        .authenticationEntryPoint(ProblemSecurityHandlers.entryPoint(json, securityLog))
                         .accessDeniedHandler(ProblemSecurityHandlers.deniedHandler(json)))
-                .exceptionHandling(e -> e.authenticationEntryPoint(ProblemSecurityHandlers.entryPoint(json))
+                .exceptionHandling(e -> e.authenticationEntryPoint(ProblemSecurityHandlers.entryPoint(json, securityLog))
                         .accessDeniedHandler(ProblemSecurityHandlers.deniedHandler(json)));
         return http.build();
     }
@@ -43,7 +53,7 @@ public class ApiSecurityConfig {
                         .anyRequest().denyAll())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(c -> c.disable())
-                .exceptionHandling(e -> e.authenticationEntryPoint(ProblemSecurityHandlers.entryPoint(json))
+                .exceptionHandling(e -> e.authenticationEntryPoint(ProblemSecurityHandlers.entryPoint(json, null))
                         .accessDeniedHandler(ProblemSecurityHandlers.deniedHandler(json)));
         return http.build();
     }

@@ -1,9 +1,10 @@
 package dk.opensts.platform.security;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
@@ -17,15 +18,45 @@ public final class CurrentActor {
     public static Actor get() {
         Authentication auth = SecurityContextHolder.getContext().getAuthentication();
         if (auth instanceof JwtAuthenticationToken token) {
-            Jwt jwt = token.getToken();
-            Set<String> scopes = new HashSet<>();
-            for (GrantedAuthority a : token.getAuthorities()) {
-                if (a.getAuthority().startsWith("SCOPE_")) {
-                    scopes.add(a.getAuthority().substring(6));
-                }
-            }
-            return new Actor(jwt.getSubject(), jwt.getClaimAsString("name"), jwt.getClaimAsString("cvr"), Set.copyOf(scopes));
+            return of(token.getToken());
         }
         return Actor.SYSTEM;
+    }
+
+    /**
+     * The actor, if its token grants {@code role} (the token's audience was checked against the
+     * called service before the request reached a controller); otherwise 403.
+     */
+    public static Actor require(String role) {
+        Actor actor = get();
+        if (!actor.hasRole(role)) {
+            throw new dk.opensts.platform.error.ApiException(dk.opensts.platform.error.ErrorCode.FORBIDDEN,
+                    "This operation needs the role '" + role + "' of service " + actor.audience());
+        }
+        return actor;
+    }
+
+    /** The actor a verified token describes. */
+    public static Actor of(Jwt jwt) {
+        List<String> aud = jwt.getAudience();
+        return new Actor(jwt.getSubject(), jwt.getClaimAsString("name"), jwt.getClaimAsString("cvr"),
+                aud == null || aud.isEmpty() ? null : aud.get(0), privileges(jwt.getClaim("priv")));
+    }
+
+    /** {@code priv}: a list of {@code {"role": name, "constraints": {type: values}}}. */
+    static Map<String, Map<String, String>> privileges(Object claim) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        if (claim instanceof List<?> list) {
+            for (Object item : list) {
+                if (item instanceof Map<?, ?> m && m.get("role") instanceof String role) {
+                    Map<String, String> constraints = new HashMap<>();
+                    if (m.get("constraints") instanceof Map<?, ?> c) {
+                        c.forEach((k, v) -> constraints.put(String.valueOf(k), String.valueOf(v)));
+                    }
+                    out.put(role, constraints);
+                }
+            }
+        }
+        return out;
     }
 }

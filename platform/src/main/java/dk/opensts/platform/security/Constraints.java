@@ -1,0 +1,19 @@
+package dk.opensts.platform.security;
+
+/** The well-known data-constraint types (dataafgrænsninger) and the value patterns OpenSTS checks them with. */
+public final class Constraints {
+
+    public static final String KLE = "http://sts.kombit.dk/constraints/KLE/1";
+    public static final String ORG_UNIT = "http://sts.kombit.dk/constraints/orgenhed/1";
+    public static final String SENSITIVITY = "http://sts.kombit.dk/constraints/foelsomhed/1";
+    public static final String IT_SYSTEM = "http://sts.kombit.dk/constraints/itsystem/1";
+
+    /** KLE numbers or prefixes: {@code 27}, {@code 27.24}, {@code 27.24.00}, with an optional {@code .*}. */
+    public static final String KLE_PATTERN = "[0-9]{2}(\\.[0-9]{2}){0,2}(\\.\\*)?|\\*";
+    public static final String UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+    public static final String SENSITIVITY_PATTERN =
+            "IKKE_FORTROLIGE_DATA|FORTROLIGE_PERSONOPLYSNINGER|FOELSOMME_PERSONOPLYSNINGER|VIP_SAGER";
+
+    private Constraints() {
+    }
+}

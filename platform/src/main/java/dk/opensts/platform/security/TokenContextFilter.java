@@ -1,0 +1,123 @@
+package dk.opensts.platform.security;
+
+import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.securitylog.SecurityEventType;
+import dk.opensts.platform.securitylog.SecurityLog;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What a verified token must also match to be used on a request (after signature, issuer and
+ * expiry): it is for the service the path belongs to ({@code aud}), it names the municipality it
+ * acts for ({@code cvr}), and it is presented with the certificate it is bound to
+ * ({@code cnf.x5t#S256}) when the call comes over mutual TLS, or always when
+ * {@code opensts.security.require-mtls} is on. A mismatch is 401 {@code invalid_token} and a
+ * security log entry.
+ */
+public class TokenContextFilter extends OncePerRequestFilter {
+
+    private static final Pattern CVR = Pattern.compile("[0-9]{8}");
+
+    private final List<ServiceDefinition> services;
+    private final SecurityLog securityLog;
+    private final JsonMapper json;
+    private final boolean requireMutualTls;
+
+    public TokenContextFilter(List<ServiceDefinition> services, SecurityLog securityLog, JsonMapper json,
+                              boolean requireMutualTls) {
+        // longest prefix first, so a nested service wins over the one around it
+        this.services = services.stream().filter(s -> s.pathPrefix() != null)
+                .sorted(Comparator.comparing((ServiceDefinition s) -> s.pathPrefix().length()).reversed()).toList();
+        this.securityLog = securityLog;
+        this.json = json;
+        this.requireMutualTls = requireMutualTls;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        if (auth instanceof JwtAuthenticationToken token) {
+            String problem = problem(token.getToken(), request);
+            if (problem != null) {
+                Jwt jwt = token.getToken();
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("method", request.getMethod());
+                details.put("path", request.getRequestURI());
+                details.put("jti", jwt.getId());
+                details.put("aud", jwt.getAudience());
+                securityLog.denied(SecurityEventType.TOKEN_REJECTED,
+                        new SecurityLog.Subject(jwt.getSubject(), jwt.getSubject(), jwt.getClaimAsString("cvr")),
+                        problem, details);
+                SecurityContextHolder.clearContext();
+                response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                ProblemSecurityHandlers.write(json, response, ErrorCode.UNAUTHENTICATED, problem, request.getRequestURI());
+                return;
+            }
+        }
+        chain.doFilter(request, response);
+    }
+
+    private String problem(Jwt jwt, HttpServletRequest request) {
+        String path = request.getRequestURI();
+        ServiceDefinition service = services.stream().filter(s -> path.startsWith(s.pathPrefix())).findFirst().orElse(null);
+        if (service == null) {
+            return "no service answers " + path;
+        }
+        List<String> aud = jwt.getAudience();
+        if (aud == null || !aud.contains(service.entityId())) {
+            return "the token is for " + (aud == null || aud.isEmpty() ? "no service" : String.join(", ", aud))
+                    + ", not for " + service.entityId();
+        }
+        String cvr = jwt.getClaimAsString("cvr");
+        if (cvr == null || !CVR.matcher(cvr).matches()) {
+            return "the token names no municipality (cvr)";
+        }
+        String bound = boundThumbprint(jwt);
+        X509Certificate[] chain = request.getAttribute("jakarta.servlet.request.X509Certificate")
+                instanceof X509Certificate[] c && c.length > 0 ? c : null;
+        if (chain != null) {
+            if (bound == null) {
+                return "the token is not bound to a certificate";
+            }
+            if (!bound.equals(thumbprint(chain[0]))) {
+                return "the token is bound to another certificate than the one presented";
+            }
+        } else if (requireMutualTls) {
+            return "call over mutual TLS with the certificate the token is bound to";
+        }
+        return null;
+    }
+
+    private static String boundThumbprint(Jwt jwt) {
+        Object cnf = jwt.getClaim("cnf");
+        return cnf instanceof Map<?, ?> m && m.get("x5t#S256") instanceof String s ? s : null;
+    }
+
+    static String thumbprint(X509Certificate certificate) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,281 @@
+package dk.opensts.platform.securitylog;
+
+import dk.opensts.platform.web.Correlation;
+import jakarta.servlet.http.HttpServletRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The append-only security log. Every entry carries the keyed hash (HMAC-SHA256) of the entry
+ * before it and of its own fields; the newest entry's number and hash are kept as an anchor.
+ * {@link #verify()} walks the whole chain and says where an entry was changed, fabricated,
+ * inserted or deleted, or the tail cut off. The key lives outside the database, so someone with
+ * only database access cannot rebuild the chain after a change.
+ *
+ * <p>Entries are written in a transaction of their own: a refusal is logged even when the
+ * request's own work is rolled back. Appends are serialised on the anchor row.
+ */
+public class SecurityLog {
+
+    private static final String GENESIS = "genesis";
+    private static final int MAX_PROBLEMS = 100;
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
+
+    private final JdbcTemplate jdbc;
+    private final JdbcTemplate streaming;
+    private final TransactionTemplate newTx;
+    private final TransactionTemplate readTx;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final SecretKeySpec key;
+
+    public SecurityLog(DataSource dataSource, JsonMapper json, Clock clock, byte[] key) {
+        if (key.length < 32) {
+            throw new IllegalArgumentException("the security log key must have at least 32 bytes");
+        }
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.streaming = new JdbcTemplate(dataSource);
+        this.streaming.setFetchSize(1000);
+        DataSourceTransactionManager tm = new DataSourceTransactionManager(dataSource);
+        this.newTx = new TransactionTemplate(tm);
+        this.newTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.readTx = new TransactionTemplate(tm);
+        this.readTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.readTx.setReadOnly(true);
+        this.json = json;
+        this.clock = clock;
+        this.key = new SecretKeySpec(key, "HmacSHA256");
+    }
+
+    /** Who and where, as far as the caller knows it; ip and correlation id come from the request being served. */
+    public record Subject(String actor, String system, String municipality) {
+        public static final Subject ANONYMOUS = new Subject("anonymous", null, null);
+    }
+
+    /** Appends an entry and answers it as written. */
+    public SecurityEvent record(SecurityEventType type, String outcome, Subject who, Map<String, ?> details) {
+        Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        String detailsJson = json.writeValueAsString(details == null ? Map.of() : details);
+        String ip = remoteAddress();
+        String correlation = Correlation.current();
+        UUID id = UUID.randomUUID();
+        return newTx.execute(s -> {
+            Map<String, Object> head = jdbc.queryForMap("SELECT seq, hash FROM platform.security_log_head WHERE one FOR UPDATE");
+            long seq = ((Number) head.get("seq")).longValue() + 1;
+            String prev = (String) head.get("hash");
+            String hash = hash(prev, seq, id, at, type.name(), outcome, who.actor(), who.system(), who.municipality(), ip,
+                    correlation, detailsJson);
+            jdbc.update("INSERT INTO platform.security_log (seq, id, at, type, outcome, actor, system, municipality, ip,"
+                            + " correlation_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    seq, id, Timestamp.from(at), type.name(), outcome, who.actor(), who.system(), who.municipality(), ip,
+                    correlation, detailsJson, prev, hash);
+            jdbc.update("UPDATE platform.security_log_head SET seq = ?, hash = ? WHERE one", seq, hash);
+            return new SecurityEvent(seq, id, at, type, outcome, who.actor(), who.system(), who.municipality(), ip,
+                    correlation, readDetails(detailsJson), prev, hash);
+        });
+    }
+
+    /** A refusal or rejection. */
+    public SecurityEvent denied(SecurityEventType type, Subject who, String reason, Map<String, ?> details) {
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("reason", reason);
+        if (details != null) {
+            all.putAll(details);
+        }
+        return record(type, SecurityEvent.DENIED, who, all);
+    }
+
+    /** What to find: any of the fields may be {@code null}; {@code to} is exclusive. */
+    public record Filter(Instant from, Instant to, SecurityEventType type, String actor, String municipality) {
+        public static final Filter ALL = new Filter(null, null, null, null, null);
+    }
+
+    /** Newest first; {@code beforeSeq} continues a page. */
+    public List<SecurityEvent> search(Filter f, Long beforeSeq, int limit) {
+        List<Object> args = new ArrayList<>();
+        String where = where(f, args);
+        if (beforeSeq != null) {
+            where += " AND seq < ?";
+            args.add(beforeSeq);
+        }
+        args.add(limit);
+        return jdbc.query("SELECT * FROM platform.security_log WHERE " + where + " ORDER BY seq DESC LIMIT ?",
+                (rs, n) -> event(rs), args.toArray());
+    }
+
+    /** Every matching entry, oldest first, streamed from the database (for export). */
+    public void export(Filter f, Consumer<SecurityEvent> sink) {
+        List<Object> args = new ArrayList<>();
+        String where = where(f, args);
+        readTx.executeWithoutResult(s -> streaming.query(
+                "SELECT * FROM platform.security_log WHERE " + where + " ORDER BY seq", rs -> {
+                    sink.accept(event(rs));
+                }, args.toArray()));
+    }
+
+    private static String where(Filter f, List<Object> args) {
+        StringBuilder w = new StringBuilder("true");
+        if (f.from() != null) {
+            w.append(" AND at >= ?");
+            args.add(Timestamp.from(f.from()));
+        }
+        if (f.to() != null) {
+            w.append(" AND at < ?");
+            args.add(Timestamp.from(f.to()));
+        }
+        if (f.type() != null) {
+            w.append(" AND type = ?");
+            args.add(f.type().name());
+        }
+        if (f.actor() != null) {
+            w.append(" AND actor = ?");
+            args.add(f.actor());
+        }
+        if (f.municipality() != null) {
+            w.append(" AND municipality = ?");
+            args.add(f.municipality());
+        }
+        return w.toString();
+    }
+
+    /** A place where the chain is not as written. */
+    public record Problem(long seq, String kind, String detail) {
+        public static final String CHANGED = "CHANGED";
+        public static final String MISSING = "MISSING";
+        public static final String BROKEN_LINK = "BROKEN_LINK";
+        public static final String UNANCHORED = "UNANCHORED";
+    }
+
+    /** The outcome of a verification: {@code intact} when the chain has no problem. */
+    public record Verification(boolean intact, long entries, long lastSeq, long anchorSeq, long problemCount,
+                               List<Problem> problems) {
+    }
+
+    /** Walks the whole chain in order and recomputes every hash. */
+    public Verification verify() {
+        return readTx.execute(s -> {
+            Map<String, Object> head = jdbc.queryForMap("SELECT seq, hash FROM platform.security_log_head WHERE one");
+            long anchorSeq = ((Number) head.get("seq")).longValue();
+            String anchorHash = (String) head.get("hash");
+            var walk = new Object() {
+                long entries;
+                long expectedSeq = 1;
+                long lastSeq;
+                String lastHash = GENESIS;
+                long problemCount;
+                final List<Problem> problems = new ArrayList<>();
+
+                void problem(long seq, String kind, String detail) {
+                    problemCount++;
+                    if (problems.size() < MAX_PROBLEMS) {
+                        problems.add(new Problem(seq, kind, detail));
+                    }
+                }
+            };
+            streaming.query("SELECT * FROM platform.security_log ORDER BY seq", rs -> {
+                long seq = rs.getLong("seq");
+                String prev = rs.getString("prev_hash");
+                String stored = rs.getString("hash");
+                walk.entries++;
+                if (seq > walk.expectedSeq) {
+                    walk.problem(walk.expectedSeq, Problem.MISSING, seq - walk.expectedSeq == 1
+                            ? "entry " + walk.expectedSeq + " is missing (deleted)"
+                            : "entries " + walk.expectedSeq + " to " + (seq - 1) + " are missing (deleted)");
+                } else if (!prev.equals(walk.lastHash)) {
+                    walk.problem(seq, Problem.BROKEN_LINK, "entry " + seq
+                            + " does not follow the entry before it (an entry was inserted, deleted or changed before it)");
+                }
+                String recomputed = hash(prev, seq, rs.getObject("id", UUID.class),
+                        rs.getTimestamp("at").toInstant(), rs.getString("type"), rs.getString("outcome"),
+                        rs.getString("actor"), rs.getString("system"), rs.getString("municipality"),
+                        rs.getString("ip"), rs.getString("correlation_id"), rs.getString("details"));
+                if (!recomputed.equals(stored)) {
+                    walk.problem(seq, Problem.CHANGED, "entry " + seq + " does not match its hash (changed or fabricated)");
+                }
+                walk.lastSeq = seq;
+                walk.lastHash = stored;
+                walk.expectedSeq = seq + 1;
+            });
+            if (anchorSeq > walk.lastSeq) {
+                walk.problem(walk.lastSeq + 1, Problem.MISSING, "entries " + (walk.lastSeq + 1) + " to " + anchorSeq
+                        + " are missing (cut from the end)");
+            } else if (anchorSeq < walk.lastSeq) {
+                walk.problem(anchorSeq + 1, Problem.UNANCHORED, "entries after " + anchorSeq
+                        + " were added outside the log");
+            } else if (!anchorHash.equals(walk.lastHash)) {
+                walk.problem(anchorSeq, Problem.CHANGED, "the newest entry does not match the anchor");
+            }
+            return new Verification(walk.problemCount == 0, walk.entries, walk.lastSeq, anchorSeq, walk.problemCount,
+                    List.copyOf(walk.problems));
+        });
+    }
+
+    private String hash(String prev, long seq, UUID id, Instant at, String type, String outcome, String actor,
+                        String system, String municipality, String ip, String correlation, String details) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            for (String field : new String[] {prev, Long.toString(seq), id.toString(), at.toString(), type, outcome,
+                    actor, system, municipality, ip, correlation, details}) {
+                if (field == null) {
+                    mac.update((byte) 0);
+                } else {
+                    byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+                    mac.update(intBytes(bytes.length));
+                    mac.update(bytes);
+                }
+                mac.update((byte) 0x1f);
+            }
+            return HexFormat.of().formatHex(mac.doFinal());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] intBytes(int v) {
+        return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    }
+
+    private SecurityEvent event(ResultSet rs) throws SQLException {
+        return new SecurityEvent(rs.getLong("seq"), rs.getObject("id", UUID.class), rs.getTimestamp("at").toInstant(),
+                SecurityEventType.valueOf(rs.getString("type")), rs.getString("outcome"), rs.getString("actor"),
+                rs.getString("system"), rs.getString("municipality"), rs.getString("ip"), rs.getString("correlation_id"),
+                readDetails(rs.getString("details")), rs.getString("prev_hash"), rs.getString("hash"));
+    }
+
+    private Map<String, Object> readDetails(String text) {
+        return json.readValue(text, MAP);
+    }
+
+    private static String remoteAddress() {
+        if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attrs) {
+            HttpServletRequest request = attrs.getRequest();
+            return request.getRemoteAddr();
+        }
+        return null;
+    }
+}
