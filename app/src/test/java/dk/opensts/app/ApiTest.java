@@ -145,7 +145,7 @@ public abstract class ApiTest {
             HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode body = null;
             String type = r.headers().firstValue("Content-Type").orElse("");
-            if (type.contains("json") && !r.body().isEmpty()) {
+            if (type.contains("json") && !type.contains("ndjson") && !r.body().isEmpty()) {
                 body = json.readTree(r.body());
             }
             return new Res(r.statusCode(), r.headers().map(), r.body(), body);

@@ -169,6 +169,10 @@ public class AgreementRegistry implements ServiceAgreements {
      */
     private Agreement decide(UUID id, int expectedVersion, State from, State to, Instant start, String reason, Actor actor) {
         Agreement current = find(id, null, null).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "No agreement " + id));
+        if (current.version() != expectedVersion) {
+            throw new ApiException(ErrorCode.STALE_VERSION, "The agreement is at version " + current.version()
+                    + ", not " + expectedVersion + "; read it again");
+        }
         Period whole = current.valid();
         Period period = start == null ? whole : new Period(start.isAfter(whole.from()) ? start : whole.from(), whole.to());
         if (start != null && whole.to() != null && !start.isBefore(whole.to())) {

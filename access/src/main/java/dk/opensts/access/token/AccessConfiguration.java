@@ -219,6 +219,27 @@ public class AccessConfiguration {
         http.securityMatcher("/oauth2/**", "/.well-known/oauth-authorization-server")
                 .oauth2AuthorizationServer(as -> as
                         .registeredClientRepository(clients)
+                        // the metadata tells what this server does: client credentials over mutual TLS, bound tokens
+                        .authorizationServerMetadataEndpoint(m -> m.authorizationServerMetadataCustomizer(b -> b
+                                .tokenEndpointAuthenticationMethods(list -> {
+                                    list.clear();
+                                    list.add("tls_client_auth");
+                                })
+                                .grantTypes(list -> {
+                                    list.clear();
+                                    list.add("client_credentials");
+                                })
+                                .tlsClientCertificateBoundAccessTokens(true)
+                                .claims(c -> {
+                                    // authorization_endpoint and response_types_supported stay: RFC 8414 requires them
+                                    for (String unsupported : List.of("code_challenge_methods_supported", "pushed_authorization_request_endpoint",
+                                            "device_authorization_endpoint", "dpop_signing_alg_values_supported",
+                                            "revocation_endpoint", "revocation_endpoint_auth_methods_supported",
+                                            "introspection_endpoint", "introspection_endpoint_auth_methods_supported",
+                                            "scopes_supported")) {
+                                        c.remove(unsupported);
+                                    }
+                                })))
                         .clientAuthentication(c -> c
                                 .authenticationConverters(list -> {
                                     list.clear();
@@ -240,6 +261,7 @@ public class AccessConfiguration {
                                 })
                                 .errorResponseHandler(refusals)))
                 .authorizeHttpRequests(a -> a.anyRequest().authenticated())
+                .exceptionHandling(e -> e.authenticationEntryPoint(refusals))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(c -> c.disable());
         return http.build();

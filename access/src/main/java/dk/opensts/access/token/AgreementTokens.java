@@ -70,8 +70,9 @@ public class AgreementTokens implements AuthenticationProvider {
         UUID system = UUID.fromString(registered.getClientId());
         String service = (String) request.getAdditionalParameters().get(TokenRequests.SERVICE);
         String cvr = (String) request.getAdditionalParameters().get(TokenRequests.MUNICIPALITY);
-        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        List<ServiceAgreements.Grant> grants = agreements.approvedGrants(system, service, cvr, now);
+        Instant exact = clock.instant();
+        Instant now = exact.truncatedTo(ChronoUnit.SECONDS);
+        List<ServiceAgreements.Grant> grants = agreements.approvedGrants(system, service, cvr, exact);
         if (grants.isEmpty()) {
             if (services.find(service).isEmpty()) {
                 throw TokenRequests.error(OAuth2ErrorCodes.INVALID_SCOPE, "unknown service " + service);

@@ -17,6 +17,7 @@ import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientAuthenticationToken;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * that says why, never a secret) and an entry in the security log, a certificate error when the
  * client certificate was the reason.
  */
-public class TokenRefusals implements AuthenticationFailureHandler {
+public class TokenRefusals implements AuthenticationFailureHandler, AuthenticationEntryPoint {
 
     private final SecurityLog securityLog;
     private final JsonMapper json;
@@ -33,6 +34,14 @@ public class TokenRefusals implements AuthenticationFailureHandler {
     public TokenRefusals(SecurityLog securityLog, JsonMapper json) {
         this.securityLog = securityLog;
         this.json = json;
+    }
+
+    /** A request that reached the token endpoint without client authentication (no certificate). */
+    @Override
+    public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
+            throws IOException {
+        onAuthenticationFailure(request, response, new OAuth2AuthenticationException(
+                new OAuth2Error(OAuth2ErrorCodes.INVALID_CLIENT), e.getMessage()));
     }
 
     @Override
