@@ -25,11 +25,18 @@ class PlatformTest extends ApiTest {
         for (String p : new String[] {"/api/organisation/v1/units", "/api/organisation/v1/units/{id}",
                 "/api/organisation/v1/units/{id}/subtree", "/api/organisation/v1/persons",
                 "/api/organisation/v1/organisations/{id}/import", "/api/classification/v1/classes/by-user-key/{userKey}",
-                "/api/classification/v1/imports/kle", "/api/classification/v1/classifications/{id}/tree"}) {
+                "/api/classification/v1/imports/kle", "/api/classification/v1/classifications/{id}/tree",
+                "/oauth2/token", "/oauth2/jwks", "/api/admin/v1/systems/{id}/certificates", "/api/admin/v1/agreements/{id}/approve",
+                "/api/admin/v1/privileges", "/api/admin/v1/security-log", "/api/admin/v1/security-log/export",
+                "/api/admin/v1/security-log/verify", "/api/admin/v1/signing-keys/rotate"}) {
             assertThat(paths.has(p)).as(p).isTrue();
         }
         // bodies and answers have schemas: the unit's attributes with their rules, writes, pages, problems
         var schemas = docs.body().path("components").path("schemas");
+        assertThat(paths.path("/oauth2/token").path("post").path("requestBody").path("content")
+                .has("application/x-www-form-urlencoded")).isTrue();
+        assertThat(schemas.path("TokenRequest").path("properties").has("anvenderkontekst")).isTrue();
+        assertThat(schemas.path("AgreementInput").path("properties").has("roles")).isTrue();
         assertThat(schemas.path("UnitAttributes").path("properties").has("userKey")).isTrue();
         assertThat(schemas.path("UnitAttributes").path("required").toString()).contains("organisation", "userKey", "name");
         assertThat(schemas.path("PersonAttributes").path("properties").path("cpr").path("pattern").asString())

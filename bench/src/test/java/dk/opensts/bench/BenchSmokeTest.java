@@ -41,4 +41,13 @@ class BenchSmokeTest {
         String out = run(() -> ClassificationBench.main(new String[] {"--scale", "0.05", "--runs", "1", "--reads", "20"}));
         assertThat(out).contains("RESULT classification objects=").contains("lookups=20 ");
     }
+
+    @Test
+    void tokenBenchmarkRuns() throws Exception {
+        // without Keycloak (not fetched in CI): the OpenSTS side over mutual TLS only
+        String out = run(() -> TokenBench.main(new String[] {"--clients", "2", "--seconds", "1", "--warmup", "0.5",
+                "--runs", "1", "--keycloak", "skip"}));
+        assertThat(out).contains("RESULT tokens clients=2 ").contains("opensts_errors=0")
+                .doesNotContain("opensts_tokens_per_s=0.00 ");
+    }
 }

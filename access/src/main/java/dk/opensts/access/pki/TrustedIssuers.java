@@ -23,6 +23,12 @@ public class TrustedIssuers {
 
     private final List<X509Certificate> cas;
     private final Set<TrustAnchor> anchors;
+    /**
+     * Chains (by their certificates' thumbprints) whose path to a trusted CA was found, with the
+     * time the path holds until (the first expiry in it); the CAs do not change at run time.
+     */
+    private final java.util.Map<String, Instant> validPaths = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_REMEMBERED = 100_000;
 
     public TrustedIssuers(List<X509Certificate> cas) {
         this.cas = List.copyOf(cas);
@@ -48,6 +54,14 @@ public class TrustedIssuers {
         if (anchors.isEmpty()) {
             return "no certificate authority is trusted";
         }
+        StringBuilder chainKey = new StringBuilder();
+        for (X509Certificate c : chain) {
+            chainKey.append(Pem.thumbprint(c)).append(' ');
+        }
+        Instant holdsUntil = validPaths.get(chainKey.toString());
+        if (holdsUntil != null && at.isBefore(holdsUntil)) {
+            return null;
+        }
         List<X509Certificate> path = new ArrayList<>();
         for (X509Certificate c : chain) {
             if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal()) || path.isEmpty()) {
@@ -60,6 +74,17 @@ public class TrustedIssuers {
             params.setDate(Date.from(at));
             CertPathValidator.getInstance("PKIX")
                     .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+            if (validPaths.size() >= MAX_REMEMBERED) {
+                validPaths.clear();
+            }
+            Instant until = leaf.getNotAfter().toInstant();
+            for (X509Certificate c : path) {
+                until = c.getNotAfter().toInstant().isBefore(until) ? c.getNotAfter().toInstant() : until;
+            }
+            for (X509Certificate ca : cas) {
+                until = ca.getNotAfter().toInstant().isBefore(until) ? ca.getNotAfter().toInstant() : until;
+            }
+            validPaths.put(chainKey.toString(), until);
             return null;
         } catch (CertPathValidatorException e) {
             return "the certificate is not issued by a trusted certificate authority (" + e.getReason() + ")";

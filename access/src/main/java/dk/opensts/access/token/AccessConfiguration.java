@@ -35,14 +35,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
-import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
-import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
-import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
@@ -183,6 +178,11 @@ public class AccessConfiguration {
     }
 
     @Bean
+    TokenServiceOpenApi tokenServiceOpenApi() {
+        return new TokenServiceOpenApi();
+    }
+
+    @Bean
     OAuth2AuthorizationService authorizationService() {
         return new StatelessAuthorizations();
     }
@@ -196,17 +196,11 @@ public class AccessConfiguration {
                 .build();
     }
 
-    /**
-     * Signature by an active key (RS256 only, so {@code alg: none} and other algorithms fail),
-     * issuer, expiry and not-before (60 s clock skew). The certificate binding is checked by the
-     * platform's token filter: over mutual TLS always, without it when required by configuration.
-     */
+    /** See {@link TokenVerification}: the full check on a token's first presentation, remembered for its repeats. */
     @Bean
-    JwtDecoder jwtDecoder(SigningKeys keys, @Value("${opensts.issuer}") String issuer) {
-        NimbusJwtDecoder decoder = (NimbusJwtDecoder) OAuth2AuthorizationServerConfiguration.jwtDecoder(keys);
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(new JwtTimestampValidator(),
-                new JwtIssuerValidator(issuer)));
-        return decoder;
+    JwtDecoder jwtDecoder(SigningKeys keys, Clock clock, @Value("${opensts.issuer}") String issuer,
+                          @Value("${opensts.token.verified-cache-size:100000}") int capacity) {
+        return TokenVerification.remembering(TokenVerification.decoder(keys, issuer), keys::keys, clock, capacity);
     }
 
     @Bean
