@@ -158,12 +158,20 @@ public abstract class ApiTest {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
-    /** After every test class: the stores' tables are consistent (the write path keeps them so without foreign keys). */
+    /**
+     * After every test class: the stores' tables are consistent (the write path keeps them so
+     * without foreign keys) and the security log verifies.
+     */
     @org.junit.jupiter.api.AfterAll
-    static void storesAreConsistent(@Autowired java.util.List<dk.opensts.platform.registry.RegistryService> registries) {
+    static void storesAreConsistent(@Autowired java.util.List<dk.opensts.platform.registry.RegistryService> registries,
+                                    @Autowired dk.opensts.platform.securitylog.SecurityLog securityLog) {
         for (var registry : registries) {
             org.assertj.core.api.Assertions.assertThat(registry.store().verify()).isEmpty();
         }
+        // and the security log's chain is whole after everything the class did
+        var log = securityLog.verify();
+        org.assertj.core.api.Assertions.assertThat(log.problems()).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(log.intact()).isTrue();
     }
 
     protected long count(String sql) {

@@ -9,6 +9,7 @@ import dk.opensts.platform.securitylog.SecurityEventType;
 import dk.opensts.platform.securitylog.SecurityLog;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,8 +23,9 @@ class SecurityLogTest extends ApiTest {
     SecurityLog log;
 
     @BeforeEach
+    @AfterEach
     void intact() {
-        // each test starts from an intact chain: earlier tampering is undone by restoring a copy
+        // each test starts from an empty, intact chain, and none is left tampered with
         jdbc.sql("ALTER TABLE platform.security_log DISABLE TRIGGER USER").update();
         jdbc.sql("DELETE FROM platform.security_log").update();
         jdbc.sql("UPDATE platform.security_log_head SET seq = 0, hash = 'genesis'").update();
