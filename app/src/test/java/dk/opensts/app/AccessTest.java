@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dk.opensts.access.pki.DevelopmentCa;
+import dk.opensts.access.pki.Enrolment;
 import dk.opensts.access.pki.Pem;
 import dk.opensts.access.token.SigningKeys;
 import dk.opensts.platform.security.Services;
@@ -95,7 +96,7 @@ class AccessTest extends ApiTest {
     void certificateProblemsAreRefusedAsInvalidClientAndLogged() throws Exception {
         long before = securityLog("CERTIFICATE_REJECTED");
         // no certificate at all
-        HttpClient trusting = HttpClient.newBuilder().sslContext(trustOnly()).build();
+        HttpClient trusting = HttpClient.newBuilder().sslContext(Enrolment.trustingContext(ca.ca().certificate())).build();
         Res none = tokenRequest(trusting, ORG_SCOPE);
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.body().path("error").asString()).isEqualTo("invalid_client");
@@ -399,14 +400,4 @@ class AccessTest extends ApiTest {
         assertThat(count("SELECT count(*) FROM access.signing_key WHERE private_key NOT LIKE 'aes256gcm:%'")).isZero();
     }
 
-    private javax.net.ssl.SSLContext trustOnly() throws Exception {
-        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", ca.ca().certificate());
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
-        tmf.init(trust);
-        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
-    }
 }

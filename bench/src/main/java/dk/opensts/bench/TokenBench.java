@@ -209,7 +209,7 @@ public final class TokenBench {
                     Integer.toString(port), tls.resolve("server.crt.pem").toString(), tls.resolve("server.key.pem").toString())
                     .redirectErrorStream(true).redirectOutput(tls.resolve("keycloak.log").toFile());
             Process process = pb.start();
-            SSLContext ssl = trustOnly(ca);
+            SSLContext ssl = Enrolment.trustingContext(ca.certificate());
             HttpClient admin = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1).build();
             String base = "https://127.0.0.1:" + port;
             long deadline = System.nanoTime() + 300_000_000_000L;
@@ -266,16 +266,6 @@ public final class TokenBench {
             }
         }
 
-        private static SSLContext trustOnly(DevelopmentCa ca) throws Exception {
-            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry("ca", ca.certificate());
-            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
-            tmf.init(trust);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        }
 
         @Override
         public void close() {

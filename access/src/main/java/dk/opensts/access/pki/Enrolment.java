@@ -54,16 +54,28 @@ public final class Enrolment {
 
     /** A TLS context that presents the issued certificate and trusts the given CA (for clients of OpenSTS). */
     public static SSLContext clientContext(DevelopmentCa.Issued issued, X509Certificate trustedCa) {
+        return context(issued, trustedCa);
+    }
+
+    /** A TLS context that presents no certificate and trusts the given CA. */
+    public static SSLContext trustingContext(X509Certificate trustedCa) {
+        return context(null, trustedCa);
+    }
+
+    private static SSLContext context(DevelopmentCa.Issued issued, X509Certificate trustedCa) {
         try {
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(issued.keyStore(), DevelopmentCa.PASSWORD);
+            KeyManagerFactory kmf = null;
+            if (issued != null) {
+                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(issued.keyStore(), DevelopmentCa.PASSWORD);
+            }
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             trust.setCertificateEntry("ca", trustedCa);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+            ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
             return ctx;
         } catch (java.security.GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException(e);

@@ -288,11 +288,7 @@ public class AdministrationController {
     }
 
     private static Actor administrator() {
-        Actor actor = CurrentActor.get();
-        if (!actor.hasRole(Services.OPERATOR) && !actor.hasRole(Services.MUNICIPAL_ADMIN)) {
-            throw new ApiException(ErrorCode.FORBIDDEN, "This operation needs the role operator or municipal-admin");
-        }
-        return actor;
+        return CurrentActor.requireAny(Services.OPERATOR, Services.MUNICIPAL_ADMIN);
     }
 
     private static void requireMunicipality(Actor actor, String cvr) {

@@ -36,6 +36,18 @@ public final class CurrentActor {
         return actor;
     }
 
+    /** The actor, if its token grants any of {@code roles}; otherwise 403. */
+    public static Actor requireAny(String... roles) {
+        Actor actor = get();
+        for (String role : roles) {
+            if (actor.hasRole(role)) {
+                return actor;
+            }
+        }
+        throw new dk.opensts.platform.error.ApiException(dk.opensts.platform.error.ErrorCode.FORBIDDEN,
+                "This operation needs one of the roles " + String.join(", ", roles) + " of service " + actor.audience());
+    }
+
     /** The actor a verified token describes. */
     public static Actor of(Jwt jwt) {
         List<String> aud = jwt.getAudience();

@@ -108,15 +108,8 @@ public class SecurityLogController {
 
     /** The filter the caller may see: an operator any; a municipal administrator its municipality's. */
     private static SecurityLog.Filter filter(String from, String to, SecurityEventType type, String actor) {
-        Actor caller = CurrentActor.get();
-        String municipality;
-        if (caller.hasRole(Services.OPERATOR)) {
-            municipality = null;
-        } else if (caller.hasRole(Services.MUNICIPAL_ADMIN) && caller.municipality() != null) {
-            municipality = caller.municipality();
-        } else {
-            throw new ApiException(ErrorCode.FORBIDDEN, "Reading the security log needs the role operator or municipal-admin");
-        }
+        Actor caller = CurrentActor.requireAny(Services.OPERATOR, Services.MUNICIPAL_ADMIN);
+        String municipality = caller.hasRole(Services.OPERATOR) ? null : caller.municipality();
         Instant f = instant("from", from);
         Instant t = instant("to", to);
         if (f != null && t != null && f.isAfter(t)) {
