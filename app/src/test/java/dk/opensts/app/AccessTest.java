@@ -323,6 +323,46 @@ class AccessTest extends ApiTest {
     }
 
     @Test
+    void aSystemAsksForItsOwnAgreementOverMutualTlsAndCanBeDeactivated() throws Exception {
+        UUID id = UUID.randomUUID();
+        systems.register(id, "Leverandørsystem", "87654321", "drift@example.dk", "test");
+        DevelopmentCa.Issued cert = ca.ca().issueClient("Leverandørsystem", null, Instant.now().minusSeconds(60),
+                Instant.now().plus(Duration.ofDays(30)));
+        systems.addCertificate(id, Pem.encode(cert.certificate()), "test");
+        HttpClient client = mutualTls(cert);
+        String ask = "{\"service\":\"" + Services.ORGANISATION + "\",\"municipality\":\"" + CVR
+                + "\",\"roles\":[{\"role\":\"read\"}],\"note\":\"til sagsbehandling\"}";
+        Res asked = send(client, HttpRequest.newBuilder(tlsUri("/api/access/v1/agreement-requests"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ask)));
+        assertThat(asked.status()).as(asked.text()).isEqualTo(201);
+        assertThat(asked.body().path("system").asString()).isEqualTo(id.toString());
+        assertThat(asked.body().path("state").asString()).isEqualTo("REQUESTED");
+        Res mine = send(client, HttpRequest.newBuilder(tlsUri("/api/access/v1/agreements")));
+        assertThat(mine.body().size()).isEqualTo(1);
+        // without a certificate, or with a foreign one: refused and logged
+        long rejected = securityLog("CERTIFICATE_REJECTED");
+        Res anonymous = send(HttpClient.newBuilder().sslContext(Enrolment.trustingContext(ca.ca().certificate())).build(),
+                HttpRequest.newBuilder(tlsUri("/api/access/v1/agreement-requests"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ask)));
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.code()).isEqualTo("UNAUTHENTICATED");
+        assertThat(securityLog("CERTIFICATE_REJECTED")).isEqualTo(rejected + 1);
+        // the municipality approves; the system gets its token
+        String admin = tokenFor(CVR, Services.ADMINISTRATION, Services.MUNICIPAL_ADMIN);
+        assertThat(call("POST", "/api/admin/v1/agreements/" + asked.body().path("id").asString() + "/approve", admin, "{}",
+                "If-Match", asked.header("ETag")).status()).isEqualTo(200);
+        assertThat(tokenRequest(client, ORG_SCOPE).status()).isEqualTo(200);
+        // a deactivated system gets nothing until it is activated again
+        assertThat(call("POST", "/api/admin/v1/systems/" + id + "/deactivate", operator(), "{\"reason\":\"kontrakt udløbet\"}")
+                .body().path("active").asBoolean()).isFalse();
+        Res off = tokenRequest(client, ORG_SCOPE);
+        assertThat(off.status()).isEqualTo(401);
+        assertThat(off.body().path("error_description").asString()).contains("not active");
+        assertThat(call("POST", "/api/admin/v1/systems/" + id + "/activate", operator(), null).status()).isEqualTo(200);
+        assertThat(tokenRequest(client, ORG_SCOPE).status()).isEqualTo(200);
+    }
+
+    @Test
     void aMunicipalAdministratorDecidesItsOwnMunicipalityOnly() {
         String admin = tokenFor(CVR, Services.ADMINISTRATION, Services.MUNICIPAL_ADMIN);
         TestSystem s = system("22222222", Services.ORGANISATION, "read");

@@ -28,7 +28,8 @@ class PlatformTest extends ApiTest {
                 "/api/classification/v1/imports/kle", "/api/classification/v1/classifications/{id}/tree",
                 "/oauth2/token", "/oauth2/jwks", "/api/admin/v1/systems/{id}/certificates", "/api/admin/v1/agreements/{id}/approve",
                 "/api/admin/v1/privileges", "/api/admin/v1/security-log", "/api/admin/v1/security-log/export",
-                "/api/admin/v1/security-log/verify", "/api/admin/v1/signing-keys/rotate"}) {
+                "/api/admin/v1/security-log/verify", "/api/admin/v1/signing-keys/rotate", "/api/access/v1/agreement-requests",
+                "/api/admin/v1/systems/{id}/deactivate"}) {
             assertThat(paths.has(p)).as(p).isTrue();
         }
         // bodies and answers have schemas: the unit's attributes with their rules, writes, pages, problems

@@ -37,4 +37,7 @@ public interface ItSystems {
     SystemCertificate revokeCertificate(UUID system, String thumbprint, String reason, String actor);
 
     List<SystemCertificate> certificates(UUID system);
+
+    /** Turns a system off (no tokens, its certificates refused) or on again. */
+    ItSystem setActive(UUID system, boolean active, String reason, String actor);
 }

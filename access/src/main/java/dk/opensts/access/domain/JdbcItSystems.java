@@ -135,6 +135,18 @@ public class JdbcItSystems implements ItSystems {
                 .param(system).query((rs, n) -> certificate(rs)).list();
     }
 
+    @Override
+    @Transactional
+    public ItSystem setActive(UUID system, boolean active, String reason, String actor) {
+        requireSystem(system);
+        jdbc.sql("UPDATE access.it_system SET active = ? WHERE id = ?").params(active, system).update();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("action", active ? "activated" : "deactivated");
+        details.put("reason", reason);
+        log(actor, system, details);
+        return find(system).orElseThrow();
+    }
+
     private SystemCertificate certificate(UUID system, String thumbprint) {
         return jdbc.sql("SELECT * FROM access.certificate WHERE system_id = ? AND thumbprint = ?")
                 .params(system, thumbprint).query((rs, n) -> certificate(rs)).optional()

@@ -203,6 +203,20 @@ public class AccessConfiguration {
         return TokenVerification.remembering(TokenVerification.decoder(keys, issuer), keys::keys, clock, capacity);
     }
 
+    /** A system's own agreement requests: authenticated by its certificate alone, over mutual TLS. */
+    @Bean
+    @Order(2)
+    SecurityFilterChain systemSelfService(HttpSecurity http, CertificateClients clients, SecurityLog securityLog,
+                                          JsonMapper json) throws Exception {
+        http.securityMatcher(dk.opensts.access.web.SystemAgreementsController.BASE + "/**")
+                .addFilterBefore(new CertificateAuthentication(clients, securityLog, json),
+                        org.springframework.security.web.authentication.AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(a -> a.anyRequest().authenticated())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(c -> c.disable());
+        return http.build();
+    }
+
     @Bean
     @Order(1)
     SecurityFilterChain tokenService(HttpSecurity http, CertificateClients clients, ServiceAgreements agreements,

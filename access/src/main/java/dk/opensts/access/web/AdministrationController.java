@@ -97,6 +97,19 @@ public class AdministrationController {
         return systems.find(id).orElseThrow(() -> ApiException.notFound("IT system", id));
     }
 
+    @PostMapping("/systems/{id}/deactivate")
+    @Operation(summary = "Deactivate an IT system", description = "Role operator. At once: no tokens, its certificates "
+            + "are refused.")
+    public ItSystem deactivate(@PathVariable UUID id, @RequestBody(required = false) Reason in) {
+        return systems.setActive(id, false, in == null ? null : in.reason(), operator().id());
+    }
+
+    @PostMapping("/systems/{id}/activate")
+    @Operation(summary = "Activate an IT system again", description = "Role operator.")
+    public ItSystem activate(@PathVariable UUID id, @RequestBody(required = false) Reason in) {
+        return systems.setActive(id, true, in == null ? null : in.reason(), operator().id());
+    }
+
     public record CertificateInput(String pem) {
     }
 
