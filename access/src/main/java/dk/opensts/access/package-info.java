@@ -1,8 +1,8 @@
 /**
- * Access for systems: the registry of IT systems (anvendersystemer) with their credentials, and
- * OpenSTS's token service ({@code POST /oauth2/token}, OAuth2 client credentials) whose signed
- * JWTs every {@code /api/**} call must carry. Issue "Access for systems" adds certificates (mutual
- * TLS), services and service agreements behind the same seam: {@link dk.opensts.access.api.ItSystems}.
+ * Access for systems: IT systems (anvendersystemer) and their certificates, the service catalogue,
+ * service agreements, and OpenSTS's token service ({@code POST /oauth2/token}, client credentials
+ * over mutual TLS) whose signed JWTs every {@code /api/**} call must carry; the administration API.
+ * Other modules use {@link dk.opensts.access.api} and, for development set-ups, {@link dk.opensts.access.pki}.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "Access")
 package dk.opensts.access;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dk.opensts.platform.security.Services;
 import org.junit.jupiter.api.Test;
 
-/** Health, OpenAPI, metrics, authentication and scopes, and problem+json for refusals. */
+/** Health, OpenAPI, metrics, authentication, and problem+json for refusals. */
 class PlatformTest extends ApiTest {
 
     @Test

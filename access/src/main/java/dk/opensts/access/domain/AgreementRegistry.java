@@ -207,10 +207,9 @@ public class AgreementRegistry implements ServiceAgreements {
         if (head.isEmpty() || !TYPE.equals(head.get().type())) {
             return Optional.empty();
         }
-        Instant known = knownAt == null ? null : knownAt;
         List<Version> versions = store.history(id).stream()
-                .filter(v -> known == null ? v.sysTo() == null
-                        : !v.sysFrom().isAfter(known) && (v.sysTo() == null || v.sysTo().isAfter(known)))
+                .filter(v -> knownAt == null ? v.sysTo() == null
+                        : !v.sysFrom().isAfter(knownAt) && (v.sysTo() == null || v.sysTo().isAfter(knownAt)))
                 .sorted(Comparator.comparing((Version v) -> v.valid().from(), Comparator.nullsFirst(Comparator.naturalOrder())))
                 .toList();
         if (versions.isEmpty()) {

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -42,7 +41,6 @@ public class ServiceCatalogue {
     private final Clock clock;
     private final SecurityLog securityLog;
     private final TransactionTemplate tx;
-    private final Map<String, ServiceDefinition> cache = new ConcurrentHashMap<>();
 
     public ServiceCatalogue(JdbcClient jdbc, JsonMapper json, Clock clock, SecurityLog securityLog, TransactionTemplate tx) {
         this.jdbc = jdbc;
@@ -82,14 +80,9 @@ public class ServiceCatalogue {
         });
     }
 
+    /** Read from the database each time, so a definition changed on another node is seen at once. */
     public Optional<ServiceDefinition> find(String entityId) {
-        ServiceDefinition cached = cache.get(entityId);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        Optional<ServiceDefinition> found = load(entityId);
-        found.ifPresent(d -> cache.put(entityId, d));
-        return found;
+        return load(entityId);
     }
 
     public List<ServiceDefinition> list() {
@@ -129,7 +122,6 @@ public class ServiceCatalogue {
                     .params(d.entityId(), r.name(), r.description(), json.writeValueAsString(r.constraints()))
                     .update();
         }
-        cache.remove(d.entityId());
     }
 
     static void validate(ServiceDefinition d) {

@@ -136,8 +136,9 @@ public class DevelopmentCa {
                         new GeneralName(GeneralName.dNSName, "localhost"),
                         new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
                         new GeneralName(GeneralName.iPAddress, "::1")));
-                if (!host(commonName).isEmpty()) {
-                    names.add(new GeneralName(host(commonName).get(0), commonName));
+                if (!List.of("localhost", "127.0.0.1", "::1").contains(commonName)) {
+                    names.add(new GeneralName(commonName.matches("[0-9.]+|.*:.*") ? GeneralName.iPAddress
+                            : GeneralName.dNSName, commonName));
                 }
                 b.addExtension(Extension.subjectAlternativeName, false,
                         new GeneralNames(names.toArray(GeneralName[]::new)));
@@ -148,13 +149,6 @@ public class DevelopmentCa {
         }
     }
 
-    /** The general-name tag of a host that is not one of the defaults, if any. */
-    private static List<Integer> host(String host) {
-        if (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1")) {
-            return List.of();
-        }
-        return List.of(host.matches("[0-9.]+|.*:.*") ? GeneralName.iPAddress : GeneralName.dNSName);
-    }
 
     /** Writes a key and its chain as a PKCS#12 file and as PEM files beside it (owner-only). */
     public void save(Issued issued, String baseName) {

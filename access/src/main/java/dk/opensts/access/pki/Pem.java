@@ -2,8 +2,6 @@ package dk.opensts.access.pki;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -46,13 +44,8 @@ public final class Pem {
                 + "\n-----END " + type + "-----\n";
     }
 
-    /** RFC 8705 {@code x5t#S256}: base64url (no padding) of the SHA-256 of the certificate's DER. */
+    /** RFC 8705 {@code x5t#S256} (see {@link dk.opensts.platform.security.ClientCertificates#thumbprint}). */
     public static String thumbprint(X509Certificate certificate) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return dk.opensts.platform.security.ClientCertificates.thumbprint(certificate);
     }
 }

@@ -1,6 +1,7 @@
 package dk.opensts.access.token;
 
 import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.security.ClientCertificates;
 import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.error.ProblemHandler;
 import dk.opensts.platform.securitylog.SecurityEventType;
@@ -40,7 +41,7 @@ public class CertificateAuthentication extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        X509Certificate[] certificates = CertificateClients.chain(request);
+        X509Certificate[] certificates = ClientCertificates.chain(request);
         String problem;
         if (certificates == null) {
             problem = "no client certificate: call over mutual TLS with the system's certificate";

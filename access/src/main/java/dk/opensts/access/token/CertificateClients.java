@@ -2,6 +2,7 @@ package dk.opensts.access.token;
 
 import dk.opensts.access.pki.Pem;
 import dk.opensts.access.pki.TrustedIssuers;
+import dk.opensts.platform.security.ClientCertificates;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.cert.X509Certificate;
 import java.sql.Timestamp;
@@ -35,8 +36,6 @@ import org.springframework.security.web.authentication.AuthenticationConverter;
 public class CertificateClients implements org.springframework.security.authentication.AuthenticationProvider,
         RegisteredClientRepository {
 
-    public static final String CERTIFICATE_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
-
     private final JdbcClient jdbc;
     private final TrustedIssuers trusted;
     private final Clock clock;
@@ -56,12 +55,6 @@ public class CertificateClients implements org.springframework.security.authenti
         }
     }
 
-    /** The client certificate chain of the request, or {@code null}. */
-    public static X509Certificate[] chain(HttpServletRequest request) {
-        Object attr = request.getAttribute(CERTIFICATE_ATTRIBUTE);
-        return attr instanceof X509Certificate[] chain && chain.length > 0 ? chain : null;
-    }
-
     /**
      * Reads the client certificate of a token request. Not a bean of its own: the resource server
      * would take a lone {@link AuthenticationConverter} bean for its bearer tokens.
@@ -71,7 +64,7 @@ public class CertificateClients implements org.springframework.security.authenti
     }
 
     private static Authentication convert(HttpServletRequest request) {
-        X509Certificate[] chain = chain(request);
+        X509Certificate[] chain = ClientCertificates.chain(request);
         if (chain == null) {
             return null;
         }

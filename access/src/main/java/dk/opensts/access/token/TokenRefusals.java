@@ -1,6 +1,7 @@
 package dk.opensts.access.token;
 
 import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.security.ClientCertificates;
 import dk.opensts.platform.securitylog.SecurityEventType;
 import dk.opensts.platform.securitylog.SecurityLog;
 import jakarta.servlet.http.HttpServletRequest;
@@ -51,7 +52,7 @@ public class TokenRefusals implements AuthenticationFailureHandler, Authenticati
                 : new OAuth2Error(OAuth2ErrorCodes.INVALID_REQUEST, exception.getMessage(), null);
         String description = error.getDescription();
         if (description == null && OAuth2ErrorCodes.INVALID_CLIENT.equals(error.getErrorCode())) {
-            description = CertificateClients.chain(request) == null
+            description = ClientCertificates.chain(request) == null
                     ? "no client certificate: call the token endpoint over mutual TLS with the system's certificate"
                     : "client authentication failed";
         }
@@ -60,7 +61,7 @@ public class TokenRefusals implements AuthenticationFailureHandler, Authenticati
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("error", error.getErrorCode());
-        X509Certificate[] chain = CertificateClients.chain(request);
+        X509Certificate[] chain = ClientCertificates.chain(request);
         if (chain != null) {
             details.put("certificateSubject", chain[0].getSubjectX500Principal().getName());
             details.put("certificateIssuer", chain[0].getIssuerX500Principal().getName());

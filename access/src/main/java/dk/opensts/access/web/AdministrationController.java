@@ -160,7 +160,12 @@ public class AdministrationController {
 
     // ------------------------------------------------------------------ agreements
 
+    /** A valid period as written: ISO dates or instants; from defaults to now, to to open-ended. */
     public record Validity(String from, String to) {
+        static Period period(Validity v, Instant now) {
+            return new Period(TimeParams.parse("validity.from", v == null ? null : v.from(), now),
+                    TimeParams.parse("validity.to", v == null ? null : v.to(), null));
+        }
     }
 
     public record AgreementInput(UUID system, String service, String municipality, List<Grant> roles, Validity validity,
@@ -174,10 +179,8 @@ public class AdministrationController {
     public ResponseEntity<Agreement> request(@RequestBody AgreementInput in) {
         Actor actor = administrator();
         requireMunicipality(actor, in.municipality());
-        Instant now = clock.instant();
-        Period valid = new Period(TimeParams.parse("validity.from", in.validity() == null ? null : in.validity().from(), now),
-                TimeParams.parse("validity.to", in.validity() == null ? null : in.validity().to(), null));
-        Agreement a = agreements.request(in.system(), in.service(), in.municipality(), in.roles(), valid, in.note(), actor);
+        Agreement a = agreements.request(in.system(), in.service(), in.municipality(), in.roles(),
+                Validity.period(in.validity(), clock.instant()), in.note(), actor);
         return ResponseEntity.created(URI.create("/api/admin/v1/agreements/" + a.id())).eTag(ETags.of(a.version())).body(a);
     }
 

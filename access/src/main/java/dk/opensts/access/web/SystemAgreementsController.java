@@ -3,17 +3,14 @@ package dk.opensts.access.web;
 import dk.opensts.access.api.ServiceAgreements;
 import dk.opensts.access.api.ServiceAgreements.Agreement;
 import dk.opensts.access.api.ServiceAgreements.Grant;
-import dk.opensts.platform.bitemporal.Period;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.web.ETags;
-import dk.opensts.platform.web.TimeParams;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
@@ -54,10 +51,8 @@ public class SystemAgreementsController {
             + "certificate. The agreement starts REQUESTED; the municipality's administrator approves or rejects it.")
     public ResponseEntity<Agreement> request(@RequestBody Request in) {
         UUID system = system();
-        Instant now = clock.instant();
-        Period valid = new Period(TimeParams.parse("validity.from", in.validity() == null ? null : in.validity().from(), now),
-                TimeParams.parse("validity.to", in.validity() == null ? null : in.validity().to(), null));
-        Agreement a = agreements.request(system, in.service(), in.municipality(), in.roles(), valid, in.note(),
+        Agreement a = agreements.request(system, in.service(), in.municipality(), in.roles(),
+                AdministrationController.Validity.period(in.validity(), clock.instant()), in.note(),
                 Actor.internal(system.toString(), in.municipality()));
         return ResponseEntity.created(URI.create(BASE + "/agreements/" + a.id())).eTag(ETags.of(a.version())).body(a);
     }

@@ -10,9 +10,13 @@ import dk.opensts.platform.idempotency.Idempotency;
 import dk.opensts.platform.registry.RegistryService;
 import dk.opensts.platform.registry.SnapshotImport;
 import dk.opensts.platform.security.Actor;
+import dk.opensts.platform.security.ServiceDefinition.RoleDefinition;
+import dk.opensts.platform.security.ServiceDefinition;
+import dk.opensts.platform.security.Services;
 import jakarta.validation.Validator;
 import java.io.Reader;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -30,18 +34,18 @@ public class ClassificationConfiguration {
 
     /** The Klassifikation API as a service of the token service. */
     @Bean
-    dk.opensts.platform.security.ServiceDefinition classificationService() {
-        return new dk.opensts.platform.security.ServiceDefinition(dk.opensts.platform.security.Services.CLASSIFICATION,
+    ServiceDefinition classificationService() {
+        return new ServiceDefinition(Services.CLASSIFICATION,
                 "Klassifikation", "Classification systems (KLE, FORM, message types) and the municipality's local classes",
-                "/api/classification/", java.util.List.of(
-                new dk.opensts.platform.security.ServiceDefinition.RoleDefinition(dk.opensts.platform.security.Services.READ,
-                        "Read classifications", java.util.List.of()),
-                new dk.opensts.platform.security.ServiceDefinition.RoleDefinition(dk.opensts.platform.security.Services.WRITE,
-                        "Change the municipality's local classes", java.util.List.of()),
-                new dk.opensts.platform.security.ServiceDefinition.RoleDefinition(
-                        dk.opensts.platform.security.Services.NATIONAL_WRITE,
+                "/api/classification/", List.of(
+                new RoleDefinition(Services.READ,
+                        "Read classifications", List.of()),
+                new RoleDefinition(Services.WRITE,
+                        "Change the municipality's local classes", List.of()),
+                new RoleDefinition(
+                        Services.NATIONAL_WRITE,
                         "Change national classifications and import KLE (approved by the platform operator)",
-                        java.util.List.of())));
+                        List.of())));
     }
 
     @Bean
@@ -78,7 +82,7 @@ public class ClassificationConfiguration {
                 if (attributes instanceof ClassAttributes.ClassAttrs c && c.municipality() != null) {
                     return c.municipality().equals(actor.municipality());
                 }
-                return actor.hasRole(dk.opensts.platform.security.Services.NATIONAL_WRITE);
+                return actor.hasRole(Services.NATIONAL_WRITE);
             }
         });
         return registry;

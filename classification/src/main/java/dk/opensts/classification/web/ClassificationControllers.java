@@ -67,7 +67,7 @@ public final class ClassificationControllers {
 
         /**
          * The classification or facet with everything below it, as of validAt/knownAt: national
-         * classes and the local classes of the caller's municipality (or of {@code municipality}).
+         * classes and the local classes of the caller's municipality ({@code municipality} may only name it).
          */
         protected ResponseEntity<byte[]> tree(UUID id, Integer depth, String validAt, String knownAt,
                                               String municipality) {
@@ -111,7 +111,7 @@ public final class ClassificationControllers {
         @GetMapping(path = "/{id}/tree", produces = MediaType.APPLICATION_JSON_VALUE)
         @Operation(summary = "A whole classification as a tree", description = "The classification, its facets and "
                 + "their classes in depth then name order (depth default 10, at most 50), as of validAt/knownAt: "
-                + "national classes and the local classes of municipality (CVR; default the caller's). Each item "
+                + "national classes and the local classes of municipality (CVR; default, and the only one allowed, the token's municipality). Each item "
                 + "has id, type, depth, attributes and validity.")
         public ResponseEntity<byte[]> classificationTree(@PathVariable UUID id,
                                                          @RequestParam(required = false) Integer depth,
@@ -137,7 +137,7 @@ public final class ClassificationControllers {
         @GetMapping(path = "/{id}/tree", produces = MediaType.APPLICATION_JSON_VALUE)
         @Operation(summary = "A facet as a tree", description = "The facet and its classes in depth then name "
                 + "order, as of validAt/knownAt; national classes and the local classes of municipality (CVR; "
-                + "default the caller's).")
+                + "default, and the only one allowed, the token's municipality).")
         public ResponseEntity<byte[]> facetTree(@PathVariable UUID id, @RequestParam(required = false) Integer depth,
                                                 @RequestParam(required = false) String validAt,
                                                 @RequestParam(required = false) String knownAt,
@@ -170,7 +170,7 @@ public final class ClassificationControllers {
             return "municipality";
         }
 
-        /** National classes and the local classes of {@code municipality} (default: the caller's). */
+        /** National classes and the local classes of the token's municipality ({@code municipality} may only name it). */
         @Override
         protected String tenantValue(Map<String, String> params, Actor actor) {
             String m = params.get("municipality");
@@ -184,7 +184,7 @@ public final class ClassificationControllers {
         @GetMapping("/by-user-key/{userKey}")
         @Operation(summary = "Look up a class by user key", description = "For example 27.24.00 in the classification "
                 + "(user key, default KLE) as of validAt/knownAt; national classes and the local classes of "
-                + "municipality (default: the caller's) are looked in.")
+                + "municipality (default, and the only one allowed: the token's) are looked in.")
         public ResponseEntity<ObjectNode> byUserKey(@PathVariable String userKey,
                                                     @RequestParam(defaultValue = ClassificationImport.KLE) String classification,
                                                     @RequestParam(required = false) String municipality,

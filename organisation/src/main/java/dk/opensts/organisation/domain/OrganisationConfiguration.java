@@ -6,8 +6,12 @@ import dk.opensts.platform.db.ModuleSchema;
 import dk.opensts.platform.idempotency.Idempotency;
 import dk.opensts.platform.registry.RegistryService;
 import dk.opensts.platform.registry.SnapshotImport;
+import dk.opensts.platform.security.ServiceDefinition.RoleDefinition;
+import dk.opensts.platform.security.ServiceDefinition;
+import dk.opensts.platform.security.Services;
 import jakarta.validation.Validator;
 import java.time.Clock;
+import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -22,14 +26,14 @@ public class OrganisationConfiguration {
 
     /** The Organisation API as a service of the token service. */
     @Bean
-    dk.opensts.platform.security.ServiceDefinition organisationService() {
-        return new dk.opensts.platform.security.ServiceDefinition(dk.opensts.platform.security.Services.ORGANISATION,
+    ServiceDefinition organisationService() {
+        return new ServiceDefinition(Services.ORGANISATION,
                 "Organisation", "Organisations, units, users, persons, functions and addresses of a municipality",
-                "/api/organisation/", java.util.List.of(
-                new dk.opensts.platform.security.ServiceDefinition.RoleDefinition(dk.opensts.platform.security.Services.READ,
-                        "Read the municipality's organisation", java.util.List.of()),
-                new dk.opensts.platform.security.ServiceDefinition.RoleDefinition(dk.opensts.platform.security.Services.WRITE,
-                        "Change the municipality's organisation and import its feed", java.util.List.of())));
+                "/api/organisation/", List.of(
+                new RoleDefinition(Services.READ,
+                        "Read the municipality's organisation", List.of()),
+                new RoleDefinition(Services.WRITE,
+                        "Change the municipality's organisation and import its feed", List.of())));
     }
 
     @Bean

@@ -41,7 +41,7 @@ public enum ErrorCode {
     IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT),
     /** No or an invalid bearer token. */
     UNAUTHENTICATED(HttpStatus.UNAUTHORIZED),
-    /** The token lacks the scope or role for the operation. */
+    /** The token lacks the role for the operation, or the data belongs to another municipality. */
     FORBIDDEN(HttpStatus.FORBIDDEN),
     /** The HTTP method is not supported on the resource. */
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED),

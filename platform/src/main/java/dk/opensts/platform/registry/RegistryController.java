@@ -34,7 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The REST resource of one registry object type. A subclass names the path with
- * {@code @RequestMapping} and supplies the spec, scopes and how search criteria map to the store.
+ * {@code @RequestMapping} and supplies the spec, the read and write roles and how search criteria map to the store.
  * <p>
  * Reads take {@code validAt} and {@code knownAt}; writes take {@code Idempotency-Key}; corrections,
  * passivation and deletion need {@code If-Match} with the version (ETag) the caller read.

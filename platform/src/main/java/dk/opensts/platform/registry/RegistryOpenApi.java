@@ -161,7 +161,7 @@ public class RegistryOpenApi implements OpenApiCustomizer {
     private static void problems(Operation op) {
         ApiResponses responses = op.getResponses() == null ? new ApiResponses() : op.getResponses();
         Map<String, String> errors = Map.of("400", "Malformed request or parameter", "401", "No valid bearer token",
-                "403", "The token lacks the scope", "404", "Not found (or passivated)", "409",
+                "403", "The token lacks the role, or the object would belong to another municipality", "404", "Not found (or passivated)", "409",
                 "Stale If-Match version or duplicate", "422", "Invalid input; nothing was written");
         errors.forEach((status, description) -> {
             if (!responses.containsKey(status)) {

@@ -8,10 +8,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,13 +89,12 @@ public class TokenContextFilter extends OncePerRequestFilter {
             return "the token names no municipality (cvr)";
         }
         String bound = boundThumbprint(jwt);
-        X509Certificate[] chain = request.getAttribute("jakarta.servlet.request.X509Certificate")
-                instanceof X509Certificate[] c && c.length > 0 ? c : null;
+        X509Certificate[] chain = ClientCertificates.chain(request);
         if (chain != null) {
             if (bound == null) {
                 return "the token is not bound to a certificate";
             }
-            if (!bound.equals(thumbprint(chain[0]))) {
+            if (!bound.equals(ClientCertificates.thumbprint(chain[0]))) {
                 return "the token is bound to another certificate than the one presented";
             }
         } else if (requireMutualTls) {
@@ -112,12 +108,4 @@ public class TokenContextFilter extends OncePerRequestFilter {
         return cnf instanceof Map<?, ?> m && m.get("x5t#S256") instanceof String s ? s : null;
     }
 
-    static String thumbprint(X509Certificate certificate) {
-        try {
-            return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
