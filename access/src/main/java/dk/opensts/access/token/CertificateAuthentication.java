@@ -3,7 +3,7 @@ package dk.opensts.access.token;
 import dk.opensts.access.pki.Pem;
 import dk.opensts.platform.security.ClientCertificates;
 import dk.opensts.platform.error.ErrorCode;
-import dk.opensts.platform.error.ProblemHandler;
+import dk.opensts.platform.security.ProblemSecurityHandlers;
 import dk.opensts.platform.securitylog.SecurityEventType;
 import dk.opensts.platform.securitylog.SecurityLog;
 import jakarta.servlet.FilterChain;
@@ -12,9 +12,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
-import java.util.List;
 import java.util.Map;
-import org.springframework.http.MediaType;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -60,9 +58,6 @@ public class CertificateAuthentication extends OncePerRequestFilter {
                 certificates == null ? Map.of("path", request.getRequestURI())
                         : Map.of("path", request.getRequestURI(), "thumbprint", Pem.thumbprint(certificates[0]),
                         "certificateSubject", certificates[0].getSubjectX500Principal().getName()));
-        response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.getOutputStream().write(json.writeValueAsBytes(
-                ProblemHandler.body(ErrorCode.UNAUTHENTICATED, problem, List.of(), Map.of(), request.getRequestURI())));
+        ProblemSecurityHandlers.write(json, response, ErrorCode.UNAUTHENTICATED, problem, request.getRequestURI());
     }
 }

@@ -50,7 +50,8 @@ public final class ProblemSecurityHandlers {
         return text.length() > 300 ? text.substring(0, 300) : text;
     }
 
-    static void write(JsonMapper json, HttpServletResponse response, ErrorCode code, String detail, String uri)
+    /** Writes a problem+json refusal from a filter (where no controller advice runs). */
+    public static void write(JsonMapper json, HttpServletResponse response, ErrorCode code, String detail, String uri)
             throws IOException {
         response.setStatus(code.status().value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
