@@ -83,6 +83,24 @@ public abstract class ApiTest {
         return new TestSystem(id, cert, mutualTls(cert));
     }
 
+    /** A new IT system with one approved agreement for {@code service} granting roles with constraint values. */
+    protected TestSystem systemWith(String cvr, String service, List<ServiceAgreements.Grant> grants) {
+        UUID id = UUID.randomUUID();
+        DevelopmentCa.Issued cert = Enrolment.enrolGrants(ca.ca(), systems, agreements, id, "Test system " + id, cvr,
+                Map.of(service, grants), "test");
+        return new TestSystem(id, cert, mutualTls(cert));
+    }
+
+    /** A token of {@code system} for {@code service}, acting for {@code cvr}. */
+    protected String tokenOf(TestSystem system, String cvr, String service) {
+        Res r = tokenRequest(system.client(), "grant_type=client_credentials&scope=entityid:" + service
+                + ",anvenderkontekst:" + cvr);
+        if (r.status() != 200) {
+            throw new IllegalStateException("token: " + r.status() + " " + r.text());
+        }
+        return r.body().get("access_token").asString();
+    }
+
     protected HttpClient mutualTls(DevelopmentCa.Issued cert) {
         return HttpClient.newBuilder().sslContext(Enrolment.clientContext(cert, ca.ca().certificate())).build();
     }

@@ -30,22 +30,43 @@ public final class Enrolment {
     public static DevelopmentCa.Issued enrol(DevelopmentCa ca, ItSystems systems, ServiceAgreements agreements, UUID id,
                                              String name, String cvr, Map<String, List<String>> rolesByService,
                                              String actor) {
+        return enrolGrants(ca, systems, agreements, id, name, cvr, grants(rolesByService), actor);
+    }
+
+    /** As {@link #enrol}, with roles and their constraint values per service. */
+    public static DevelopmentCa.Issued enrolGrants(DevelopmentCa ca, ItSystems systems, ServiceAgreements agreements,
+                                                   UUID id, String name, String cvr,
+                                                   Map<String, List<ServiceAgreements.Grant>> grantsByService,
+                                                   String actor) {
         if (systems.find(id).isEmpty()) {
             systems.register(id, name, "12345678", null, actor);
         }
         DevelopmentCa.Issued issued = ca.issueClient(name, cvr, Instant.now().minusSeconds(60),
                 Instant.now().plus(Duration.ofDays(397)));
         systems.addCertificate(id, Pem.encode(issued.certificate()), actor);
-        approve(agreements, id, cvr, rolesByService, actor);
+        approveGrants(agreements, id, cvr, grantsByService, actor);
         return issued;
     }
 
     /** Requests and approves one agreement per service, valid from now, open-ended. */
     public static void approve(ServiceAgreements agreements, UUID system, String cvr,
                                Map<String, List<String>> rolesByService, String actor) {
+        approveGrants(agreements, system, cvr, grants(rolesByService), actor);
+    }
+
+    private static Map<String, List<ServiceAgreements.Grant>> grants(Map<String, List<String>> rolesByService) {
+        Map<String, List<ServiceAgreements.Grant>> out = new java.util.LinkedHashMap<>();
+        rolesByService.forEach((service, roles) -> out.put(service,
+                roles.stream().map(r -> new ServiceAgreements.Grant(r, Map.of())).toList()));
+        return out;
+    }
+
+    /** Requests and approves one agreement per service with the given grants, valid from now, open-ended. */
+    public static void approveGrants(ServiceAgreements agreements, UUID system, String cvr,
+                                     Map<String, List<ServiceAgreements.Grant>> grantsByService, String actor) {
         Actor internal = Actor.internal(actor, cvr);
-        for (var e : rolesByService.entrySet()) {
-            var grants = e.getValue().stream().map(r -> new ServiceAgreements.Grant(r, Map.of())).toList();
+        for (var e : grantsByService.entrySet()) {
+            var grants = e.getValue();
             var a = agreements.request(system, e.getKey(), cvr, grants, new Period(Instant.now().minusSeconds(1), null),
                     "set up by " + actor, internal);
             agreements.approve(a.id(), a.version(), "set up by " + actor, internal);

@@ -1,6 +1,8 @@
 package dk.opensts.classification.api;
 
 import java.io.Reader;
+import java.util.Collection;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -12,4 +14,10 @@ public interface Classifications {
 
     /** Imports a KLE-Emneplan XML document into the KLE classification; returns the number of classes in it. */
     int importKle(Reader xml, String actor);
+
+    /**
+     * Which of {@code classUserKeys} are classes of that classification at any time (as known now):
+     * national classes, and the local classes of the municipality {@code cvr}.
+     */
+    Set<String> knownClasses(String classificationUserKey, Collection<String> classUserKeys, String cvr);
 }

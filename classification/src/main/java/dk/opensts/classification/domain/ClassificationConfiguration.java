@@ -111,6 +111,18 @@ public class ClassificationConfiguration {
             }
 
             @Override
+            public Set<String> knownClasses(String classificationUserKey, java.util.Collection<String> classUserKeys,
+                                            String cvr) {
+                BitemporalStore store = classificationRegistry.store();
+                return store.search(new BitemporalStore.Query(ClassificationTypes.CLASSIFICATION, null, false,
+                                classificationUserKey, null, null, null, TimePoint.at(store.now()), null, 1))
+                        .stream().findFirst()
+                        .map(c -> store.knownUserKeys(ClassificationTypes.CLASS, c.objectId(), classUserKeys,
+                                "municipality", cvr))
+                        .orElse(Set.of());
+            }
+
+            @Override
             public int importKle(Reader xml, String actor) {
                 return imports.importKle(xml, store().now(), Actor.internal(actor, null)).objects();
             }

@@ -44,4 +44,30 @@ class OrganisationDirectory implements Organisations {
             return parsed.id();
         }));
     }
+
+    @Override
+    public boolean[] unitsExist(String cvr, List<UnitDuring> refs) {
+        Optional<UUID> organisation = findByCvr(cvr);
+        if (organisation.isEmpty()) {
+            return new boolean[refs.size()];
+        }
+        return organisationRegistry.store().existingDuring(refs.stream().map(UnitDuring::unit).toList(),
+                refs.stream().map(r -> new Period(r.from(), r.to())).toList(), List.of(OrganisationTypes.UNIT),
+                organisation.get());
+    }
+
+    @Override
+    public Set<UUID> withSubunits(Set<UUID> roots) {
+        BitemporalStore store = organisationRegistry.store();
+        TimePoint now = TimePoint.at(store.now());
+        Set<UUID> out = new java.util.LinkedHashSet<>();
+        for (UUID root : roots) {
+            for (BitemporalStore.TreeNode node : store.subtree(root, now, Integer.MAX_VALUE, null, null)) {
+                if (OrganisationTypes.UNIT.equals(node.type())) {
+                    out.add(node.id());
+                }
+            }
+        }
+        return out;
+    }
 }

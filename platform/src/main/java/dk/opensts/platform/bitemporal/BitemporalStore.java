@@ -299,6 +299,50 @@ public class BitemporalStore {
                 .query((rs, n) -> rs.getObject(1, UUID.class)).list());
     }
 
+    /**
+     * For each pair of {@code ids[i]} and {@code periods[i]}: whether the object has a current
+     * version of one of {@code types}, owned by {@code owner}, valid somewhere in the period. One
+     * query for a whole batch of references (an index checking the units its records name).
+     */
+    public boolean[] existingDuring(List<UUID> ids, List<Period> periods, Collection<String> types, UUID owner) {
+        boolean[] out = new boolean[ids.size()];
+        if (ids.isEmpty()) {
+            return out;
+        }
+        List<Integer> found = jdbc.sql("SELECT r.n FROM unnest(CAST(:ids AS uuid[]), CAST(:ranges AS tstzrange[]))"
+                        + " WITH ORDINALITY AS r(id, valid, n) WHERE EXISTS (SELECT 1 FROM " + schema + ".object_version v"
+                        + " WHERE v.object_id = r.id AND v.type = ANY(:types) AND upper_inf(v.sys) AND v.valid && r.valid"
+                        + " AND v.owner IS NOT DISTINCT FROM CAST(:owner AS uuid))")
+                .param("ids", ids.toArray(UUID[]::new))
+                .param("ranges", periods.stream().map(Period::toRangeLiteral).toArray(String[]::new))
+                .param("types", types.toArray(String[]::new))
+                .param("owner", owner)
+                .query((rs, n) -> rs.getInt(1)).list();
+        for (int n : found) {
+            out[n - 1] = true;
+        }
+        return out;
+    }
+
+    /**
+     * Which of {@code userKeys} name a current object of {@code type} owned by {@code owner}, valid at
+     * any time (an index accepts a class that was in use when its record was made). Objects whose
+     * data names a tenant in {@code tenantAttribute} count only for {@code tenantValue}.
+     */
+    public java.util.Set<String> knownUserKeys(String type, UUID owner, Collection<String> userKeys,
+                                              String tenantAttribute, String tenantValue) {
+        if (userKeys.isEmpty()) {
+            return java.util.Set.of();
+        }
+        String attribute = tenantAttribute.replaceAll("[^A-Za-z]", "");
+        return new java.util.HashSet<>(jdbc.sql("SELECT DISTINCT user_key FROM " + schema + ".object_version"
+                        + " WHERE type = :type AND owner = :owner AND user_key = ANY(:keys) AND upper_inf(sys)"
+                        + " AND (data->>'" + attribute + "' IS NULL OR data->>'" + attribute + "' = :tenant)")
+                .param("type", type).param("owner", owner).param("keys", userKeys.toArray(String[]::new))
+                .param("tenant", tenantValue == null ? "" : tenantValue)
+                .query((rs, n) -> rs.getString(1)).list());
+    }
+
     /** Throws {@link ErrorCode#BROKEN_REFERENCE} naming {@code field} unless every id exists as one of {@code types}. */
     public void requireExisting(String field, Collection<UUID> ids, Collection<String> types, UUID owner, Period period) {
         java.util.Set<UUID> wanted = new java.util.LinkedHashSet<>(ids);

@@ -25,6 +25,13 @@ public enum ErrorCode {
     HIERARCHY_CYCLE(HttpStatus.UNPROCESSABLE_CONTENT),
     /** A bulk import row is malformed; the whole import is rejected. */
     IMPORT_REJECTED(HttpStatus.UNPROCESSABLE_CONTENT),
+    /**
+     * A batch whose {@code Content-Digest} or {@code Item-Count} does not match its body, or whose body
+     * was cut short: the whole batch is rejected, nothing in it is written.
+     */
+    BATCH_INTEGRITY(HttpStatus.BAD_REQUEST),
+    /** The body is larger than the endpoint accepts. */
+    TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE),
     /** The object does not exist (as of the asked time). */
     NOT_FOUND(HttpStatus.NOT_FOUND),
     /** The object has been passivated; read it with an earlier {@code knownAt}. */

@@ -66,39 +66,51 @@ public class ProblemHandler {
     }
 
     private ResponseEntity<ProblemDetail> toProblem(Throwable cause, HttpServletRequest request) {
+        return api(describe(cause), request);
+    }
+
+    /**
+     * A body that could not be read (bad JSON, unknown field, wrong type, null where a value
+     * belongs) as the refusal the API answers with, naming the field. Batch endpoints use it to
+     * answer per item exactly as a single request would be answered.
+     */
+    public static ApiException describe(Throwable cause) {
+        if (cause instanceof ApiException a) {
+            return a;
+        }
         if (cause instanceof UnrecognizedPropertyException u) {
             String field = pointer(u);
-            return problem(ErrorCode.UNKNOWN_FIELD, "Unknown field " + field,
-                    List.of(new FieldProblem(field, "unknown field")), Map.of(), request);
+            return new ApiException(ErrorCode.UNKNOWN_FIELD, "Unknown field " + field,
+                    List.of(new FieldProblem(field, "unknown field")));
         }
         if (cause instanceof InvalidNullException n) {
             String field = pointer(n);
-            return problem(ErrorCode.VALIDATION_FAILED, field + " must not be null",
-                    List.of(new FieldProblem(field, "must not be null")), Map.of(), request);
+            return new ApiException(ErrorCode.VALIDATION_FAILED, field + " must not be null",
+                    List.of(new FieldProblem(field, "must not be null")));
         }
         if (cause instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
             String field = pointer(m);
             String expected = m.getTargetType() == null ? "another type" : m.getTargetType().getSimpleName();
-            return problem(ErrorCode.WRONG_TYPE, field + " has the wrong type; expected " + expected,
-                    List.of(new FieldProblem(field, "expected " + expected)), Map.of(), request);
+            return new ApiException(ErrorCode.WRONG_TYPE, field + " has the wrong type; expected " + expected,
+                    List.of(new FieldProblem(field, "expected " + expected)));
         }
         if (cause instanceof StreamReadException || cause instanceof MismatchedInputException) {
-            return problem(ErrorCode.MALFORMED_BODY, "The body is not well-formed JSON: " + firstLine(cause.getMessage()),
-                    List.of(), Map.of(), request);
+            return new ApiException(ErrorCode.MALFORMED_BODY,
+                    "The body is not well-formed JSON: " + firstLine(cause.getMessage()));
         }
         if (cause instanceof JacksonException j && !j.getPath().isEmpty()) {
             String field = pointer(j);
             String reason = firstLine(j.getOriginalMessage());
-            return problem(ErrorCode.WRONG_TYPE, field + ": " + reason, List.of(new FieldProblem(field, reason)),
-                    Map.of(), request);
+            return new ApiException(ErrorCode.WRONG_TYPE, field + ": " + reason,
+                    List.of(new FieldProblem(field, reason)));
         }
-        if (cause instanceof IllegalArgumentException || cause instanceof ApiException) {
-            if (cause instanceof ApiException a) {
-                return api(a, request);
-            }
-            return problem(ErrorCode.VALIDATION_FAILED, cause.getMessage(), List.of(), Map.of(), request);
+        if (cause instanceof IllegalArgumentException) {
+            return new ApiException(ErrorCode.VALIDATION_FAILED, cause.getMessage());
         }
-        return problem(ErrorCode.MALFORMED_BODY, "The body could not be read", List.of(), Map.of(), request);
+        if (cause != null && cause.getCause() != null && cause.getCause() != cause) {
+            return describe(cause.getCause());
+        }
+        return new ApiException(ErrorCode.MALFORMED_BODY, "The body could not be read");
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

@@ -11,6 +11,10 @@ public final class Constraints {
     /** KLE numbers or prefixes: {@code 27}, {@code 27.24}, {@code 27.24.00}, with an optional {@code .*}. */
     public static final String KLE_PATTERN = "[0-9]{2}(\\.[0-9]{2}){0,2}(\\.\\*)?|\\*";
     public static final String UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+    /** An org unit UUID; with {@code .*} the unit and all its subunits. */
+    public static final String ORG_UNIT_PATTERN = "(" + UUID_PATTERN + ")(\\.\\*)?";
+    /** An IT system's UUID. */
+    public static final String IT_SYSTEM_PATTERN = UUID_PATTERN;
     public static final String SENSITIVITY_PATTERN =
             "IKKE_FORTROLIGE_DATA|FORTROLIGE_PERSONOPLYSNINGER|FOELSOMME_PERSONOPLYSNINGER|VIP_SAGER";
 

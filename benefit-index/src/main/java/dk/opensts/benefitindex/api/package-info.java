@@ -1,0 +1,2 @@
+@org.springframework.modulith.NamedInterface("api")
+package dk.opensts.benefitindex.api;

@@ -1,0 +1,83 @@
+package dk.opensts.benefitindex.domain;
+
+import dk.opensts.benefitindex.store.GrantStore;
+import dk.opensts.organisation.api.Organisations;
+import dk.opensts.platform.audit.AuditLog;
+import dk.opensts.platform.error.ApiException;
+import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.index.IndexQuery;
+import dk.opensts.platform.index.SearchFilters;
+import dk.opensts.platform.security.Actor;
+import dk.opensts.platform.security.DataScope;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Searches grants within the caller's privileges; every search is audited in its own transaction. */
+public class GrantSearch {
+
+    /** A page of grants and the token for the next one ({@code null} at the end). */
+    public record Page(List<ObjectNode> items, String next) {
+    }
+
+    private final GrantStore store;
+    private final Organisations organisations;
+    private final AuditLog audit;
+    private final TransactionTemplate tx;
+
+    GrantSearch(GrantStore store, Organisations organisations, AuditLog audit, TransactionTemplate tx) {
+        this.store = store;
+        this.organisations = organisations;
+        this.audit = audit;
+        this.tx = tx;
+    }
+
+    public Page search(Actor actor, DataScope scope, SearchFilters f, IndexQuery.Cursor after, int limit) {
+        DataScope resolved = scope.resolveUnits(organisations::withSubunits);
+        IndexQuery q = new IndexQuery()
+                .scope(resolved.filter(GrantStore.SCOPE_COLUMNS, "s"))
+                .eq("g.party", blankToNull(f.party()))
+                .eq("g.case_number", blankToNull(f.caseNumber()))
+                .kle("g.kle", f.kle())
+                .anyOf("g.org_unit", "uuid", f.orgUnit() == null ? null
+                        : f.subunits() ? organisations.withSubunits(Set.of(f.orgUnit())) : Set.of(f.orgUnit()))
+                .eq("g.status", status(f.state()))
+                .overlaps("g.period_from", "g.period_to", f.from(), f.to())
+                .sensitivities("g.sensitivity", f.sensitivity())
+                .eq("g.system_id", f.owningSystem())
+                .after(after, "g.changed_at", "g.id");
+        return tx.execute(s -> {
+            List<ObjectNode> rows = store.search(q, limit + 1, resolved.protectedData());
+            List<ObjectNode> page = rows.size() > limit ? rows.subList(0, limit) : rows;
+            List<UUID> ids = page.stream().map(n -> UUID.fromString(n.get("id").asString())).toList();
+            audit.record(actor, AuditLog.Action.SEARCH, BenefitIndexConfiguration.REGISTRY + "/grants", ids,
+                    f.audited());
+            String next = rows.size() > limit ? cursor(page.get(page.size() - 1)) : null;
+            return new Page(List.copyOf(page), next);
+        });
+    }
+
+    static String cursor(ObjectNode last) {
+        return new IndexQuery.Cursor(Instant.parse(last.get("lastChanged").asString()),
+                UUID.fromString(last.get("id").asString())).encode();
+    }
+
+    private static String status(String state) {
+        if (state == null || state.isBlank()) {
+            return null;
+        }
+        try {
+            return GrantRecord.Status.valueOf(state).name();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.field(ErrorCode.INVALID_PARAMETER, "state",
+                    "a grant status: " + java.util.Arrays.toString(GrantRecord.Status.values()));
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -1,0 +1,108 @@
+package dk.opensts.caseindex.domain;
+
+import dk.opensts.benefitindex.api.Grants;
+import dk.opensts.caseindex.store.CaseStore;
+import dk.opensts.organisation.api.Organisations;
+import dk.opensts.platform.audit.AuditLog;
+import dk.opensts.platform.error.ApiException;
+import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.index.IndexQuery;
+import dk.opensts.platform.index.SearchFilters;
+import dk.opensts.platform.security.Actor;
+import dk.opensts.platform.security.DataScope;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Searches cases within the caller's privileges, with their documents and grants when asked. The
+ * search, the reads of documents and grants, and the audit record of who searched for what and was
+ * shown which cases run in one transaction: no answer without its audit record.
+ */
+public class CaseSearch {
+
+    /** A page of cases and the token for the next one ({@code null} at the end). */
+    public record Page(List<ObjectNode> items, String next) {
+    }
+
+    private final CaseStore store;
+    private final Organisations organisations;
+    private final Grants grants;
+    private final AuditLog audit;
+    private final TransactionTemplate tx;
+
+    CaseSearch(CaseStore store, Organisations organisations, Grants grants, AuditLog audit, TransactionTemplate tx) {
+        this.store = store;
+        this.organisations = organisations;
+        this.grants = grants;
+        this.audit = audit;
+        this.tx = tx;
+    }
+
+    public Page search(Actor actor, DataScope scope, SearchFilters f, IndexQuery.Cursor after, int limit,
+                       boolean withDocuments, boolean withGrants) {
+        DataScope resolved = scope.resolveUnits(organisations::withSubunits);
+        IndexQuery q = new IndexQuery()
+                .scope(resolved.filter(CaseStore.SCOPE_COLUMNS, "s"))
+                .eq("c.case_number", blankToNull(f.caseNumber()))
+                .kle("c.kle", f.kle())
+                .eq("c.handling_class", blankToNull(f.handlingClass()))
+                .anyOf("c.org_unit", "uuid", f.orgUnit() == null ? null
+                        : f.subunits() ? organisations.withSubunits(Set.of(f.orgUnit())) : Set.of(f.orgUnit()))
+                .eq("c.state", state(f.state()))
+                .overlaps("c.opened", "c.closed", f.from(), f.to())
+                .sensitivities("c.sensitivity", f.sensitivity())
+                .eq("c.system_id", blankToNull(f.owningSystem()))
+                .after(after, "c.changed_at", "c.id");
+        return tx.execute(s -> {
+            List<ObjectNode> rows = store.search(blankToNull(f.party()), q, limit + 1, resolved.protectedData());
+            List<ObjectNode> page = rows.size() > limit ? rows.subList(0, limit) : rows;
+            List<UUID> ids = new ArrayList<>();
+            page.forEach(c -> ids.add(UUID.fromString(c.get("id").asString())));
+            if (withDocuments) {
+                Map<UUID, List<ObjectNode>> docs = store.documents(ids, resolved.protectedData());
+                page.forEach(c -> c.putArray("documents")
+                        .addAll(docs.getOrDefault(UUID.fromString(c.get("id").asString()), List.of())));
+            }
+            if (withGrants) {
+                Map<String, ObjectNode> byNumber = new LinkedHashMap<>();
+                page.forEach(c -> byNumber.put(c.get("caseNumber").asString(), c));
+                Map<String, List<ObjectNode>> found = grants.forCases(resolved, byNumber.keySet());
+                byNumber.forEach((number, c) -> c.putArray("grants").addAll(found.getOrDefault(number, List.of())));
+            }
+            Map<String, Object> details = new LinkedHashMap<>(f.audited());
+            details.put("documents", withDocuments);
+            details.put("grants", withGrants);
+            audit.record(actor, AuditLog.Action.SEARCH, "case-index/cases", ids, details);
+            String next = rows.size() > limit ? cursor(page.get(page.size() - 1)) : null;
+            return new Page(List.copyOf(page), next);
+        });
+    }
+
+    private static String cursor(ObjectNode last) {
+        return new IndexQuery.Cursor(Instant.parse(last.get("lastChanged").asString()),
+                UUID.fromString(last.get("id").asString())).encode();
+    }
+
+    private static String state(String state) {
+        if (state == null || state.isBlank()) {
+            return null;
+        }
+        try {
+            return CaseRecord.State.valueOf(state).name();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.field(ErrorCode.INVALID_PARAMETER, "state",
+                    "a case state: " + java.util.Arrays.toString(CaseRecord.State.values()));
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}
