@@ -29,11 +29,18 @@ class PlatformTest extends ApiTest {
                 "/oauth2/token", "/oauth2/jwks", "/api/admin/v1/systems/{id}/certificates", "/api/admin/v1/agreements/{id}/approve",
                 "/api/admin/v1/privileges", "/api/admin/v1/security-log", "/api/admin/v1/security-log/export",
                 "/api/admin/v1/security-log/verify", "/api/admin/v1/signing-keys/rotate", "/api/access/v1/agreement-requests",
-                "/api/admin/v1/systems/{id}/deactivate"}) {
+                "/api/admin/v1/systems/{id}/deactivate", "/api/case-index/v1/cases", "/api/case-index/v1/cases/{localId}",
+                "/api/case-index/v1/documents/{localId}", "/api/case-index/v1/batch", "/api/benefit-index/v1/grants",
+                "/api/benefit-index/v1/grants/{localId}", "/api/benefit-index/v1/grants/batch"}) {
             assertThat(paths.has(p)).as(p).isTrue();
         }
         // bodies and answers have schemas: the unit's attributes with their rules, writes, pages, problems
         var schemas = docs.body().path("components").path("schemas");
+        for (String batch : new String[] {"/api/case-index/v1/batch", "/api/benefit-index/v1/grants/batch"}) {
+            var post = paths.path(batch).path("post");
+            assertThat(post.path("requestBody").path("content").has("application/jsonl")).as(batch).isTrue();
+            assertThat(post.path("parameters").findValuesAsString("name")).contains("Content-Digest", "Item-Count");
+        }
         assertThat(paths.path("/oauth2/token").path("post").path("requestBody").path("content")
                 .has("application/x-www-form-urlencoded")).isTrue();
         assertThat(schemas.path("TokenRequest").path("properties").has("anvenderkontekst")).isTrue();

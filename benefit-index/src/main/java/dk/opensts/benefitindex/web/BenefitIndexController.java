@@ -75,6 +75,15 @@ public class BenefitIndexController {
             + "\"version\" instead of data). Headers Content-Digest (sha-256=:<base64>:) and Item-Count are "
             + "required: a mismatch or a cut body rejects the whole batch, nothing written. Otherwise each item "
             + "is answered on its own, in order.")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, description = "One JSON object per line",
+            content = {@io.swagger.v3.oas.annotations.media.Content(mediaType = JsonLinesBatch.MEDIA_TYPE,
+                    schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string")),
+                    @io.swagger.v3.oas.annotations.media.Content(mediaType = JsonLinesBatch.NDJSON,
+                            schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string"))})
+    @Parameter(in = io.swagger.v3.oas.annotations.enums.ParameterIn.HEADER, name = JsonLinesBatch.CONTENT_DIGEST,
+            required = true, description = "sha-256=:<base64 of the SHA-256 of the body>: (RFC 9530)")
+    @Parameter(in = io.swagger.v3.oas.annotations.enums.ParameterIn.HEADER, name = JsonLinesBatch.ITEM_COUNT,
+            required = true, description = "The number of items (lines) in the body, 1 to 1000")
     public BatchItem.Answer batch(HttpServletRequest request) {
         return IndexEndpoints.batch(grantWriter, request);
     }
