@@ -77,6 +77,16 @@ class DemoData implements ApplicationRunner {
                             Services.CLASSIFICATION, List.of(Services.READ, Services.WRITE)), "demo-data"),
                     "demo-fagsystem");
         }
+        // the demo fagsystem publishes to and searches the indexes (sensitive data, not VIP, every KLE subject)
+        for (String service : List.of(Services.CASE_INDEX, Services.BENEFIT_INDEX)) {
+            if (agreements.approvedGrants(DEMO_SYSTEM, service, DEMO_CVR, java.time.Instant.now()).isEmpty()) {
+                Enrolment.approveGrants(agreements, DEMO_SYSTEM, DEMO_CVR, Map.of(service, List.of(
+                        new ServiceAgreements.Grant(Services.PUBLISH, Map.of()),
+                        new ServiceAgreements.Grant(Services.SEARCH, Map.of(
+                                dk.opensts.platform.security.Constraints.SENSITIVITY, "FOELSOMME_PERSONOPLYSNINGER")))),
+                        "demo-data");
+            }
+        }
         Path pki = dev.directory().toAbsolutePath();
         String base = "https://127.0.0.1:" + tls.port();
         String curl = "curl --cacert " + pki.resolve("ca.crt.pem") + " --cert " + pki.resolve("demo-fagsystem.crt.pem")
@@ -91,9 +101,13 @@ class DemoData implements ApplicationRunner {
                     -d scope=entityid:{},anvenderkontekst:{} | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
                 Use it:
                   {} -H "Authorization: Bearer $TOKEN" {}/api/organisation/v1/organisations?cvr={}
+                The same system may publish to and search the indexes: ask for a token with
+                  scope=entityid:{},anvenderkontekst:{} (or {}) and call
+                  /api/case-index/v1/cases?party=<CPR>&include=documents,grants (see docs/indexes.md)
                 Operator certificate (administration API): {}
                 API description: {}/v3/api-docs
                 ======================""", DEMO_CVR, municipality, DEMO_SYSTEM, pki, curl, base, Services.ORGANISATION,
-                DEMO_CVR, curl, base, DEMO_CVR, pki.resolve("operator.p12"), base);
+                DEMO_CVR, curl, base, DEMO_CVR, Services.CASE_INDEX, DEMO_CVR, Services.BENEFIT_INDEX,
+                pki.resolve("operator.p12"), base);
     }
 }

@@ -107,6 +107,30 @@ final class Bench {
                     UUID.randomUUID(), "Benchmark system", cvr, Map.of(service, List.of(roles)), "bench");
         }
 
+        /** As {@link #enrol}, with roles and their constraint values. */
+        DevelopmentCa.Issued enrolGrants(String cvr, String service, List<ServiceAgreements.Grant> grants) {
+            DevelopmentCa ca = context.getBean(DevelopmentCa.Holder.class).ca();
+            return Enrolment.enrolGrants(ca, context.getBean(ItSystems.class), context.getBean(ServiceAgreements.class),
+                    UUID.randomUUID(), "Benchmark system", cvr, Map.of(service, grants), "bench");
+        }
+
+        /** A token for {@code service} of the system presenting {@code client}'s certificate. */
+        String token(HttpClient client, String cvr, String service) {
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                                URI.create("https://127.0.0.1:" + tlsPort() + "/oauth2/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(tokenRequest(service, cvr))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return ok(r).get("access_token").asString();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
         /** An HTTP/1.1 client presenting the certificate over mutual TLS. */
         HttpClient mutualTls(DevelopmentCa.Issued certificate) {
             return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -126,20 +150,7 @@ final class Bench {
 
         /** A token for {@code service} of a new IT system acting for the municipality with {@code cvr}. */
         String token(String cvr, String service, String... roles) {
-            HttpClient client = mutualTls(enrol(cvr, service, roles));
-            try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-                                URI.create("https://127.0.0.1:" + tlsPort() + "/oauth2/token"))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(HttpRequest.BodyPublishers.ofString(tokenRequest(service, cvr))).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                return ok(r).get("access_token").asString();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            return token(mutualTls(enrol(cvr, service, roles)), cvr, service);
         }
 
         /** A call whose answer body is received whole but not decoded (for timing reads). */
@@ -148,10 +159,14 @@ final class Bench {
                     HttpResponse.BodyHandlers.ofByteArray()).statusCode();
         }
 
-        HttpResponse<String> call(String method, String path, String token, String contentType, byte[] body) {
+        HttpResponse<String> call(String method, String path, String token, String contentType, byte[] body,
+                                  String... headers) {
             HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token);
             if (contentType != null) {
                 b.header("Content-Type", contentType);
+            }
+            for (int i = 0; i < headers.length; i += 2) {
+                b.header(headers[i], headers[i + 1]);
             }
             b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             return send(b);
