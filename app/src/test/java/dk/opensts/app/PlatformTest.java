@@ -36,6 +36,8 @@ class PlatformTest extends ApiTest {
         }
         // bodies and answers have schemas: the unit's attributes with their rules, writes, pages, problems
         var schemas = docs.body().path("components").path("schemas");
+        assertThat(paths.path("/api/case-index/v1/cases/{localId}").path("put").path("requestBody").path("content")
+                .path("application/json").path("schema").path("$ref").asString()).endsWith("/CaseRecord");
         for (String batch : new String[] {"/api/case-index/v1/batch", "/api/benefit-index/v1/grants/batch"}) {
             var post = paths.path(batch).path("post");
             assertThat(post.path("requestBody").path("content").has("application/jsonl")).as(batch).isTrue();

@@ -36,8 +36,9 @@ import tools.jackson.databind.JsonNode;
  *   <li>baseline: COPY of the same rows (local id and the record as JSON) into plain tables;</li>
  *   <li>ingest through the batch APIs (1,000 items per batch, with Content-Digest) with
  *       {@code --senders} concurrent senders: cases first, then documents and grants;</li>
- *   <li>search by CPR with a privilege filter (KLE prefixes, an org unit tree, sensitivity) and
- *       documents and grants included, {@code --clients} concurrent clients over HTTP;</li>
+ *   <li>after VACUUM and CHECKPOINT, search by CPR with a privilege filter (KLE prefixes, an org unit tree, sensitivity) and
+ *       documents and grants included, {@code --clients} concurrent clients over HTTP, after a
+ *       warm-up of a tenth as many searches;</li>
  *   <li>disk size of the case index per million cases with their documents.</li>
  * </ol>
  * {@code --scale 1} is the full scale: 10 municipalities, 600,000 CPRs, 1,000,000 cases, 3,000,000
@@ -86,9 +87,12 @@ public final class IndexBench {
             double ingestSeconds = Bench.millis(t0) / 1000;
             Bench.progress("ingest: " + sent.get() + " records in " + Math.round(ingestSeconds) + " s");
 
+            // searches are measured on a settled database: vacuumed (as autovacuum would have by then)
+            // and checkpointed, so that the bulk load's dirty pages are not written out under them
             try (Connection c = server.dataSource().getConnection(); var s = c.createStatement()) {
                 s.execute("VACUUM (ANALYZE) case_index.cases, case_index.case_party, case_index.documents,"
                         + " benefit_index.grants");
+                s.execute("CHECKPOINT");
             }
             long caseBytes = size(server, "case_index.cases") + size(server, "case_index.case_party")
                     + size(server, "case_index.documents");
@@ -97,6 +101,7 @@ public final class IndexBench {
             Bench.progress("search: " + searches + " by CPR with " + clients + " clients");
             List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
             AtomicLong found = new AtomicLong();
+            AtomicLong parsed = new AtomicLong();
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             List<Future<?>> futures = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
@@ -105,14 +110,24 @@ public final class IndexBench {
                     int m = client % MUNICIPALITIES;
                     Searcher searcher = new Searcher(server, data, m);
                     Random r = new Random(client);
-                    for (int i = 0; i < searches / clients + 50; i++) {
+                    int warmup = Math.max(50, searches / clients / 10);
+                    for (int i = 0; i < searches / clients + warmup; i++) {
                         String cpr = data.cpr(m, r.nextInt(data.cprs));
                         long t = Bench.nanos();
-                        JsonNode page = server.ok(server.call("GET", "/api/case-index/v1/cases?party=" + cpr
-                                + "&include=documents,grants&purpose=benchmark", searcher.token(), null, null));
-                        if (i >= 50) {
-                            latencies.add(Bench.millis(t));
-                            found.addAndGet(page.get("items").size());
+                        var answer = server.call("GET", "/api/case-index/v1/cases?party=" + cpr
+                                + "&include=documents,grants&purpose=benchmark", searcher.token(), null, null);
+                        double ms = Bench.millis(t);
+                        // the client's own work is kept small (it shares the two cores with the server):
+                        // every answer's status is checked, every tenth is parsed and counted
+                        if (answer.statusCode() != 200 || i % 10 == 0) {
+                            JsonNode page = server.ok(answer);
+                            if (i >= warmup) {
+                                parsed.incrementAndGet();
+                                found.addAndGet(page.get("items").size());
+                            }
+                        }
+                        if (i >= warmup) {
+                            latencies.add(ms);
                         }
                     }
                     return null;
@@ -138,7 +153,7 @@ public final class IndexBench {
             figures.put("searches", latencies.size());
             figures.put("search_p50_ms", Bench.median(latencies));
             figures.put("search_p99_ms", Bench.percentile(latencies, 99));
-            figures.put("cases_found_per_search", (double) found.get() / latencies.size());
+            figures.put("cases_found_per_search", (double) found.get() / Math.max(1, parsed.get()));
             figures.put("case_index_mb_per_million_cases", caseBytes / 1e6 / (data.cases * MUNICIPALITIES / 1e6));
             figures.put("grant_index_mb", grantBytes / 1e6);
             Bench.result("indexes", figures);

@@ -9,7 +9,7 @@ import dk.opensts.platform.db.ModuleSchema;
 import dk.opensts.platform.index.IndexWriter;
 import dk.opensts.platform.index.RecordBinder;
 import dk.opensts.platform.index.References;
-import dk.opensts.platform.security.DataScope;
+import dk.opensts.platform.index.SearchScopes;
 import dk.opensts.platform.security.ServiceDefinition;
 import dk.opensts.platform.security.Services;
 import java.time.Clock;
@@ -22,7 +22,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 @Configuration(proxyBeanMethods = false)
 public class BenefitIndexConfiguration {
@@ -62,17 +61,24 @@ public class BenefitIndexConfiguration {
         return new IndexWriter(REGISTRY, List.of(new GrantKind(store, organisations, indexLookups)), new RecordBinder(json, validator), tx, events, audit, clock);
     }
 
+    /** The callers' resolved search scopes, shared by both indexes. */
     @Bean
-    GrantSearch grantSearch(GrantStore store, Organisations organisations, AuditLog audit, TransactionTemplate tx) {
-        return new GrantSearch(store, organisations, audit, tx);
+    SearchScopes searchScopes(Organisations organisations) {
+        return new SearchScopes(organisations::withSubunits);
+    }
+
+    @Bean
+    GrantSearch grantSearch(GrantStore store, Organisations organisations, SearchScopes searchScopes, AuditLog audit,
+                            TransactionTemplate tx) {
+        return new GrantSearch(store, organisations, searchScopes, audit, tx);
     }
 
     @Bean
     Grants grants(GrantStore store) {
         return new Grants() {
             @Override
-            public Map<String, List<ObjectNode>> forCases(DataScope scope, java.util.Collection<String> caseNumbers) {
-                return store.forCases(scope.filter(GrantStore.SCOPE_COLUMNS, "gs"), caseNumbers, scope.protectedData());
+            public Map<String, List<String>> forCases(SearchScopes.Scope scope, java.util.Collection<String> caseNumbers) {
+                return store.forCases(scope.filter(GrantStore.SCOPE_COLUMNS), caseNumbers, scope.protectedData());
             }
         };
     }

@@ -8,37 +8,40 @@ import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.index.IndexQuery;
 import dk.opensts.platform.index.SearchFilters;
 import dk.opensts.platform.security.Actor;
-import dk.opensts.platform.security.DataScope;
-import java.time.Instant;
+import dk.opensts.platform.index.SearchScopes;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.node.ObjectNode;
+import dk.opensts.platform.index.Shown;
+import tools.jackson.databind.util.RawValue;
 
 /** Searches grants within the caller's privileges; every search is audited in its own transaction. */
 public class GrantSearch {
 
     /** A page of grants and the token for the next one ({@code null} at the end). */
-    public record Page(List<ObjectNode> items, String next) {
+    public record Page(List<RawValue> items, String next) {
     }
 
     private final GrantStore store;
     private final Organisations organisations;
+    private final SearchScopes scopes;
     private final AuditLog audit;
     private final TransactionTemplate tx;
 
-    GrantSearch(GrantStore store, Organisations organisations, AuditLog audit, TransactionTemplate tx) {
+    GrantSearch(GrantStore store, Organisations organisations, SearchScopes scopes, AuditLog audit,
+                TransactionTemplate tx) {
         this.store = store;
         this.organisations = organisations;
+        this.scopes = scopes;
         this.audit = audit;
         this.tx = tx;
     }
 
-    public Page search(Actor actor, DataScope scope, SearchFilters f, IndexQuery.Cursor after, int limit) {
-        DataScope resolved = scope.resolveUnits(organisations::withSubunits);
+    public Page search(Actor actor, SearchFilters f, IndexQuery.Cursor after, int limit) {
+        SearchScopes.Scope resolved = scopes.of(actor);
         IndexQuery q = new IndexQuery()
-                .scope(resolved.filter(GrantStore.SCOPE_COLUMNS, "s"))
+                .scope(resolved.filter(GrantStore.SCOPE_COLUMNS))
                 .eq("g.party", blankToNull(f.party()))
                 .eq("g.case_number", blankToNull(f.caseNumber()))
                 .kle("g.kle", f.kle())
@@ -50,19 +53,18 @@ public class GrantSearch {
                 .eq("g.system_id", f.owningSystem())
                 .after(after, "g.changed_at", "g.id");
         return tx.execute(s -> {
-            List<ObjectNode> rows = store.search(q, limit + 1, resolved.protectedData());
-            List<ObjectNode> page = rows.size() > limit ? rows.subList(0, limit) : rows;
-            List<UUID> ids = page.stream().map(n -> UUID.fromString(n.get("id").asString())).toList();
+            List<Shown> rows = store.search(q, limit + 1, resolved.protectedData());
+            List<Shown> page = rows.size() > limit ? rows.subList(0, limit) : rows;
+            List<UUID> ids = page.stream().map(Shown::id).toList();
             audit.record(actor, AuditLog.Action.SEARCH, BenefitIndexConfiguration.REGISTRY + "/grants", ids,
                     f.audited());
             String next = rows.size() > limit ? cursor(page.get(page.size() - 1)) : null;
-            return new Page(List.copyOf(page), next);
+            return new Page(page.stream().map(Shown::raw).toList(), next);
         });
     }
 
-    static String cursor(ObjectNode last) {
-        return new IndexQuery.Cursor(Instant.parse(last.get("lastChanged").asString()),
-                UUID.fromString(last.get("id").asString())).encode();
+    static String cursor(Shown last) {
+        return new IndexQuery.Cursor(last.changedAt(), last.id()).encode();
     }
 
     private static String status(String state) {

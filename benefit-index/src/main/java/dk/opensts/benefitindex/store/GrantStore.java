@@ -3,7 +3,7 @@ package dk.opensts.benefitindex.store;
 import dk.opensts.benefitindex.domain.GrantRecord;
 import dk.opensts.platform.index.IndexQuery;
 import dk.opensts.platform.index.IndexWriter;
-import dk.opensts.platform.index.Party;
+import dk.opensts.platform.index.Shown;
 import dk.opensts.platform.index.Publication;
 import dk.opensts.platform.security.DataScope;
 import java.sql.Date;
@@ -88,18 +88,18 @@ public class GrantStore {
     }
 
     /** A page of grants matching {@code query} (which holds the privilege filter), newest change first. */
-    public List<ObjectNode> search(IndexQuery query, int limit, boolean protectedData) {
+    public List<Shown> search(IndexQuery query, int limit, boolean protectedData) {
         return jdbc.sql("SELECT g.id, g.system_id, g.local_id, g.version, g.changed_at, g.body::text AS body"
                         + " FROM benefit_index.grants g WHERE NOT g.removed AND " + query.where()
                         + " ORDER BY g.changed_at DESC, g.id DESC LIMIT " + limit)
                 .params(query.params())
-                .query((rs, n) -> shown(rs, protectedData)).list();
+                .query((rs, n) -> Shown.of(rs, null, null, protectedData, json, "party")).list();
     }
 
-    /** The grants of the case numbers the filter admits, by case number. */
-    public Map<String, List<ObjectNode>> forCases(DataScope.Filter scope, Collection<String> caseNumbers,
-                                                  boolean protectedData) {
-        Map<String, List<ObjectNode>> out = new HashMap<>();
+    /** The grants (as JSON) of the case numbers the filter admits, by case number. */
+    public Map<String, List<String>> forCases(DataScope.Filter scope, Collection<String> caseNumbers,
+                                              boolean protectedData) {
+        Map<String, List<String>> out = new HashMap<>();
         if (caseNumbers.isEmpty()) {
             return out;
         }
@@ -111,20 +111,8 @@ public class GrantStore {
                 .params(params)
                 .query(rs -> {
                     out.computeIfAbsent(rs.getString("case_number"), k -> new ArrayList<>())
-                            .add(shown(rs, protectedData));
+                            .add(Shown.of(rs, null, null, protectedData, json, "party").json());
                 });
-        return out;
-    }
-
-    private ObjectNode shown(java.sql.ResultSet rs, boolean protectedData) throws java.sql.SQLException {
-        ObjectNode body = (ObjectNode) json.readTree(rs.getString("body"));
-        Party.mask(body.get("party"), protectedData);
-        ObjectNode out = json.createObjectNode();
-        out.put("id", rs.getObject("id", UUID.class).toString());
-        out.put("localId", rs.getString("local_id"));
-        out.put("owningSystem", rs.getString("system_id"));
-        out.put("lastChanged", rs.getTimestamp("changed_at").toInstant().toString());
-        out.setAll(body);
         return out;
     }
 }

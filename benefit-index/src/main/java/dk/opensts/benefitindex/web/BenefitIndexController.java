@@ -51,7 +51,9 @@ public class BenefitIndexController {
     @Operation(summary = "Import a grant (create or replace)", description = "Role publish. Keyed by the calling IT "
             + "system and its local id; the grant's version must grow with every change: the same version and "
             + "content again changes nothing, an older version (or the same with other content) gets 409.")
-    public ResponseEntity<BatchItem.Result> importGrant(@PathVariable String localId, @RequestBody ObjectNode body) {
+    public ResponseEntity<BatchItem.Result> importGrant(@PathVariable String localId,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @io.swagger.v3.oas.annotations.media.Content(schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = dk.opensts.benefitindex.domain.GrantRecord.class))) 
+            @RequestBody ObjectNode body) {
         return IndexEndpoints.publish(grantWriter, Publication.Op.IMPORT, "grant", localId, body, null);
     }
 
@@ -108,7 +110,7 @@ public class BenefitIndexController {
             @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String after) {
         Actor actor = CurrentActor.get();
-        return search.search(actor, IndexEndpoints.searchScope(actor), new SearchFilters(party, caseNumber, kle, null,
+        return search.search(actor, new SearchFilters(party, caseNumber, kle, null,
                         orgUnit, subunits, status, from, to, sensitivity, owningSystem, purpose),
                 IndexQuery.Cursor.decode(after), PageToken.limit(limit));
     }

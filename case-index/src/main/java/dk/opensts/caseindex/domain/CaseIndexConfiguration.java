@@ -52,8 +52,8 @@ public class CaseIndexConfiguration {
     }
 
     @Bean
-    CaseSearch caseSearch(CaseStore store, Organisations organisations, Grants grants, AuditLog audit,
-                          TransactionTemplate tx) {
-        return new CaseSearch(store, organisations, grants, audit, tx);
+    CaseSearch caseSearch(CaseStore store, Organisations organisations, dk.opensts.platform.index.SearchScopes scopes,
+                          Grants grants, AuditLog audit, TransactionTemplate tx) {
+        return new CaseSearch(store, organisations, scopes, grants, audit, tx);
     }
 }

@@ -9,8 +9,7 @@ import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.index.IndexQuery;
 import dk.opensts.platform.index.SearchFilters;
 import dk.opensts.platform.security.Actor;
-import dk.opensts.platform.security.DataScope;
-import java.time.Instant;
+import dk.opensts.platform.index.SearchScopes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.node.ObjectNode;
+import dk.opensts.platform.index.Shown;
+import tools.jackson.databind.util.RawValue;
 
 /**
  * Searches cases within the caller's privileges, with their documents and grants when asked. The
@@ -28,28 +28,31 @@ import tools.jackson.databind.node.ObjectNode;
 public class CaseSearch {
 
     /** A page of cases and the token for the next one ({@code null} at the end). */
-    public record Page(List<ObjectNode> items, String next) {
+    public record Page(List<RawValue> items, String next) {
     }
 
     private final CaseStore store;
     private final Organisations organisations;
+    private final SearchScopes scopes;
     private final Grants grants;
     private final AuditLog audit;
     private final TransactionTemplate tx;
 
-    CaseSearch(CaseStore store, Organisations organisations, Grants grants, AuditLog audit, TransactionTemplate tx) {
+    CaseSearch(CaseStore store, Organisations organisations, SearchScopes scopes, Grants grants, AuditLog audit,
+               TransactionTemplate tx) {
         this.store = store;
         this.organisations = organisations;
+        this.scopes = scopes;
         this.grants = grants;
         this.audit = audit;
         this.tx = tx;
     }
 
-    public Page search(Actor actor, DataScope scope, SearchFilters f, IndexQuery.Cursor after, int limit,
+    public Page search(Actor actor, SearchFilters f, IndexQuery.Cursor after, int limit,
                        boolean withDocuments, boolean withGrants) {
-        DataScope resolved = scope.resolveUnits(organisations::withSubunits);
+        SearchScopes.Scope resolved = scopes.of(actor);
         IndexQuery q = new IndexQuery()
-                .scope(resolved.filter(CaseStore.SCOPE_COLUMNS, "s"))
+                .scope(resolved.filter(CaseStore.SCOPE_COLUMNS))
                 .eq("c.case_number", blankToNull(f.caseNumber()))
                 .kle("c.kle", f.kle())
                 .eq("c.handling_class", blankToNull(f.handlingClass()))
@@ -61,33 +64,30 @@ public class CaseSearch {
                 .eq("c.system_id", blankToNull(f.owningSystem()))
                 .after(after, "c.changed_at", "c.id");
         return tx.execute(s -> {
-            List<ObjectNode> rows = store.search(blankToNull(f.party()), q, limit + 1, resolved.protectedData());
-            List<ObjectNode> page = rows.size() > limit ? rows.subList(0, limit) : rows;
-            List<UUID> ids = new ArrayList<>();
-            page.forEach(c -> ids.add(UUID.fromString(c.get("id").asString())));
+            List<Shown> rows = store.search(blankToNull(f.party()), q, limit + 1, resolved.protectedData());
+            List<Shown> page = new ArrayList<>(rows.size() > limit ? rows.subList(0, limit) : rows);
+            List<UUID> ids = page.stream().map(Shown::id).toList();
             if (withDocuments) {
-                Map<UUID, List<ObjectNode>> docs = store.documents(ids, resolved.protectedData());
-                page.forEach(c -> c.putArray("documents")
-                        .addAll(docs.getOrDefault(UUID.fromString(c.get("id").asString()), List.of())));
+                Map<UUID, List<String>> docs = store.documents(ids, resolved.protectedData());
+                page.replaceAll(c -> c.with("documents", docs.getOrDefault(c.id(), List.of())));
             }
             if (withGrants) {
-                Map<String, ObjectNode> byNumber = new LinkedHashMap<>();
-                page.forEach(c -> byNumber.put(c.get("caseNumber").asString(), c));
-                Map<String, List<ObjectNode>> found = grants.forCases(resolved, byNumber.keySet());
-                byNumber.forEach((number, c) -> c.putArray("grants").addAll(found.getOrDefault(number, List.of())));
+                Set<String> numbers = new java.util.LinkedHashSet<>();
+                page.forEach(c -> numbers.add(c.key()));
+                Map<String, List<String>> found = grants.forCases(resolved, numbers);
+                page.replaceAll(c -> c.with("grants", found.getOrDefault(c.key(), List.of())));
             }
             Map<String, Object> details = new LinkedHashMap<>(f.audited());
             details.put("documents", withDocuments);
             details.put("grants", withGrants);
             audit.record(actor, AuditLog.Action.SEARCH, "case-index/cases", ids, details);
             String next = rows.size() > limit ? cursor(page.get(page.size() - 1)) : null;
-            return new Page(List.copyOf(page), next);
+            return new Page(page.stream().map(Shown::raw).toList(), next);
         });
     }
 
-    private static String cursor(ObjectNode last) {
-        return new IndexQuery.Cursor(Instant.parse(last.get("lastChanged").asString()),
-                UUID.fromString(last.get("id").asString())).encode();
+    private static String cursor(Shown last) {
+        return new IndexQuery.Cursor(last.changedAt(), last.id()).encode();
     }
 
     private static String state(String state) {

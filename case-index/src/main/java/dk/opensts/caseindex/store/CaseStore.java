@@ -4,12 +4,10 @@ import dk.opensts.caseindex.domain.CaseRecord;
 import dk.opensts.caseindex.domain.DocumentRecord;
 import dk.opensts.platform.index.IndexQuery;
 import dk.opensts.platform.index.IndexWriter;
-import dk.opensts.platform.index.Party;
+import dk.opensts.platform.index.Shown;
 import dk.opensts.platform.index.Publication;
 import dk.opensts.platform.security.DataScope;
 import java.sql.Date;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +20,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -165,30 +162,29 @@ public class CaseStore {
      * A page of cases matching {@code query} (which holds the privilege filter), newest change first;
      * by party through the party index. Exempt and removed cases are never read.
      */
-    public List<ObjectNode> search(String party, IndexQuery query, int limit, boolean protectedData) {
+    public List<Shown> search(String party, IndexQuery query, int limit, boolean protectedData) {
         String from = party == null ? " FROM case_index.cases c WHERE"
                 : " FROM case_index.case_party p JOIN case_index.cases c ON c.id = p.case_id WHERE p.party = :party AND";
         Map<String, Object> params = new HashMap<>(query.params());
         if (party != null) {
             params.put("party", party);
         }
-        return jdbc.sql("SELECT c.id, c.system_id, c.local_id, c.changed_at, c.state, c.opened, c.closed,"
-                        + " c.body::text AS body" + from + " NOT c.removed AND NOT c.exempt AND " + query.where()
+        return jdbc.sql("SELECT c.id, c.system_id, c.local_id, c.changed_at, c.case_number, c.state, c.opened,"
+                        + " c.closed, c.body::text AS body" + from + " NOT c.removed AND NOT c.exempt AND " + query.where()
                         + " ORDER BY c.changed_at DESC, c.id DESC LIMIT " + limit)
                 .params(params)
                 .query((rs, n) -> {
-                    ObjectNode out = shown(rs, protectedData);
-                    out.put("state", rs.getString("state"));
-                    out.put("opened", String.valueOf(rs.getDate("opened").toLocalDate()));
                     Date closed = rs.getDate("closed");
-                    out.put("closed", closed == null ? null : closed.toLocalDate().toString());
-                    return out;
+                    String extra = Shown.member("state", rs.getString("state")) + ","
+                            + Shown.member("opened", rs.getDate("opened").toLocalDate().toString()) + ","
+                            + Shown.member("closed", closed == null ? null : closed.toLocalDate().toString());
+                    return Shown.of(rs, rs.getString("case_number"), extra, protectedData, json, "parties");
                 }).list();
     }
 
-    /** The documents (not removed) of the cases, by case id, by letter date. */
-    public Map<UUID, List<ObjectNode>> documents(Collection<UUID> caseIds, boolean protectedData) {
-        Map<UUID, List<ObjectNode>> out = new HashMap<>();
+    /** The documents (not removed) of the cases, by case id, by letter date, as JSON. */
+    public Map<UUID, List<String>> documents(Collection<UUID> caseIds, boolean protectedData) {
+        Map<UUID, List<String>> out = new HashMap<>();
         if (caseIds.isEmpty()) {
             return out;
         }
@@ -198,23 +194,8 @@ public class CaseStore {
                 .params((Object) caseIds.toArray(UUID[]::new))
                 .query(rs -> {
                     out.computeIfAbsent(rs.getObject("case_id", UUID.class), k -> new ArrayList<>())
-                            .add(shown(rs, protectedData));
+                            .add(Shown.of(rs, null, null, protectedData, json, "parties").json());
                 });
-        return out;
-    }
-
-    private ObjectNode shown(ResultSet rs, boolean protectedData) throws SQLException {
-        ObjectNode body = (ObjectNode) json.readTree(rs.getString("body"));
-        JsonNode parties = body.get("parties");
-        if (parties != null) {
-            parties.forEach(p -> Party.mask(p, protectedData));
-        }
-        ObjectNode out = json.createObjectNode();
-        out.put("id", rs.getObject("id", UUID.class).toString());
-        out.put("localId", rs.getString("local_id"));
-        out.put("owningSystem", rs.getString("system_id"));
-        out.put("lastChanged", rs.getTimestamp("changed_at").toInstant().toString());
-        out.setAll(body);
         return out;
     }
 }

@@ -53,7 +53,9 @@ public class CaseIndexController {
 
     @PutMapping("/cases/{localId}")
     @Operation(summary = "Import a case (create or replace)", description = "Role publish." + VERSIONING)
-    public ResponseEntity<BatchItem.Result> importCase(@PathVariable String localId, @RequestBody ObjectNode body) {
+    public ResponseEntity<BatchItem.Result> importCase(@PathVariable String localId,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @io.swagger.v3.oas.annotations.media.Content(schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = dk.opensts.caseindex.domain.CaseRecord.class))) 
+            @RequestBody ObjectNode body) {
         return IndexEndpoints.publish(caseWriter, Publication.Op.IMPORT, "case", localId, body, null);
     }
 
@@ -74,7 +76,9 @@ public class CaseIndexController {
     @PutMapping("/documents/{localId}")
     @Operation(summary = "Import a document (create or replace)", description = "Role publish. The document names "
             + "its case by the case's local id (caseLocalId) in the same IT system." + VERSIONING)
-    public ResponseEntity<BatchItem.Result> importDocument(@PathVariable String localId, @RequestBody ObjectNode body) {
+    public ResponseEntity<BatchItem.Result> importDocument(@PathVariable String localId,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @io.swagger.v3.oas.annotations.media.Content(schema = @io.swagger.v3.oas.annotations.media.Schema(implementation = dk.opensts.caseindex.domain.DocumentRecord.class))) 
+            @RequestBody ObjectNode body) {
         return IndexEndpoints.publish(caseWriter, Publication.Op.IMPORT, "document", localId, body, null);
     }
 
@@ -147,7 +151,7 @@ public class CaseIndexController {
                         "include", "documents, grants or both");
             }
         }
-        return search.search(actor, IndexEndpoints.searchScope(actor), new SearchFilters(party, caseNumber, kle,
+        return search.search(actor, new SearchFilters(party, caseNumber, kle,
                         handlingClass, orgUnit, subunits, state, from, to, sensitivity, owningSystem, purpose),
                 IndexQuery.Cursor.decode(after), PageToken.limit(limit), inc.contains("documents"),
                 inc.contains("grants"));
