@@ -50,4 +50,11 @@ class BenchSmokeTest {
         assertThat(out).contains("RESULT tokens clients=2 ").contains("opensts_errors=0")
                 .doesNotContain("opensts_tokens_per_s=0.00 ");
     }
+
+    @Test
+    void indexBenchmarkRuns() throws Exception {
+        String out = run(() -> IndexBench.main(new String[] {"--scale", "0.001", "--searches", "80", "--clients", "2"}));
+        assertThat(out).contains("RESULT indexes cases=1000 documents=3000 grants=500 cprs=600 ")
+                .contains("searches=80 ");
+    }
 }

@@ -2,6 +2,7 @@ package dk.opensts.benefitindex.store;
 
 import dk.opensts.benefitindex.domain.GrantRecord;
 import dk.opensts.platform.index.IndexQuery;
+import dk.opensts.platform.index.IndexTables;
 import dk.opensts.platform.index.IndexWriter;
 import dk.opensts.platform.index.Shown;
 import dk.opensts.platform.index.Publication;
@@ -30,29 +31,21 @@ public class GrantStore {
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
     private final JsonMapper json;
+    private final IndexTables tables;
 
     public GrantStore(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
         this.jdbc = jdbc;
         this.template = template;
         this.json = json;
+        this.tables = new IndexTables(jdbc, json, "benefit_index.grants");
     }
 
     public Map<String, Publication.Stored> stored(String systemId, Set<String> localIds) {
-        Map<String, Publication.Stored> out = new HashMap<>();
-        jdbc.sql("SELECT local_id, id, version, body_hash, removed FROM benefit_index.grants"
-                        + " WHERE system_id = ? AND local_id = ANY(?)")
-                .params(systemId, localIds.toArray(String[]::new))
-                .query(rs -> {
-                    out.put(rs.getString(1), new Publication.Stored(rs.getObject(2, UUID.class), rs.getInt(3),
-                            rs.getBytes(4), rs.getBoolean(5)));
-                });
-        return out;
+        return tables.stored(systemId, localIds);
     }
 
     public ObjectNode storedBody(String systemId, String localId) {
-        return jdbc.sql("SELECT body::text FROM benefit_index.grants WHERE system_id = ? AND local_id = ? AND NOT removed")
-                .params(systemId, localId).query(String.class).optional()
-                .map(b -> (ObjectNode) json.readTree(b)).orElse(null);
+        return tables.storedBody(systemId, localId);
     }
 
     public void write(String systemId, List<IndexWriter.Pending<GrantRecord>> items, Instant now) {

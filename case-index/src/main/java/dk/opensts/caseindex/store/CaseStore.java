@@ -3,6 +3,7 @@ package dk.opensts.caseindex.store;
 import dk.opensts.caseindex.domain.CaseRecord;
 import dk.opensts.caseindex.domain.DocumentRecord;
 import dk.opensts.platform.index.IndexQuery;
+import dk.opensts.platform.index.IndexTables;
 import dk.opensts.platform.index.IndexWriter;
 import dk.opensts.platform.index.Shown;
 import dk.opensts.platform.index.Publication;
@@ -32,38 +33,32 @@ public class CaseStore {
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
     private final JsonMapper json;
+    private final IndexTables cases;
+    private final IndexTables documents;
 
     public CaseStore(JdbcClient jdbc, JdbcTemplate template, JsonMapper json) {
         this.jdbc = jdbc;
         this.template = template;
         this.json = json;
+        this.cases = new IndexTables(jdbc, json, "case_index.cases");
+        this.documents = new IndexTables(jdbc, json, "case_index.documents");
     }
 
     /** {@code cases} or {@code documents}: what is stored for these local ids. */
     public Map<String, Publication.Stored> stored(String table, String systemId, Set<String> localIds) {
-        Map<String, Publication.Stored> out = new HashMap<>();
-        jdbc.sql("SELECT local_id, id, version, body_hash, removed FROM case_index." + table(table)
-                        + " WHERE system_id = ? AND local_id = ANY(?)")
-                .params(systemId, localIds.toArray(String[]::new))
-                .query(rs -> {
-                    out.put(rs.getString(1), new Publication.Stored(rs.getObject(2, UUID.class), rs.getInt(3),
-                            rs.getBytes(4), rs.getBoolean(5)));
-                });
-        return out;
+        return tables(table).stored(systemId, localIds);
     }
 
     public ObjectNode storedBody(String table, String systemId, String localId) {
-        return jdbc.sql("SELECT body::text FROM case_index." + table(table)
-                        + " WHERE system_id = ? AND local_id = ? AND NOT removed")
-                .params(systemId, localId).query(String.class).optional()
-                .map(b -> (ObjectNode) json.readTree(b)).orElse(null);
+        return tables(table).storedBody(systemId, localId);
     }
 
-    private static String table(String table) {
-        if (!table.equals("cases") && !table.equals("documents")) {
-            throw new IllegalArgumentException(table);
-        }
-        return table;
+    private IndexTables tables(String table) {
+        return switch (table) {
+            case "cases" -> cases;
+            case "documents" -> documents;
+            default -> throw new IllegalArgumentException(table);
+        };
     }
 
     /** Which case numbers of the municipality are held by another record than system + local id. */
