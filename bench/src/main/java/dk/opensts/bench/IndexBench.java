@@ -37,13 +37,14 @@ import tools.jackson.databind.JsonNode;
  *   <li>ingest through the batch APIs (1,000 items per batch, with Content-Digest) with
  *       {@code --senders} concurrent senders: cases first, then documents and grants;</li>
  *   <li>after VACUUM and CHECKPOINT, search by CPR with a privilege filter (KLE prefixes, an org unit tree, sensitivity) and
- *       documents and grants included, {@code --clients} concurrent clients over HTTP, after a
- *       warm-up of a tenth as many searches;</li>
+ *       documents and grants included, {@code --clients} concurrent clients over HTTP, after
+ *       {@code --warmup} seconds of the same searches (60 by default: right after the bulk load the
+ *       first half minute of searches waits on reads the load left cold);</li>
  *   <li>disk size of the case index per million cases with their documents.</li>
  * </ol>
  * {@code --scale 1} is the full scale: 10 municipalities, 600,000 CPRs, 1,000,000 cases, 3,000,000
  * documents, 500,000 grants. Options: {@code --scale}, {@code --senders}, {@code --clients},
- * {@code --searches}, {@code --db-url}.
+ * {@code --searches}, {@code --warmup}, {@code --db-url}.
  */
 public final class IndexBench {
 
@@ -59,6 +60,7 @@ public final class IndexBench {
         int senders = options.integer("senders", 4);
         int clients = options.integer("clients", 8);
         int searches = options.integer("searches", 20_000);
+        double warmupSeconds = options.number("warmup", 60);
         Data data = new Data(scale);
         try (Bench.Server server = new Bench.Server(options.text("db-url", null))) {
             SERVER.set(server);
@@ -104,6 +106,8 @@ public final class IndexBench {
             List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
             AtomicLong found = new AtomicLong();
             AtomicLong parsed = new AtomicLong();
+            AtomicLong warmupSearches = new AtomicLong();
+            long warmupStart = System.nanoTime();
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             List<Future<?>> futures = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
@@ -112,8 +116,10 @@ public final class IndexBench {
                     int m = client % MUNICIPALITIES;
                     Searcher searcher = new Searcher(server, data, m);
                     Random r = new Random(client);
-                    int warmup = Math.max(50, searches / clients / 10);
-                    for (int i = 0; i < searches / clients + warmup; i++) {
+                    long warmupEnd = warmupStart + (long) (warmupSeconds * 1e9);
+                    int measured = 0;
+                    for (int i = 0; measured < searches / clients; i++) {
+                        boolean warm = System.nanoTime() >= warmupEnd;
                         String cpr = data.cpr(m, r.nextInt(data.cprs));
                         long t = Bench.nanos();
                         var answer = server.call("GET", "/api/case-index/v1/cases?party=" + cpr
@@ -123,13 +129,16 @@ public final class IndexBench {
                         // every answer's status is checked, every tenth is parsed and counted
                         if (answer.statusCode() != 200 || i % 10 == 0) {
                             JsonNode page = server.ok(answer);
-                            if (i >= warmup) {
+                            if (warm) {
                                 parsed.incrementAndGet();
                                 found.addAndGet(page.get("items").size());
                             }
                         }
-                        if (i >= warmup) {
+                        if (warm) {
                             latencies.add(ms);
+                            measured++;
+                        } else {
+                            warmupSearches.incrementAndGet();
                         }
                     }
                     return null;
@@ -152,6 +161,8 @@ public final class IndexBench {
             figures.put("copy_records_per_s", copyPerSecond);
             figures.put("ingest_vs_copy", copyPerSecond / perSecond);
             figures.put("clients", clients);
+            figures.put("warmup_s", warmupSeconds);
+            figures.put("warmup_searches", warmupSearches.get());
             figures.put("searches", latencies.size());
             figures.put("search_p50_ms", Bench.median(latencies));
             figures.put("search_p99_ms", Bench.percentile(latencies, 99));

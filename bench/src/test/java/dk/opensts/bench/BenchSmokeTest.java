@@ -53,7 +53,7 @@ class BenchSmokeTest {
 
     @Test
     void indexBenchmarkRuns() throws Exception {
-        String out = run(() -> IndexBench.main(new String[] {"--scale", "0.001", "--searches", "80", "--clients", "2"}));
+        String out = run(() -> IndexBench.main(new String[] {"--scale", "0.001", "--searches", "80", "--clients", "2", "--warmup", "0"}));
         assertThat(out).contains("RESULT indexes cases=1000 documents=3000 grants=500 cprs=600 ")
                 .contains("searches=80 ");
     }

@@ -97,6 +97,7 @@ public record BatchItem(int line, Publication.Op op, String type, String localId
      * The answer for one item: its outcome, or the problem it was refused with (the same
      * problem+json members a single request would get).
      */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record Result(int line, String type, String localId, int status, String outcome, UUID id, Integer version,
                          Map<String, Object> problem) {
 
