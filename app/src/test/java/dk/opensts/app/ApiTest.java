@@ -112,13 +112,7 @@ public abstract class ApiTest {
 
     protected String tokenFor(String cvr, String service, String... roles) {
         return tokens.computeIfAbsent(cvr + " " + service + " " + String.join(",", roles), k -> {
-            TestSystem s = system(cvr, service, String.join(",", roles));
-            Res r = tokenRequest(s.client(), "grant_type=client_credentials&scope=entityid:" + service
-                    + ",anvenderkontekst:" + cvr);
-            if (r.status() != 200) {
-                throw new IllegalStateException("token: " + r.status() + " " + r.text());
-            }
-            return r.body().get("access_token").asString();
+            return tokenOf(system(cvr, service, String.join(",", roles)), cvr, service);
         });
     }
 

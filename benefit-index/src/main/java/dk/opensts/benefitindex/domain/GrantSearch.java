@@ -3,8 +3,6 @@ package dk.opensts.benefitindex.domain;
 import dk.opensts.benefitindex.store.GrantStore;
 import dk.opensts.organisation.api.Organisations;
 import dk.opensts.platform.audit.AuditLog;
-import dk.opensts.platform.error.ApiException;
-import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.index.IndexQuery;
 import dk.opensts.platform.index.SearchFilters;
 import dk.opensts.platform.security.Actor;
@@ -20,7 +18,12 @@ import tools.jackson.databind.util.RawValue;
 public class GrantSearch {
 
     /** A page of grants and the token for the next one ({@code null} at the end). */
-    public record Page(List<RawValue> items, String next) {
+    @io.swagger.v3.oas.annotations.media.Schema(name = "GrantPage")
+    public record Page(
+            @io.swagger.v3.oas.annotations.media.ArraySchema(schema = @io.swagger.v3.oas.annotations.media.Schema(
+                    implementation = GrantRecord.class, description = "A grant as published, with id, localId, "
+                    + "owningSystem and lastChanged")) List<RawValue> items,
+            @io.swagger.v3.oas.annotations.media.Schema(description = "the after= of the next page") String next) {
     }
 
     private final GrantStore store;
@@ -42,12 +45,12 @@ public class GrantSearch {
         SearchScopes.Scope resolved = scopes.of(actor);
         IndexQuery q = new IndexQuery()
                 .scope(resolved.filter(GrantStore.SCOPE_COLUMNS))
-                .eq("g.party", blankToNull(f.party()))
-                .eq("g.case_number", blankToNull(f.caseNumber()))
+                .eq("g.party", f.party())
+                .eq("g.case_number", f.caseNumber())
                 .kle("g.kle", f.kle())
                 .anyOf("g.org_unit", "uuid", f.orgUnit() == null ? null
                         : f.subunits() ? organisations.withSubunits(Set.of(f.orgUnit())) : Set.of(f.orgUnit()))
-                .eq("g.status", status(f.state()))
+                .eq("g.status", f.state(GrantRecord.Status.class, "status"))
                 .overlaps("g.period_from", "g.period_to", f.from(), f.to())
                 .sensitivities("g.sensitivity", f.sensitivity())
                 .eq("g.system_id", f.owningSystem())
@@ -58,28 +61,8 @@ public class GrantSearch {
             List<UUID> ids = page.stream().map(Shown::id).toList();
             audit.record(actor, AuditLog.Action.SEARCH, BenefitIndexConfiguration.REGISTRY + "/grants", ids,
                     f.audited());
-            String next = rows.size() > limit ? cursor(page.get(page.size() - 1)) : null;
+            String next = rows.size() > limit ? IndexQuery.Cursor.after(page.get(page.size() - 1)).encode() : null;
             return new Page(page.stream().map(Shown::raw).toList(), next);
         });
-    }
-
-    static String cursor(Shown last) {
-        return new IndexQuery.Cursor(last.changedAt(), last.id()).encode();
-    }
-
-    private static String status(String state) {
-        if (state == null || state.isBlank()) {
-            return null;
-        }
-        try {
-            return GrantRecord.Status.valueOf(state).name();
-        } catch (IllegalArgumentException e) {
-            throw ApiException.field(ErrorCode.INVALID_PARAMETER, "state",
-                    "a grant status: " + java.util.Arrays.toString(GrantRecord.Status.values()));
-        }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
     }
 }

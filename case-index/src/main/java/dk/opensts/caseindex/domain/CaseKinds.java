@@ -11,7 +11,6 @@ import dk.opensts.platform.index.References;
 import dk.opensts.platform.registry.RegistryService;
 import dk.opensts.platform.security.Actor;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -163,8 +162,7 @@ final class CaseKinds {
                 }
             });
             Set<String> known = lookups.knownKle().apply(subjects, actor.municipality());
-            List<IndexWriter.Pending<DocumentRecord>> out = new ArrayList<>(items);
-            for (IndexWriter.Pending<DocumentRecord> p : out) {
+            for (IndexWriter.Pending<DocumentRecord> p : items) {
                 if (!live.contains(p.record.caseLocalId())) {
                     p.fail(ApiException.field(ErrorCode.BROKEN_REFERENCE, "/caseLocalId",
                             "no case " + p.record.caseLocalId() + " of this IT system in the index"));

@@ -4,8 +4,6 @@ import dk.opensts.benefitindex.api.Grants;
 import dk.opensts.caseindex.store.CaseStore;
 import dk.opensts.organisation.api.Organisations;
 import dk.opensts.platform.audit.AuditLog;
-import dk.opensts.platform.error.ApiException;
-import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.index.IndexQuery;
 import dk.opensts.platform.index.SearchFilters;
 import dk.opensts.platform.security.Actor;
@@ -28,7 +26,14 @@ import tools.jackson.databind.util.RawValue;
 public class CaseSearch {
 
     /** A page of cases and the token for the next one ({@code null} at the end). */
-    public record Page(List<RawValue> items, String next) {
+    @io.swagger.v3.oas.annotations.media.Schema(name = "CasePage")
+    public record Page(
+            @io.swagger.v3.oas.annotations.media.ArraySchema(schema = @io.swagger.v3.oas.annotations.media.Schema(
+                    implementation = CaseRecord.class, description = "A case as published, with id, localId, "
+                    + "owningSystem, lastChanged, state, opened and closed; with include, its documents "
+                    + "(DocumentRecord with id, localId, owningSystem, lastChanged) and grants (as the benefit index "
+                    + "answers them)")) List<RawValue> items,
+            @io.swagger.v3.oas.annotations.media.Schema(description = "the after= of the next page") String next) {
     }
 
     private final CaseStore store;
@@ -53,18 +58,18 @@ public class CaseSearch {
         SearchScopes.Scope resolved = scopes.of(actor);
         IndexQuery q = new IndexQuery()
                 .scope(resolved.filter(CaseStore.SCOPE_COLUMNS))
-                .eq("c.case_number", blankToNull(f.caseNumber()))
+                .eq("c.case_number", f.caseNumber())
                 .kle("c.kle", f.kle())
-                .eq("c.handling_class", blankToNull(f.handlingClass()))
+                .eq("c.handling_class", f.handlingClass())
                 .anyOf("c.org_unit", "uuid", f.orgUnit() == null ? null
                         : f.subunits() ? organisations.withSubunits(Set.of(f.orgUnit())) : Set.of(f.orgUnit()))
-                .eq("c.state", state(f.state()))
+                .eq("c.state", f.state(CaseRecord.State.class, "state"))
                 .overlaps("c.opened", "c.closed", f.from(), f.to())
                 .sensitivities("c.sensitivity", f.sensitivity())
-                .eq("c.system_id", blankToNull(f.owningSystem()))
+                .eq("c.system_id", f.owningSystem())
                 .after(after, "c.changed_at", "c.id");
         return tx.execute(s -> {
-            List<Shown> rows = store.search(blankToNull(f.party()), q, limit + 1, resolved.protectedData());
+            List<Shown> rows = store.search(f.party(), q, limit + 1, resolved.protectedData());
             List<Shown> page = new ArrayList<>(rows.size() > limit ? rows.subList(0, limit) : rows);
             List<UUID> ids = page.stream().map(Shown::id).toList();
             if (withDocuments) {
@@ -81,28 +86,8 @@ public class CaseSearch {
             details.put("documents", withDocuments);
             details.put("grants", withGrants);
             audit.record(actor, AuditLog.Action.SEARCH, "case-index/cases", ids, details);
-            String next = rows.size() > limit ? cursor(page.get(page.size() - 1)) : null;
+            String next = rows.size() > limit ? IndexQuery.Cursor.after(page.get(page.size() - 1)).encode() : null;
             return new Page(page.stream().map(Shown::raw).toList(), next);
         });
-    }
-
-    private static String cursor(Shown last) {
-        return new IndexQuery.Cursor(last.changedAt(), last.id()).encode();
-    }
-
-    private static String state(String state) {
-        if (state == null || state.isBlank()) {
-            return null;
-        }
-        try {
-            return CaseRecord.State.valueOf(state).name();
-        } catch (IllegalArgumentException e) {
-            throw ApiException.field(ErrorCode.INVALID_PARAMETER, "state",
-                    "a case state: " + java.util.Arrays.toString(CaseRecord.State.values()));
-        }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
     }
 }

@@ -56,37 +56,8 @@ class OrganisationDirectory implements Organisations {
                 organisation.get());
     }
 
-    /** How long a resolved unit tree is used: privileges' trees are resolved at most this old. */
-    static final long TREE_TTL_NANOS = 30_000_000_000L;
-    private static final int TREE_CACHE_MAX = 10_000;
-
-    private record Resolved(long at, Set<UUID> units) {
-    }
-
-    private final java.util.concurrent.ConcurrentHashMap<Set<UUID>, Resolved> trees =
-            new java.util.concurrent.ConcurrentHashMap<>();
-
-    /**
-     * Resolved trees are kept for 30 seconds: a search with an org unit privilege then does not walk the
-     * tree again. The context handler resolves dynamic constraints once at login for a whole session;
-     * this is far fresher than that, and a node sees another node's reorganisation within 30 seconds.
-     */
     @Override
     public Set<UUID> withSubunits(Set<UUID> roots) {
-        long now = System.nanoTime();
-        Resolved r = trees.get(roots);
-        if (r != null && now - r.at() < TREE_TTL_NANOS) {
-            return r.units();
-        }
-        Set<UUID> units = resolve(roots);
-        if (trees.size() >= TREE_CACHE_MAX) {
-            trees.clear();
-        }
-        trees.put(Set.copyOf(roots), new Resolved(now, units));
-        return units;
-    }
-
-    private Set<UUID> resolve(Set<UUID> roots) {
         BitemporalStore store = organisationRegistry.store();
         TimePoint now = TimePoint.at(store.now());
         Set<UUID> out = new java.util.LinkedHashSet<>();

@@ -27,6 +27,11 @@ public final class IndexQuery {
     /** A keyset position: the last change and id of the last row of the previous page (newest first). */
     public record Cursor(Instant changedAt, UUID id) {
 
+        /** The position after a row of an answer. */
+        public static Cursor after(Shown last) {
+            return new Cursor(last.changedAt(), last.id());
+        }
+
         public String encode() {
             long micros = changedAt.getEpochSecond() * 1_000_000L + changedAt.getNano() / 1000;
             return Base64.getUrlEncoder().withoutPadding()

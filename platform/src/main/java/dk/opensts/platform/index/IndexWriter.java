@@ -8,7 +8,6 @@ import dk.opensts.platform.security.Actor;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -278,13 +277,6 @@ public class IndexWriter {
                 out.set(e.getKey(), value.deepCopy());
             }
         }
-        return out;
-    }
-
-    /** Helper for kinds: a map from local id to stored state, from rows. */
-    public static Map<String, Publication.Stored> index(List<Map.Entry<String, Publication.Stored>> rows) {
-        Map<String, Publication.Stored> out = new HashMap<>();
-        rows.forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 }

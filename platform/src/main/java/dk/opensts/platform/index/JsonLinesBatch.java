@@ -45,17 +45,17 @@ public final class JsonLinesBatch {
         try {
             bytes = body.readNBytes(MAX_BYTES + 1);
         } catch (IOException e) {
-            throw integrity("The body could not be read to its end (" + e.getMessage() + "); nothing was written");
+            throw integrity(CONTENT_DIGEST, "The body could not be read to its end (" + e.getMessage() + "); nothing was written");
         }
         if (bytes.length > MAX_BYTES) {
             throw new ApiException(ErrorCode.TOO_LARGE, "A batch body may be at most " + MAX_BYTES + " bytes");
         }
         if (declaredLength >= 0 && bytes.length != declaredLength) {
-            throw integrity("The body is " + bytes.length + " bytes, Content-Length said " + declaredLength
+            throw integrity(CONTENT_DIGEST, "The body is " + bytes.length + " bytes, Content-Length said " + declaredLength
                     + "; nothing was written");
         }
         if (!MessageDigest.isEqual(expectedDigest, sha256(bytes))) {
-            throw integrity("Content-Digest does not match the body (changed or cut in transfer); nothing was written");
+            throw integrity(CONTENT_DIGEST, "Content-Digest does not match the body (changed or cut in transfer); nothing was written");
         }
         String text;
         try {
@@ -71,7 +71,7 @@ public final class JsonLinesBatch {
             }
         }
         if (lines.size() != count) {
-            throw integrity("Item-Count says " + count + " but the body holds " + lines.size()
+            throw integrity(ITEM_COUNT, "Item-Count says " + count + " but the body holds " + lines.size()
                     + " items; nothing was written");
         }
         return lines;
@@ -122,8 +122,8 @@ public final class JsonLinesBatch {
         return n;
     }
 
-    private static ApiException integrity(String detail) {
-        return new ApiException(ErrorCode.BATCH_INTEGRITY, detail, List.of(new FieldProblem(CONTENT_DIGEST, detail)));
+    private static ApiException integrity(String field, String detail) {
+        return new ApiException(ErrorCode.BATCH_INTEGRITY, detail, List.of(new FieldProblem(field, detail)));
     }
 
     static byte[] sha256(byte[] bytes) {

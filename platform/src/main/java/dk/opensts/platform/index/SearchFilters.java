@@ -21,16 +21,39 @@ public record SearchFilters(String party, String caseNumber, String kle, String 
                             List<Sensitivity> sensitivity, String owningSystem, String purpose) {
 
     public SearchFilters {
+        party = blankToNull(party);
+        caseNumber = blankToNull(caseNumber);
+        kle = blankToNull(kle);
+        handlingClass = blankToNull(handlingClass);
+        state = blankToNull(state);
+        owningSystem = blankToNull(owningSystem);
         sensitivity = sensitivity == null ? List.of() : List.copyOf(sensitivity);
-        if ((party == null || party.isBlank()) && (caseNumber == null || caseNumber.isBlank())) {
+        if (party == null && caseNumber == null) {
             throw ApiException.field(ErrorCode.INVALID_PARAMETER, "party", "name a party (CPR or CVR) or a caseNumber");
         }
-        if (party != null && !party.isBlank() && Identifiers.kindOf(party) == null) {
+        if (party != null && Identifiers.kindOf(party) == null) {
             throw ApiException.field(ErrorCode.INVALID_PARAMETER, "party", "a CPR (10 digits) or CVR (8 digits) number");
         }
         if (purpose != null && purpose.length() > 500) {
             throw ApiException.field(ErrorCode.INVALID_PARAMETER, "purpose", "at most 500 characters");
         }
+    }
+
+    /** {@code state} as a constant of {@code type} (the parameter named {@code parameter}), or {@code null}. */
+    public <E extends Enum<E>> String state(Class<E> type, String parameter) {
+        if (state == null) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, state).name();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.field(ErrorCode.INVALID_PARAMETER, parameter,
+                    "one of " + java.util.Arrays.toString(type.getEnumConstants()));
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     /** What the audit log records of the search. */

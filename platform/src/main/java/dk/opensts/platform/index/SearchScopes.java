@@ -41,9 +41,9 @@ public final class SearchScopes {
             return scope.protectedData();
         }
 
-        /** The filter on a table's columns; its parameters are prefixed {@code s<n>} by column set. */
+        /** The filter on a table's columns (its parameters are named {@code s...}). */
         public DataScope.Filter filter(DataScope.Columns columns) {
-            return filters.computeIfAbsent(columns, c -> scope.filter(c, "s" + Math.abs(c.hashCode() % 1000) + "_"));
+            return filters.computeIfAbsent(columns, c -> scope.filter(c, "s"));
         }
     }
 
