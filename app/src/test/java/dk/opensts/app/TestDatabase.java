@@ -48,7 +48,8 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
             dataDir.toFile().deleteOnExit();
             TestPropertyValues.of("opensts.db.url=" + newDatabase(), "opensts.db.user=postgres",
                     "opensts.db.password=", "opensts.demo.enabled=false", "opensts.db.pool-size=5",
-                    "opensts.data-dir=" + dataDir, "opensts.tls.port=0").applyTo(context);
+                    "opensts.data-dir=" + dataDir, "opensts.tls.port=0",
+                    "opensts.saml.test-idp.enabled=true").applyTo(context);
         } catch (Exception e) {
             throw new IllegalStateException("test database", e);
         }

@@ -144,23 +144,28 @@ public class ServiceCatalogue {
             if (!names.add(r.name())) {
                 throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/roles/" + i + "/name", "named twice");
             }
-            Set<String> types = new HashSet<>();
-            for (int j = 0; j < r.constraints().size(); j++) {
-                ConstraintDefinition c = r.constraints().get(j);
-                String at = "/roles/" + i + "/constraints/" + j;
-                if (c.type() == null || !absoluteUri(c.type()) || !types.add(c.type())) {
-                    throw ApiException.field(ErrorCode.VALIDATION_FAILED, at + "/type", "an absolute URI, once per role");
-                }
-                try {
-                    Pattern.compile(c.pattern() == null ? ".*" : c.pattern());
-                } catch (PatternSyntaxException e) {
-                    throw ApiException.field(ErrorCode.VALIDATION_FAILED, at + "/pattern", "not a regular expression");
-                }
+            validateConstraints(r.constraints(), "/roles/" + i + "/constraints/");
+        }
+    }
+
+    /** The constraint types of a role: each an absolute URI once, with a pattern that compiles. */
+    public static void validateConstraints(List<ConstraintDefinition> constraints, String path) {
+        Set<String> types = new HashSet<>();
+        for (int j = 0; j < constraints.size(); j++) {
+            ConstraintDefinition c = constraints.get(j);
+            String at = path + j;
+            if (c == null || c.type() == null || !absoluteUri(c.type()) || !types.add(c.type())) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, at + "/type", "an absolute URI, once per role");
+            }
+            try {
+                Pattern.compile(c.pattern() == null ? ".*" : c.pattern());
+            } catch (PatternSyntaxException e) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, at + "/pattern", "not a regular expression");
             }
         }
     }
 
-    private static boolean absoluteUri(String s) {
+    public static boolean absoluteUri(String s) {
         try {
             return new URI(s).isAbsolute();
         } catch (URISyntaxException e) {

@@ -114,6 +114,21 @@ public class DevelopmentCa {
         return issue(commonName, organisationCvr, notBefore, notAfter, false);
     }
 
+    /**
+     * A SAML signing and encryption certificate (RSA 3072: XML encryption transports keys with RSA-OAEP,
+     * and RSA is what every SAML peer verifies).
+     */
+    public Issued issueSaml(String commonName, Instant notBefore, Instant notAfter) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(3072);
+            return issue(g.generateKeyPair(), commonName, null, notBefore, notAfter, null,
+                    KeyUsage.digitalSignature | KeyUsage.keyEncipherment);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("issue " + commonName, e);
+        }
+    }
+
     /** The TLS server certificate for {@code localhost} and the loopback addresses. */
     public Issued issueServer(String host) {
         return issue(host, null, Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(825)), true);
@@ -121,14 +136,26 @@ public class DevelopmentCa {
 
     private Issued issue(String commonName, String cvr, Instant notBefore, Instant notAfter, boolean server) {
         try {
-            KeyPair pair = newKeyPair();
+            return issue(newKeyPair(), commonName, cvr, notBefore, notAfter,
+                    server ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth,
+                    KeyUsage.digitalSignature | KeyUsage.keyAgreement);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("issue " + commonName, e);
+        }
+    }
+
+    private Issued issue(KeyPair pair, String commonName, String cvr, Instant notBefore, Instant notAfter,
+                         KeyPurposeId purpose, int keyUsage) {
+        boolean server = purpose == KeyPurposeId.id_kp_serverAuth;
+        try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCertificate, serial(), date(notBefore),
                     date(notAfter), subject(commonName, cvr), pair.getPublic());
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
-            b.addExtension(Extension.extendedKeyUsage, false,
-                    new ExtendedKeyUsage(server ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage));
+            if (purpose != null) {
+                b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+            }
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
             b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCertificate));
             if (server) {

@@ -303,11 +303,11 @@ public class AdministrationController {
         return CurrentActor.require(Services.OPERATOR);
     }
 
-    private static Actor administrator() {
+    static Actor administrator() {
         return CurrentActor.requireAny(Services.OPERATOR, Services.MUNICIPAL_ADMIN);
     }
 
-    private static void requireMunicipality(Actor actor, String cvr) {
+    static void requireMunicipality(Actor actor, String cvr) {
         if (!actor.hasRole(Services.OPERATOR) && (cvr == null || !cvr.equals(actor.municipality()))) {
             throw new ApiException(ErrorCode.FORBIDDEN, "A municipal administrator acts for municipality "
                     + actor.municipality() + " only");

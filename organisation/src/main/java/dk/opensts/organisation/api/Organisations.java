@@ -25,6 +25,27 @@ public interface Organisations {
     /** For each reference: whether the unit belongs to the municipality's organisation and was valid in its period. */
     boolean[] unitsExist(String cvr, List<UnitDuring> refs);
 
+    /**
+     * A user (Bruger) as a login needs it: the IT account, its e-mail address and the org units it is
+     * engaged in (functions of type engagement), all valid and known now.
+     */
+    record User(UUID id, String userKey, String name, String email, Set<UUID> units) {
+    }
+
+    /** The user with this UUID in the municipality's organisation, valid and known now. */
+    Optional<User> findUser(String cvr, UUID id);
+
+    /**
+     * Imports a feed of the municipality's units, persons, users, functions and addresses (JSON lines,
+     * as the feed import endpoint takes them), valid from now; objects not in the feed are kept.
+     *
+     * @return the number of objects written (created or changed)
+     */
+    int importFeed(String cvr, java.io.Reader jsonLines, String actor);
+
+    /** The ancestors of the units (not the units themselves), valid and known now. */
+    Set<UUID> ancestors(Set<UUID> units);
+
     /** The units and all their subunits, valid and known now. */
     Set<UUID> withSubunits(Set<UUID> roots);
 }

@@ -20,10 +20,24 @@ class OrganisationDirectory implements Organisations {
 
     private final RegistryService organisationRegistry;
     private final OrganisationTypes types;
+    private final FeedImport feedImport;
 
-    OrganisationDirectory(RegistryService organisationRegistry, OrganisationTypes types) {
+    OrganisationDirectory(RegistryService organisationRegistry, OrganisationTypes types, FeedImport feedImport) {
         this.organisationRegistry = organisationRegistry;
         this.types = types;
+        this.feedImport = feedImport;
+    }
+
+    @Override
+    public int importFeed(String cvr, java.io.Reader jsonLines, String actor) {
+        UUID organisation = findByCvr(cvr).orElseThrow(() -> dk.opensts.platform.error.ApiException.notFound("organisation", cvr));
+        try {
+            var r = feedImport.importFeed(organisation, jsonLines, FeedImport.Format.JSON_LINES, null, false,
+                    Actor.internal(actor, cvr));
+            return r.created() + r.changed();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -54,6 +68,51 @@ class OrganisationDirectory implements Organisations {
         return organisationRegistry.store().existingDuring(refs.stream().map(UnitDuring::unit).toList(),
                 refs.stream().map(r -> new Period(r.from(), r.to())).toList(), List.of(OrganisationTypes.UNIT),
                 organisation.get());
+    }
+
+    @Override
+    public Optional<User> findUser(String cvr, UUID id) {
+        Optional<UUID> organisation = findByCvr(cvr);
+        if (organisation.isEmpty() || id == null) {
+            return Optional.empty();
+        }
+        BitemporalStore store = organisationRegistry.store();
+        TimePoint now = TimePoint.at(store.now());
+        Optional<Version> user = store.at(id, now)
+                .filter(v -> OrganisationTypes.USER.equals(v.type()) && organisation.get().equals(v.owner()));
+        if (user.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<UUID> units = new java.util.LinkedHashSet<>();
+        for (Version f : referring(store, OrganisationTypes.FUNCTION, organisation.get(), id, now)) {
+            if (Attributes.FunctionType.ENGAGEMENT.name().equals(f.data().path("functionType").asString(""))) {
+                f.data().path("units").forEach(u -> units.add(UUID.fromString(u.asString())));
+            }
+        }
+        String email = referring(store, OrganisationTypes.ADDRESS, organisation.get(), id, now).stream()
+                .filter(a -> Attributes.AddressType.EMAIL.name().equals(a.data().path("addressType").asString("")))
+                .map(a -> a.data().path("value").asString()).findFirst().orElse(null);
+        return Optional.of(new User(id, user.get().data().path("userKey").asString(),
+                user.get().data().path("name").asString(), email, Set.copyOf(units)));
+    }
+
+    private static List<Version> referring(BitemporalStore store, String type, UUID owner, UUID ref, TimePoint now) {
+        return store.search(new BitemporalStore.Query(type, owner, false, null, null, null, ref, now, null, 1000));
+    }
+
+    @Override
+    public Set<UUID> ancestors(Set<UUID> units) {
+        BitemporalStore store = organisationRegistry.store();
+        TimePoint now = TimePoint.at(store.now());
+        Set<UUID> out = new java.util.LinkedHashSet<>();
+        for (UUID unit : units) {
+            for (Version v : store.ancestors(unit, now)) {
+                if (OrganisationTypes.UNIT.equals(v.type()) && !units.contains(v.objectId())) {
+                    out.add(v.objectId());
+                }
+            }
+        }
+        return Set.copyOf(out);
     }
 
     @Override

@@ -19,5 +19,13 @@ public enum SecurityEventType {
     /** The signing keys were rotated or retired. */
     KEY_CHANGED,
     /** The security log was verified. */
-    LOG_VERIFIED
+    LOG_VERIFIED,
+    /** A user-facing system, job role or assignment of the role catalogue was changed. */
+    ROLE_CATALOGUE_CHANGED,
+    /** A municipality's identity provider was configured. */
+    IDP_CHANGED,
+    /** A user logged in through the context handler (the system roles issued are in the details). */
+    LOGIN,
+    /** A login or a SAML message was refused (unknown system, signature, replay, assurance, privileges). */
+    LOGIN_REFUSED
 }

@@ -1,0 +1,226 @@
+package dk.opensts.access.roles;
+
+import dk.opensts.access.domain.ServiceCatalogue;
+import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.error.ApiException;
+import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.security.ServiceDefinition.ConstraintDefinition;
+import dk.opensts.platform.securitylog.SecurityEvent;
+import dk.opensts.platform.securitylog.SecurityEventType;
+import dk.opensts.platform.securitylog.SecurityLog;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * User-facing systems (brugervendte systemer): the SAML service providers the context handler
+ * serves, each with its system roles (brugersystemroller) and the data-constraint types each takes.
+ * Registered by the platform operator; read from the database on every use so that a change on
+ * one node holds on all at once.
+ */
+public class UserSystems {
+
+    private static final TypeReference<List<ConstraintDefinition>> CONSTRAINTS = new TypeReference<>() { };
+
+    /** What happens when a user holds no role of the system. */
+    public enum WithoutPrivileges { REFUSE, ALLOW }
+
+    /**
+     * A system role.
+     *
+     * @param entityId the role's URI, unique across systems; the {@code Privilege} of the assertion
+     */
+    public record SystemRole(String entityId, String name, String description, List<ConstraintDefinition> constraints) {
+        public SystemRole {
+            constraints = constraints == null ? List.of() : List.copyOf(constraints);
+        }
+    }
+
+    /**
+     * A registered service provider.
+     *
+     * @param assertionConsumerUrls where answers may be sent; an AuthnRequest naming another is refused
+     * @param signingCertificate    PEM; verifies the system's AuthnRequests
+     * @param encryptionCertificate PEM or {@code null}; when set, assertions to the system are encrypted for it
+     */
+    public record UserSystem(String entityId, String name, List<String> assertionConsumerUrls, String signingCertificate,
+                             String encryptionCertificate, Assurance minimumAssurance,
+                             WithoutPrivileges withoutPrivileges, List<SystemRole> roles) {
+        public UserSystem {
+            assertionConsumerUrls = assertionConsumerUrls == null ? List.of() : List.copyOf(assertionConsumerUrls);
+            roles = roles == null ? List.of() : List.copyOf(roles);
+        }
+
+        public Optional<SystemRole> role(String uri) {
+            return roles.stream().filter(r -> r.entityId().equals(uri)).findFirst();
+        }
+    }
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final SecurityLog securityLog;
+    private final TransactionTemplate tx;
+
+    public UserSystems(JdbcClient jdbc, JsonMapper json, Clock clock, SecurityLog securityLog, TransactionTemplate tx) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.clock = clock;
+        this.securityLog = securityLog;
+        this.tx = tx;
+    }
+
+    /** Registers or replaces a system with its roles (the defaults: NSIS Substantial, refuse without privileges). */
+    public UserSystem register(UserSystem in, String actor) {
+        UserSystem s = new UserSystem(in.entityId(), in.name(), in.assertionConsumerUrls(), in.signingCertificate(),
+                in.encryptionCertificate(),
+                in.minimumAssurance() == null ? Assurance.SUBSTANTIAL : in.minimumAssurance(),
+                in.withoutPrivileges() == null ? WithoutPrivileges.REFUSE : in.withoutPrivileges(), in.roles());
+        validate(s);
+        return tx.execute(st -> {
+            for (SystemRole r : s.roles()) {
+                String owner = jdbc.sql("SELECT system FROM access.user_system_role WHERE role_uri = ?")
+                        .param(r.entityId()).query(String.class).optional().orElse(s.entityId());
+                if (!owner.equals(s.entityId())) {
+                    throw ApiException.field(ErrorCode.DUPLICATE, "/roles", "role " + r.entityId()
+                            + " belongs to " + owner);
+                }
+            }
+            jdbc.sql("INSERT INTO access.user_system (entity_id, name, acs_urls, signing_pem, encryption_pem, min_assurance,"
+                            + " without_privileges, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                            + " ON CONFLICT (entity_id) DO UPDATE SET name = excluded.name, acs_urls = excluded.acs_urls,"
+                            + " signing_pem = excluded.signing_pem, encryption_pem = excluded.encryption_pem,"
+                            + " min_assurance = excluded.min_assurance, without_privileges = excluded.without_privileges,"
+                            + " updated_at = excluded.updated_at, updated_by = excluded.updated_by")
+                    .params(s.entityId(), s.name(), s.assertionConsumerUrls().toArray(String[]::new), s.signingCertificate(),
+                            s.encryptionCertificate(), s.minimumAssurance().name(), s.withoutPrivileges().name(),
+                            Timestamp.from(clock.instant()), actor)
+                    .update();
+            jdbc.sql("DELETE FROM access.user_system_role WHERE system = ?").param(s.entityId()).update();
+            for (SystemRole r : s.roles()) {
+                jdbc.sql("INSERT INTO access.user_system_role (role_uri, system, name, description, constraints)"
+                                + " VALUES (?, ?, ?, ?, CAST(? AS jsonb))")
+                        .params(r.entityId(), s.entityId(), r.name(), r.description(),
+                                json.writeValueAsString(r.constraints()))
+                        .update();
+            }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("userSystem", s.entityId());
+            details.put("roles", s.roles().stream().map(SystemRole::entityId).toList());
+            securityLog.record(SecurityEventType.SYSTEM_CHANGED, SecurityEvent.OK,
+                    new SecurityLog.Subject(actor, actor, null), details);
+            return s;
+        });
+    }
+
+    public Optional<UserSystem> find(String entityId) {
+        return jdbc.sql("SELECT * FROM access.user_system WHERE entity_id = ?").param(entityId)
+                .query((rs, n) -> new UserSystem(rs.getString("entity_id"), rs.getString("name"),
+                        List.of((String[]) rs.getArray("acs_urls").getArray()), rs.getString("signing_pem"),
+                        rs.getString("encryption_pem"), Assurance.valueOf(rs.getString("min_assurance")),
+                        WithoutPrivileges.valueOf(rs.getString("without_privileges")), roles(entityId)))
+                .optional();
+    }
+
+    public List<UserSystem> list() {
+        return jdbc.sql("SELECT entity_id FROM access.user_system ORDER BY entity_id").query(String.class).list()
+                .stream().map(this::find).flatMap(Optional::stream).toList();
+    }
+
+    /** The system role with this URI, with the system it belongs to. */
+    public Optional<Map.Entry<String, SystemRole>> role(String uri) {
+        return jdbc.sql("SELECT system FROM access.user_system_role WHERE role_uri = ?").param(uri)
+                .query(String.class).optional()
+                .flatMap(system -> find(system).flatMap(s -> s.role(uri)).map(r -> Map.entry(system, r)));
+    }
+
+    private List<SystemRole> roles(String system) {
+        return jdbc.sql("SELECT * FROM access.user_system_role WHERE system = ? ORDER BY role_uri").param(system)
+                .query((rs, n) -> new SystemRole(rs.getString("role_uri"), rs.getString("name"),
+                        rs.getString("description"), json.readValue(rs.getString("constraints"), CONSTRAINTS)))
+                .list();
+    }
+
+    private void validate(UserSystem s) {
+        if (s.entityId() == null || !ServiceCatalogue.absoluteUri(s.entityId())) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/entityId", "must be an absolute URI");
+        }
+        if (s.name() == null || s.name().isBlank()) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/name", "required");
+        }
+        if (s.assertionConsumerUrls().isEmpty()) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/assertionConsumerUrls", "at least one URL");
+        }
+        for (int i = 0; i < s.assertionConsumerUrls().size(); i++) {
+            String url = s.assertionConsumerUrls().get(i);
+            if (!httpUrl(url)) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/assertionConsumerUrls/" + i,
+                        "an absolute http or https URL");
+            }
+        }
+        certificate(s.signingCertificate(), "/signingCertificate", true);
+        X509Certificate encryption = certificate(s.encryptionCertificate(), "/encryptionCertificate", false);
+        if (encryption != null && !"RSA".equals(encryption.getPublicKey().getAlgorithm())) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/encryptionCertificate",
+                    "must hold an RSA key (assertions are encrypted with RSA-OAEP)");
+        }
+        Set<String> uris = new HashSet<>();
+        for (int i = 0; i < s.roles().size(); i++) {
+            SystemRole r = s.roles().get(i);
+            if (r == null || r.entityId() == null || !ServiceCatalogue.absoluteUri(r.entityId()) || !uris.add(r.entityId())) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/roles/" + i + "/entityId",
+                        "an absolute URI, once per system");
+            }
+            if (r.name() == null || r.name().isBlank()) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/roles/" + i + "/name", "required");
+            }
+            ServiceCatalogue.validateConstraints(r.constraints(), "/roles/" + i + "/constraints/");
+        }
+    }
+
+    private X509Certificate certificate(String pem, String field, boolean required) {
+        if (pem == null || pem.isBlank()) {
+            if (required) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, field, "a PEM certificate is required");
+            }
+            return null;
+        }
+        try {
+            List<X509Certificate> certs = Pem.certificates(pem);
+            if (certs.isEmpty()) {
+                throw new GeneralSecurityException("none");
+            }
+            certs.get(0).checkValidity(Date.from(clock.instant()));
+            return certs.get(0);
+        } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, field, "the certificate is not valid now");
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, field, "not a PEM X.509 certificate");
+        }
+    }
+
+    static boolean httpUrl(String url) {
+        try {
+            URI u = new URI(url);
+            return u.isAbsolute() && u.getHost() != null
+                    && ("https".equals(u.getScheme()) || "http".equals(u.getScheme()));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

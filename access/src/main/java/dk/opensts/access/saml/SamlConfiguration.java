@@ -1,0 +1,200 @@
+package dk.opensts.access.saml;
+
+import dk.opensts.access.pki.DevelopmentCa;
+import dk.opensts.access.roles.JobRoles;
+import dk.opensts.access.roles.UserPrivileges;
+import dk.opensts.access.roles.UserSystems;
+import dk.opensts.organisation.api.Organisations;
+import dk.opensts.platform.bitemporal.BitemporalStore;
+import dk.opensts.platform.securitylog.SecurityLog;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Access for users: the role catalogue (user-facing systems, job roles, assignments), the municipal
+ * IdPs, and the context handler under {@code /saml/**} with its key ({@code opensts.saml.keystore},
+ * PKCS#12, or in development one the development CA issues) and, in the demo run and tests only,
+ * the built-in test IdP.
+ */
+@Configuration(proxyBeanMethods = false)
+public class SamlConfiguration {
+
+    @Bean
+    UserSystems userSystems(JdbcClient jdbc, JsonMapper json, Clock clock, SecurityLog securityLog, TransactionTemplate tx) {
+        return new UserSystems(jdbc, json, clock, securityLog, tx);
+    }
+
+    @Bean
+    JobRoles jobRoles(@Qualifier("accessStore") BitemporalStore accessStore, JdbcClient jdbc, JsonMapper json,
+                      UserSystems systems, SecurityLog securityLog, TransactionTemplate tx) {
+        return new JobRoles(accessStore, jdbc, json, systems, securityLog, tx);
+    }
+
+    @Bean
+    UserPrivileges userPrivileges(JobRoles jobRoles, Organisations organisations) {
+        return new UserPrivileges(jobRoles, organisations);
+    }
+
+    @Bean
+    MunicipalIdps municipalIdps(JdbcClient jdbc, Clock clock, SecurityLog securityLog) {
+        return new MunicipalIdps(jdbc, clock, securityLog);
+    }
+
+    @Bean
+    SamlState samlState(JdbcClient jdbc, Clock clock) {
+        return new SamlState(jdbc, clock);
+    }
+
+    /** The context handler's key pair: from a key store, or issued by the development CA and kept in the data folder. */
+    record HandlerKey(PrivateKey key, X509Certificate certificate) {
+    }
+
+    @Bean
+    HandlerKey samlHandlerKey(DevelopmentCa.Holder dev, @Value("${opensts.saml.keystore:}") String keystore,
+                              @Value("${opensts.saml.keystore-password:}") String password) throws Exception {
+        if (!keystore.isBlank()) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(Path.of(keystore))) {
+                ks.load(in, password.toCharArray());
+            }
+            String alias = ks.aliases().nextElement();
+            return new HandlerKey((PrivateKey) ks.getKey(alias, password.toCharArray()),
+                    (X509Certificate) ks.getCertificate(alias));
+        }
+        if (dev.ca() == null) {
+            throw new IllegalStateException("set opensts.saml.keystore (the development CA is off)");
+        }
+        DevelopmentCa.Issued issued = issued(dev.ca(), "context-handler", "OpenSTS context handler");
+        return new HandlerKey(issued.key(), issued.certificate());
+    }
+
+    private static DevelopmentCa.Issued issued(DevelopmentCa ca, String file, String name) {
+        return ca.load(file).filter(i -> "RSA".equals(i.key().getAlgorithm()))
+                .filter(i -> i.certificate().getNotAfter().toInstant().isAfter(Instant.now().plus(1, ChronoUnit.DAYS)))
+                .orElseGet(() -> {
+                    Instant now = Instant.now();
+                    DevelopmentCa.Issued i = ca.issueSaml(name, now.minus(1, ChronoUnit.HOURS), now.plus(730, ChronoUnit.DAYS));
+                    ca.save(i, file);
+                    return i;
+                });
+    }
+
+    /**
+     * The base URL of the SAML endpoints ({@code opensts.saml.base-url}, default the issuer). A port of
+     * 0 (a test on a free port) is replaced by the port the server got.
+     */
+    static final class Endpoints implements ApplicationListener<WebServerInitializedEvent>, Supplier<ContextHandler.Settings> {
+        private final String configured;
+        private final String entityBase;
+        private final HandlerKey key;
+        private final Duration skew;
+        private final Duration loginTimeout;
+        private final Duration lifetime;
+        private final AtomicReference<ContextHandler.Settings> resolved = new AtomicReference<>();
+        private volatile int port = -1;
+
+        Endpoints(String configured, String entityBase, HandlerKey key, Duration skew, Duration loginTimeout, Duration lifetime) {
+            this.configured = configured.endsWith("/") ? configured.substring(0, configured.length() - 1) : configured;
+            this.entityBase = entityBase;
+            this.key = key;
+            this.skew = skew;
+            this.loginTimeout = loginTimeout;
+            this.lifetime = lifetime;
+        }
+
+        @Override
+        public void onApplicationEvent(WebServerInitializedEvent event) {
+            if (event.getApplicationContext().getParent() == null || port < 0) {
+                port = event.getWebServer().getPort();
+                resolved.set(null);
+            }
+        }
+
+        @Override
+        public ContextHandler.Settings get() {
+            ContextHandler.Settings s = resolved.get();
+            if (s == null) {
+                String base = configured.endsWith(":0") && port > 0
+                        ? configured.substring(0, configured.length() - 1) + port : configured;
+                String entities = entityBase.isBlank() ? base : entityBase;
+                s = new ContextHandler.Settings(base, entities + "/saml/idp", entities + "/saml/sp",
+                        base + "/saml/idp/sso", base + "/saml/sp/acs", key.key(), key.certificate(), skew,
+                        loginTimeout, lifetime);
+                resolved.set(s);
+            }
+            return s;
+        }
+    }
+
+    @Bean
+    Endpoints samlEndpoints(HandlerKey key, @Value("${opensts.saml.base-url:${opensts.issuer}}") String baseUrl,
+                            @Value("${opensts.saml.entity-id-base:}") String entityBase,
+                            @Value("${opensts.saml.clock-skew:PT60S}") Duration skew,
+                            @Value("${opensts.saml.login-timeout:PT10M}") Duration loginTimeout,
+                            @Value("${opensts.saml.assertion-lifetime:PT5M}") Duration lifetime) {
+        return new Endpoints(baseUrl, entityBase, key, skew, loginTimeout, lifetime);
+    }
+
+    @Bean
+    ContextHandler contextHandler(Endpoints endpoints, UserSystems systems, MunicipalIdps idps, SamlState state,
+                                  Organisations organisations, UserPrivileges privileges, SecurityLog securityLog,
+                                  Clock clock, MeterRegistry meters) {
+        return new ContextHandler(endpoints, systems, idps, state, organisations, privileges, securityLog, clock, meters);
+    }
+
+    /** The built-in test IdP: only when {@code opensts.saml.test-idp.enabled} (the demo run and the tests). */
+    @Bean
+    @ConditionalOnProperty(name = "opensts.saml.test-idp.enabled", havingValue = "true")
+    TestIdentityProvider testIdentityProvider(DevelopmentCa.Holder dev, Endpoints endpoints, MunicipalIdps idps,
+                                              Clock clock) {
+        if (dev.ca() == null) {
+            throw new IllegalStateException("the test IdP needs the development CA");
+        }
+        DevelopmentCa.Issued issued = issued(dev.ca(), "test-idp", "OpenSTS test IdP");
+        return new TestIdentityProvider(issued.key(), issued.certificate(), endpoints, idps,
+                PasswordEncoderFactories.createDelegatingPasswordEncoder(), clock);
+    }
+
+    /**
+     * The SAML endpoints are open (the messages carry their own signatures); the browser hops between
+     * sites with form posts, so there is no CSRF token, no session, and pages are never framed or cached.
+     */
+    @Bean
+    @Order(20)
+    SecurityFilterChain samlSecurity(HttpSecurity http) throws Exception {
+        http.securityMatcher("/saml/**")
+                .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(c -> c.disable())
+                .headers(h -> h.frameOptions(f -> f.deny())
+                        .contentSecurityPolicy(c -> c.policyDirectives("default-src 'none'; style-src 'unsafe-inline';"
+                                + " script-src 'unsafe-inline'; form-action *; frame-ancestors 'none'")));
+        return http.build();
+    }
+}

@@ -1,0 +1,414 @@
+package dk.opensts.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dk.opensts.access.pki.DevelopmentCa;
+import dk.opensts.access.roles.Assurance;
+import dk.opensts.access.roles.JobRoles;
+import dk.opensts.access.roles.UserSystems;
+import dk.opensts.access.saml.ContextHandler;
+import dk.opensts.access.saml.Messages;
+import dk.opensts.access.saml.PrivilegeProfile;
+import dk.opensts.access.saml.SamlXml;
+import dk.opensts.access.saml.TestIdentityProvider;
+import dk.opensts.access.roles.UserPrivileges.PrivilegeGroup;
+import dk.opensts.organisation.api.Organisations;
+import dk.opensts.platform.security.Actor;
+import dk.opensts.platform.security.Constraints;
+import dk.opensts.platform.security.ServiceDefinition.ConstraintDefinition;
+import dk.opensts.platform.security.Services;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+/**
+ * The context handler end to end over HTTP: a test service provider's signed AuthnRequest, the test
+ * IdP's password login, the context handler's checked answer with exactly the system roles the user
+ * holds; and each way a login or message is refused.
+ */
+class ContextHandlerTest extends ApiTest {
+
+    static final String SP = "https://sp.test/overview";
+    static final String SP_ACS = "https://sp.test/overview/acs";
+    static final String SP_ENC = "https://sp.test/encrypting";
+    static final String SP_OPEN = "https://sp.test/open";
+    static final String ROLE_SEARCH = "https://sp.test/roles/search";
+    static final String ROLE_ADMIN = "https://sp.test/roles/admin";
+    static final String JOB_CASEWORKER = "https://demo.kommune.dk/jobroles/caseworker";
+    static final String JOB_FROM_IDP = "https://demo.kommune.dk/jobroles/from-idp";
+
+    static final UUID UNIT_ROOT = UUID.fromString("00000000-0000-4000-8000-00000000a000");
+    static final UUID UNIT_CHILDREN = UUID.fromString("00000000-0000-4000-8000-00000000a001");
+    static final UUID UNIT_BELOW = UUID.fromString("00000000-0000-4000-8000-00000000a002");
+    static final UUID UNIT_JOBS = UUID.fromString("00000000-0000-4000-8000-00000000b000");
+    static final UUID ANNA = UUID.fromString("00000000-0000-4000-8000-0000000000a1");
+    static final UUID BO = UUID.fromString("00000000-0000-4000-8000-0000000000b2");
+    static final UUID CARL = UUID.fromString("00000000-0000-4000-8000-0000000000c3");
+
+    private static boolean ready;
+    static DevelopmentCa.Issued spKey;
+
+    @Autowired
+    Organisations organisations;
+    @Autowired
+    UserSystems userSystems;
+    @Autowired
+    JobRoles jobRoles;
+    @Autowired
+    TestIdentityProvider testIdp;
+    @Autowired
+    ContextHandler handler;
+
+    SamlFlow flow;
+    SamlFlow.Sp sp;
+
+    @BeforeEach
+    void setUp() {
+        flow = new SamlFlow(port);
+        synchronized (ContextHandlerTest.class) {
+            if (!ready) {
+                organisations.ensureMunicipality(CVR, "Testkommune", "test");
+                organisations.importFeed(CVR, new StringReader(String.join("\n",
+                        "{\"type\":\"unit\",\"id\":\"" + UNIT_ROOT + "\",\"userKey\":\"root\",\"name\":\"Forvaltning\"}",
+                        "{\"type\":\"unit\",\"id\":\"" + UNIT_CHILDREN + "\",\"userKey\":\"bu\",\"name\":\"Børn og unge\",\"parent\":\"" + UNIT_ROOT + "\"}",
+                        "{\"type\":\"unit\",\"id\":\"" + UNIT_BELOW + "\",\"userKey\":\"bu-syd\",\"name\":\"Børn og unge syd\",\"parent\":\"" + UNIT_CHILDREN + "\"}",
+                        "{\"type\":\"unit\",\"id\":\"" + UNIT_JOBS + "\",\"userKey\":\"job\",\"name\":\"Jobcenter\"}",
+                        user(ANNA, "anna", "Anna Andersen"), user(BO, "bo", "Bo Berg"), user(CARL, "carl", "Carl Cort"),
+                        engagement("e-anna", ANNA, UNIT_CHILDREN), engagement("e-bo", BO, UNIT_JOBS),
+                        "{\"type\":\"address\",\"id\":\"" + UUID.randomUUID() + "\",\"belongsTo\":\"" + ANNA
+                                + "\",\"addressType\":\"EMAIL\",\"value\":\"anna@testkommune.dk\"}")), "test");
+                spKey = ca.ca().issueSaml("Test SP", Instant.now().minus(1, ChronoUnit.HOURS),
+                        Instant.now().plus(1, ChronoUnit.DAYS));
+                List<UserSystems.SystemRole> roles = List.of(
+                        new UserSystems.SystemRole(ROLE_SEARCH, "Søg", "Søg i indekserne", List.of(
+                                new ConstraintDefinition(Constraints.KLE, Constraints.KLE_PATTERN, false),
+                                new ConstraintDefinition(Constraints.ORG_UNIT, Constraints.ORG_UNIT_PATTERN, false),
+                                new ConstraintDefinition(Constraints.SENSITIVITY, Constraints.SENSITIVITY_PATTERN, true))),
+                        new UserSystems.SystemRole(ROLE_ADMIN, "Administrer", null, List.of()));
+                String pem = dk.opensts.access.pki.Pem.encode(spKey.certificate());
+                Actor operator = Actor.internal("test", CVR);
+                userSystems.register(new UserSystems.UserSystem(SP, "Oversigt", List.of(SP_ACS), pem, null, null, null,
+                        roles), "test");
+                userSystems.register(new UserSystems.UserSystem(SP_ENC, "Krypterer", List.of(SP_ENC + "/acs"), pem, pem,
+                        Assurance.SUBSTANTIAL, UserSystems.WithoutPrivileges.REFUSE, List.of(
+                        new UserSystems.SystemRole(SP_ENC + "/roles/use", "Brug", null, List.of()))), "test");
+                userSystems.register(new UserSystems.UserSystem(SP_OPEN, "Åben", List.of(SP_OPEN + "/acs"), pem, null,
+                        Assurance.LOW, UserSystems.WithoutPrivileges.ALLOW, List.of()), "test");
+                jobRoles.create(CVR, new JobRoles.JobRoleInput(JOB_CASEWORKER, "Sagsbehandler børn og unge", null, null,
+                        List.of(new JobRoles.SystemRoleGrant(ROLE_SEARCH, List.of(
+                                        new JobRoles.ConstraintValue(Constraints.KLE, "27.*", null),
+                                        new JobRoles.ConstraintValue(Constraints.ORG_UNIT, null, JobRoles.Dynamic.OWN_UNITS_AND_BELOW),
+                                        new JobRoles.ConstraintValue(Constraints.SENSITIVITY, "FOELSOMME_PERSONOPLYSNINGER", null))),
+                                new JobRoles.SystemRoleGrant(SP_ENC + "/roles/use", List.of())), null, null), operator);
+                jobRoles.create(CVR, new JobRoles.JobRoleInput(JOB_FROM_IDP, "Administrator (fra IdP)", null, null,
+                        List.of(new JobRoles.SystemRoleGrant(ROLE_ADMIN, List.of())), null, null), operator);
+                jobRoles.assign(CVR, new JobRoles.AssignmentInput(JOB_CASEWORKER, null, UNIT_ROOT, true, null, null, null),
+                        u -> true, u -> true, operator);
+                testIdp.serve(CVR, "test");
+                testIdp.addUser("anna", "anna-pw", CVR, ANNA, "Anna Andersen", "anna@idp.example", List.of());
+                testIdp.addUser("bo", "bo-pw", CVR, BO, "Bo Berg", null, List.of());
+                testIdp.addUser("carl", "carl-pw", CVR, CARL, "Carl Cort", null, List.of(JOB_FROM_IDP));
+                testIdp.addUser("ghost", "ghost-pw", CVR, UUID.randomUUID(), "Ghost", null, List.of());
+                ready = true;
+            }
+        }
+        sp = new SamlFlow.Sp(SP, SP_ACS, spKey);
+    }
+
+    private static String user(UUID id, String key, String name) {
+        return "{\"type\":\"user\",\"id\":\"" + id + "\",\"userKey\":\"" + key + "\",\"name\":\"" + name + "\"}";
+    }
+
+    private static String engagement(String key, UUID user, UUID unit) {
+        return "{\"type\":\"function\",\"id\":\"" + UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8))
+                + "\",\"userKey\":\"" + key + "\",\"name\":\"Ansættelse\",\"functionType\":\"ENGAGEMENT\",\"users\":[\""
+                + user + "\"],\"units\":[\"" + unit + "\"]}";
+    }
+
+    private String sso() {
+        return handler.settings().ssoUrl();
+    }
+
+    private SamlFlow.Form loginAs(SamlFlow.Sp who, String requestId, String user, String password, String loa) {
+        SamlFlow.Page end = flow.login(who.authnUrl(sso(), requestId, "relay-" + requestId, null), user, password, loa);
+        assertThat(end.status()).as(end.body()).isEqualTo(200);
+        return end.form();
+    }
+
+    private long refusals(String reasonPart) {
+        return count("SELECT count(*) FROM platform.security_log WHERE type = 'LOGIN_REFUSED' AND details::text LIKE '%"
+                + reasonPart.replace("'", "''") + "%'");
+    }
+
+    // ------------------------------------------------------------------ the login
+
+    @Test
+    void caseworkerGetsTheSystemRolesOfHerJobRoleWithDynamicUnitsResolved() {
+        SamlFlow.Form answer = loginAs(sp, "_req-anna-1", "anna", "anna-pw", "Substantial");
+        assertThat(answer.action()).isEqualTo(SP_ACS);
+        assertThat(answer.field("RelayState")).isEqualTo("relay-_req-anna-1");
+        Element resp = sp.read(answer.samlResponse());
+        assertThat(SamlFlow.status(resp)).isEqualTo(SamlXml.SUCCESS);
+        assertThat(resp.getAttribute("InResponseTo")).isEqualTo("_req-anna-1");
+        assertThat(resp.getAttribute("Destination")).isEqualTo(SP_ACS);
+        // the Response and the assertion are both signed by the context handler
+        SamlXml.verify(resp, List.of(handler.settings().certificate()), Instant.now());
+        Element assertion = SamlFlow.assertionOf(resp);
+        SamlXml.verify(assertion, List.of(handler.settings().certificate()), Instant.now());
+        assertThat(SamlXml.text(assertion, SamlXml.ASSERTION, "Issuer")).isEqualTo(handler.settings().idpEntityId());
+
+        Map<String, List<String>> attrs = SamlFlow.attributes(assertion);
+        assertThat(attrs.get(Messages.SPEC_VERSION)).containsExactly("OIO-SAML-3.0");
+        assertThat(attrs.get(Messages.LOA)).containsExactly("Substantial");
+        assertThat(attrs.get(Messages.CVR)).containsExactly(CVR);
+        assertThat(attrs.get(Messages.PERSISTENT_UUID)).containsExactly("urn:uuid:" + ANNA);
+        // name and e-mail from Organisation, not from the IdP
+        assertThat(attrs.get(Messages.EMAIL)).containsExactly("anna@testkommune.dk");
+        assertThat(attrs.get(Messages.FULL_NAME)).containsExactly("Anna Andersen");
+
+        String bpp = new String(Base64.getDecoder().decode(attrs.get(Messages.PRIVILEGES).get(0)), StandardCharsets.UTF_8);
+        assertThat(bpp).contains("PrivilegeGroup Scope=\"urn:dk:gov:saml:cvrNumberIdentifier:" + CVR + "\"");
+        List<PrivilegeGroup> groups = PrivilegeProfile.decode(attrs.get(Messages.PRIVILEGES).get(0));
+        // only this system's roles: the job role's role in the encrypting system is left out
+        assertThat(groups).hasSize(1);
+        PrivilegeGroup g = groups.get(0);
+        assertThat(g.privilege()).isEqualTo(ROLE_SEARCH);
+        assertThat(g.constraints()).containsEntry(Constraints.KLE, "27.*")
+                .containsEntry(Constraints.SENSITIVITY, "FOELSOMME_PERSONOPLYSNINGER");
+        // her own unit and its subunit, resolved now (the job role is assigned to the root with subunits)
+        assertThat(Set.of(g.constraints().get(Constraints.ORG_UNIT).split(",")))
+                .containsExactlyInAnyOrder(UNIT_CHILDREN.toString(), UNIT_BELOW.toString());
+        assertThat(count("SELECT count(*) FROM platform.security_log WHERE type = 'LOGIN' AND actor = '" + ANNA + "'"))
+                .isPositive();
+    }
+
+    @Test
+    void jobRolesSentByTheMunicipalIdpCount() {
+        SamlFlow.Form answer = loginAs(sp, "_req-carl-1", "carl", "carl-pw", "High");
+        Element assertion = SamlFlow.assertionOf(sp.read(answer.samlResponse()));
+        Map<String, List<String>> attrs = SamlFlow.attributes(assertion);
+        assertThat(attrs.get(Messages.LOA)).containsExactly("High");
+        assertThat(PrivilegeProfile.decode(attrs.get(Messages.PRIVILEGES).get(0)))
+                .extracting(PrivilegeGroup::privilege).containsExactly(ROLE_ADMIN);
+    }
+
+    @Test
+    void assertionIsEncryptedForASystemWithAnEncryptionCertificate() {
+        SamlFlow.Sp enc = new SamlFlow.Sp(SP_ENC, SP_ENC + "/acs", spKey);
+        SamlFlow.Form answer = loginAs(enc, "_req-enc-1", "anna", "anna-pw", "Substantial");
+        Element raw = SamlXml.parse(answer.samlResponse()).getDocumentElement();
+        assertThat(SamlXml.child(raw, SamlXml.ASSERTION, "Assertion")).isNull();
+        assertThat(SamlXml.child(raw, SamlXml.ASSERTION, "EncryptedAssertion")).isNotNull();
+        assertThat(new String(answer.samlResponse(), StandardCharsets.UTF_8)).doesNotContain("Anna");
+        Element resp = enc.read(answer.samlResponse());
+        Element assertion = SamlFlow.assertionOf(resp);
+        SamlXml.verify(assertion, List.of(handler.settings().certificate()), Instant.now());
+        assertThat(SamlFlow.attributes(assertion).get(Messages.FULL_NAME)).containsExactly("Anna Andersen");
+    }
+
+    @Test
+    void userWithoutRolesInTheSystemIsRefusedOrLetInWithNoneAsTheSystemChose() {
+        SamlFlow.Form refused = loginAs(sp, "_req-bo-1", "bo", "bo-pw", "Substantial");
+        Element resp = sp.read(refused.samlResponse());
+        assertThat(SamlFlow.status(resp)).startsWith(
+                "urn:oasis:names:tc:SAML:2.0:status:Responder urn:oasis:names:tc:SAML:2.0:status:RequestDenied");
+        assertThat(SamlFlow.assertionOf(resp)).isNull();
+        SamlXml.verify(resp, List.of(handler.settings().certificate()), Instant.now());
+        assertThat(refusals("holds no role of " + SP)).isPositive();
+
+        SamlFlow.Sp open = new SamlFlow.Sp(SP_OPEN, SP_OPEN + "/acs", spKey);
+        SamlFlow.Form in = loginAs(open, "_req-bo-2", "bo", "bo-pw", "Low");
+        Element ok = open.read(in.samlResponse());
+        assertThat(SamlFlow.status(ok)).isEqualTo(SamlXml.SUCCESS);
+        assertThat(SamlFlow.attributes(SamlFlow.assertionOf(ok))).doesNotContainKey(Messages.PRIVILEGES);
+    }
+
+    @Test
+    void assuranceBelowTheSystemsMinimumIsRefused() {
+        SamlFlow.Form answer = loginAs(sp, "_req-low-1", "anna", "anna-pw", "Low");
+        assertThat(SamlFlow.status(sp.read(answer.samlResponse()))).contains("NoAuthnContext");
+        assertThat(refusals("below the Substantial")).isPositive();
+    }
+
+    @Test
+    void userUnknownInOrganisationIsRefused() {
+        SamlFlow.Form answer = loginAs(sp, "_req-ghost-1", "ghost", "ghost-pw", "Substantial");
+        assertThat(SamlFlow.status(sp.read(answer.samlResponse()))).contains("UnknownPrincipal");
+    }
+
+    @Test
+    void wrongPasswordShowsTheFormAgain() {
+        SamlFlow.Page login = flow.follow(sp.authnUrl(sso(), "_req-pw-1", null, null));
+        SamlFlow.Form form = login.form();
+        SamlFlow.Page again = flow.post(form.action(), Map.of("token", form.field("token"), "username", "anna",
+                "password", "wrong", "loa", "Substantial"));
+        assertThat(again.status()).isEqualTo(401);
+        assertThat(again.body()).contains("Forkert brugernavn eller adgangskode").contains("<label for=\"password\">");
+    }
+
+    // ------------------------------------------------------------------ refused requests
+
+    @Test
+    void unknownSystemGetsAnErrorPageAndASecurityLogEntry() {
+        SamlFlow.Sp stranger = new SamlFlow.Sp("https://stranger.test/sp", "https://stranger.test/acs", spKey);
+        SamlFlow.Page page = flow.get(stranger.authnUrl(sso(), "_req-x-1", null, null));
+        assertThat(page.status()).isEqualTo(400);
+        assertThat(page.body()).contains("unknown service provider https://stranger.test/sp");
+        assertThat(refusals("unknown service provider https://stranger.test/sp")).isPositive();
+    }
+
+    @Test
+    void consumerUrlMustBeRegistered() {
+        SamlFlow.Sp wrongAcs = new SamlFlow.Sp(SP, "https://evil.test/acs", spKey);
+        SamlFlow.Page page = flow.get(wrongAcs.authnUrl(sso(), "_req-acs-1", null, null));
+        assertThat(page.status()).isEqualTo(400);
+        assertThat(page.body()).contains("not registered");
+    }
+
+    @Test
+    void tamperedOrUnsignedRequestIsRefusedWithASamlError() {
+        String url = sp.authnUrl(sso(), "_req-t-1", "relay", null);
+        // another RelayState than the one signed
+        SamlFlow.Page tampered = flow.get(url.replace("RelayState=relay", "RelayState=other"));
+        assertThat(tampered.status()).isEqualTo(200);
+        Element resp = SamlXml.parse(tampered.form().samlResponse()).getDocumentElement();
+        assertThat(SamlFlow.status(resp)).startsWith("urn:oasis:names:tc:SAML:2.0:status:Requester");
+        assertThat(refusals("does not verify")).isPositive();
+
+        String unsigned = url.substring(0, url.indexOf("&SigAlg="));
+        SamlFlow.Page page = flow.get(unsigned);
+        assertThat(SamlFlow.status(SamlXml.parse(page.form().samlResponse()).getDocumentElement()))
+                .startsWith("urn:oasis:names:tc:SAML:2.0:status:Requester");
+        assertThat(refusals("not signed")).isPositive();
+    }
+
+    @Test
+    void replayedRequestIsRefused() {
+        String url = sp.authnUrl(sso(), "_req-r-1", null, null);
+        assertThat(flow.follow(url).body()).contains("name=\"password\"");
+        SamlFlow.Page again = flow.get(url);
+        assertThat(SamlFlow.status(SamlXml.parse(again.form().samlResponse()).getDocumentElement())).contains("RequestDenied");
+        assertThat(refusals("used before (replay)")).isPositive();
+    }
+
+    @Test
+    void requestWithADtdIsRefused() {
+        String xxe = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                + "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"_x\"><saml:Issuer "
+                + "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\">&x;</saml:Issuer></samlp:AuthnRequest>";
+        SamlFlow.Page page = flow.post("/saml/idp/sso", Map.of("SAMLRequest",
+                Base64.getEncoder().encodeToString(xxe.getBytes(StandardCharsets.UTF_8))));
+        assertThat(page.status()).isEqualTo(400);
+        assertThat(page.body()).contains("without a DTD").doesNotContain("root:");
+    }
+
+    // ------------------------------------------------------------------ refused answers of the municipal IdP
+
+    @Test
+    void replayedIdpAnswerIsRefused() {
+        SamlFlow.Form idp = flow.idpAnswer(sp.authnUrl(sso(), "_req-rp-1", null, null), "anna", "anna-pw", "Substantial");
+        assertThat(flow.post(idp.action(), idp.fields()).status()).isEqualTo(200);
+        SamlFlow.Page again = flow.post(idp.action(), idp.fields());
+        assertThat(again.status()).isEqualTo(400);
+        assertThat(again.body()).contains("no login under way");
+    }
+
+    @Test
+    void tamperedIdpAnswerIsRefused() {
+        SamlFlow.Form idp = flow.idpAnswer(sp.authnUrl(sso(), "_req-tp-1", null, null), "bo", "bo-pw", "Substantial");
+        // Bo's answer made to say Anna
+        String xml = new String(idp.samlResponse(), StandardCharsets.UTF_8).replace(BO.toString(), ANNA.toString());
+        SamlFlow.Page page = flow.post(idp.action(), Map.of("SAMLResponse",
+                Base64.getEncoder().encodeToString(xml.getBytes(StandardCharsets.UTF_8))));
+        Element resp = sp.read(page.form().samlResponse());
+        assertThat(SamlFlow.assertionOf(resp)).isNull();
+        assertThat(SamlFlow.status(resp)).startsWith("urn:oasis:names:tc:SAML:2.0:status:Requester");
+        assertThat(refusals("does not verify")).isPositive();
+    }
+
+    @Test
+    void signatureWrappingIsRefused() {
+        SamlFlow.Form idp = flow.idpAnswer(sp.authnUrl(sso(), "_req-w-1", null, null), "bo", "bo-pw", "Substantial");
+        Document doc = SamlXml.parse(idp.samlResponse());
+        Element resp = doc.getDocumentElement();
+        // the Response's own signature goes, so only the assertion's is left
+        resp.removeChild(SamlXml.child(resp, SamlXml.DSIG, "Signature"));
+        Element signed = SamlXml.child(resp, SamlXml.ASSERTION, "Assertion");
+        // the signed assertion moves into an Extensions element; an unsigned copy naming Anna takes its place
+        Element forged = (Element) signed.cloneNode(true);
+        forged.removeChild(SamlXml.child(forged, SamlXml.DSIG, "Signature"));
+        forged.setAttribute("ID", "_forged");
+        String text = new String(SamlXml.serialize(forged), StandardCharsets.UTF_8).replace(BO.toString(), ANNA.toString());
+        Element extensions = doc.createElementNS(SamlXml.PROTOCOL, "samlp:Extensions");
+        resp.insertBefore(extensions, SamlXml.child(resp, SamlXml.PROTOCOL, "Status"));
+        extensions.appendChild(signed);
+        resp.appendChild(doc.importNode(SamlXml.parse(text.getBytes(StandardCharsets.UTF_8)).getDocumentElement(), true));
+        SamlFlow.Page page = flow.post(idp.action(), Map.of("SAMLResponse",
+                Base64.getEncoder().encodeToString(SamlXml.serialize(doc))));
+        Element answer = sp.read(page.form().samlResponse());
+        assertThat(SamlFlow.assertionOf(answer)).isNull();
+        assertThat(SamlFlow.status(answer)).startsWith("urn:oasis:names:tc:SAML:2.0:status:Requester")
+                .contains("more than one assertion");
+
+        // the same with the signed assertion kept in place and a second, unsigned one added
+        SamlFlow.Form idp2 = flow.idpAnswer(sp.authnUrl(sso(), "_req-w-2", null, null), "bo", "bo-pw", "Substantial");
+        Document doc2 = SamlXml.parse(idp2.samlResponse());
+        Element resp2 = doc2.getDocumentElement();
+        resp2.removeChild(SamlXml.child(resp2, SamlXml.DSIG, "Signature"));
+        Element copy = (Element) SamlXml.child(resp2, SamlXml.ASSERTION, "Assertion").cloneNode(true);
+        copy.removeChild(SamlXml.child(copy, SamlXml.DSIG, "Signature"));
+        copy.setAttribute("ID", "_second");
+        resp2.insertBefore(copy, SamlXml.child(resp2, SamlXml.ASSERTION, "Assertion"));
+        SamlFlow.Page page2 = flow.post(idp2.action(), Map.of("SAMLResponse",
+                Base64.getEncoder().encodeToString(SamlXml.serialize(doc2))));
+        assertThat(SamlFlow.assertionOf(sp.read(page2.form().samlResponse()))).isNull();
+        assertThat(refusals("exactly one assertion")).isPositive();
+    }
+
+    @Test
+    void answerForAnotherAudienceOrExpiredIsRefused() {
+        for (String variant : List.of("audience", "expired")) {
+            String requestUrl = sp.authnUrl(sso(), "_req-a-" + variant, null, null);
+            SamlFlow.Page loginPage = flow.follow(requestUrl);
+            // the test IdP's pending request tells which InResponseTo the context handler waits for
+            String inResponseTo = testIdp.pending(loginPage.form().field("token")).orElseThrow().requestId();
+            Instant at = variant.equals("expired") ? Instant.now().minus(1, ChronoUnit.HOURS) : Instant.now();
+            Document doc = Messages.response(testIdp.entityId(), handler.settings().acsUrl(), inResponseTo,
+                    variant.equals("audience") ? "https://someone.else/sp" : handler.settings().spEntityId(),
+                    new Messages.Subject(ANNA.toString(), Assurance.SUBSTANTIAL.contextClass(),
+                            Messages.oiosaml3("Substantial", CVR, ANNA.toString(), null, null, null)), at, 300);
+            SamlXml.sign(SamlXml.child(doc.getDocumentElement(), SamlXml.ASSERTION, "Assertion"), testIdp.key(),
+                    testIdp.certificate());
+            SamlFlow.Page page = flow.post(handler.settings().acsUrl(), Map.of("SAMLResponse",
+                    Base64.getEncoder().encodeToString(SamlXml.serialize(doc))));
+            assertThat(SamlFlow.assertionOf(sp.read(page.form().samlResponse()))).as(variant).isNull();
+        }
+        assertThat(refusals("not for audience")).isPositive();
+        assertThat(refusals("expired")).isPositive();
+    }
+
+    // ------------------------------------------------------------------ metadata
+
+    @Test
+    void metadataDescribesBothSides() {
+        SamlFlow.Page idp = flow.get("/saml/idp/metadata");
+        assertThat(idp.status()).isEqualTo(200);
+        Messages.IdpDescriptor d = Messages.readIdpMetadata(idp.body().getBytes(StandardCharsets.UTF_8));
+        assertThat(d.entityId()).isEqualTo(handler.settings().idpEntityId());
+        assertThat(d.ssoUrl()).isEqualTo(sso());
+        SamlFlow.Page spMeta = flow.get("/saml/sp/metadata");
+        assertThat(spMeta.body()).contains("AssertionConsumerService").contains(handler.settings().acsUrl())
+                .contains("use=\"encryption\"");
+    }
+}
