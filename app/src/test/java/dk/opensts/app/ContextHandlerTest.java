@@ -398,6 +398,102 @@ class ContextHandlerTest extends ApiTest {
         assertThat(refusals("expired")).isPositive();
     }
 
+    // ------------------------------------------------------------------ checked by SAML implementations OpenSTS did not write
+
+    /** Runs a command; its exit code and output. */
+    private static Map.Entry<Integer, String> run(java.nio.file.Path dir, String... command) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + String.join(" ", command));
+        }
+        return Map.entry(p.exitValue(), out);
+    }
+
+    private static boolean installed(String path) {
+        return java.nio.file.Files.isExecutable(java.nio.file.Path.of(path));
+    }
+
+    @Test
+    void xmlsec1VerifiesTheSignaturesAndDecryptsTheAssertion(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(installed("/usr/bin/xmlsec1"),
+                "xmlsec1 is not installed (Debian package xmlsec1); see docs/context-handler.md");
+        SamlFlow.Sp enc = new SamlFlow.Sp(SP_ENC, SP_ENC + "/acs", spKey);
+        SamlFlow.Form answer = loginAs(enc, "_req-xmlsec-1", "anna", "anna-pw", "Substantial");
+        java.nio.file.Files.write(dir.resolve("response.xml"), answer.samlResponse());
+        java.nio.file.Files.writeString(dir.resolve("ch.pem"), dk.opensts.access.pki.Pem.encode(handler.settings().certificate()));
+        java.nio.file.Files.writeString(dir.resolve("sp.key.pem"), dk.opensts.access.pki.Pem.encode(spKey.key()));
+        String[] ids = {"--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:Response",
+                "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion"};
+        // the Response's signature
+        var response = run(dir, concat(new String[] {"/usr/bin/xmlsec1", "--verify", "--pubkey-cert-pem", "ch.pem"}, ids,
+                new String[] {"response.xml"}));
+        assertThat(response.getKey()).as(response.getValue()).isZero();
+        // the assertion: decrypted with the SP's key, then its own signature
+        var decrypted = run(dir, "/usr/bin/xmlsec1", "--decrypt", "--privkey-pem", "sp.key.pem", "--output",
+                "decrypted.xml", "response.xml");
+        assertThat(decrypted.getKey()).as(decrypted.getValue()).isZero();
+        assertThat(java.nio.file.Files.readString(dir.resolve("decrypted.xml"))).contains("Anna Andersen");
+        var assertion = run(dir, concat(new String[] {"/usr/bin/xmlsec1", "--verify", "--pubkey-cert-pem", "ch.pem",
+                "--node-xpath", "//*[local-name()='Assertion']/*[local-name()='Signature']"}, ids,
+                new String[] {"decrypted.xml"}));
+        assertThat(assertion.getKey()).as(assertion.getValue()).isZero();
+        // and xmlsec1 refuses the decrypted assertion once it is changed (the check can fail)
+        java.nio.file.Files.writeString(dir.resolve("changed.xml"),
+                java.nio.file.Files.readString(dir.resolve("decrypted.xml")).replace("Anna Andersen", "Eve Evil"));
+        var changed = run(dir, concat(new String[] {"/usr/bin/xmlsec1", "--verify", "--pubkey-cert-pem", "ch.pem",
+                "--node-xpath", "//*[local-name()='Assertion']/*[local-name()='Signature']"}, ids,
+                new String[] {"changed.xml"}));
+        assertThat(changed.getKey()).as(changed.getValue()).isNotZero();
+    }
+
+    private static String[] concat(String[]... parts) {
+        return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+    }
+
+    @Test
+    void anIndependentServiceProviderCompletesTheLogin(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(installed("/usr/bin/xmlsec1") && installed("/usr/bin/python3")
+                        && run(dir, "/usr/bin/python3", "-c", "import saml2").getKey() == 0,
+                "pysaml2 is not installed (Debian packages python3-pysaml2 and xmlsec1); see docs/context-handler.md");
+        DevelopmentCa.Issued key = ca.ca().issueSaml("pysaml2 SP", Instant.now().minus(1, ChronoUnit.HOURS),
+                Instant.now().plus(1, ChronoUnit.DAYS));
+        String pem = dk.opensts.access.pki.Pem.encode(key.certificate());
+        String entity = "https://pysaml2.test/sp";
+        String acs = "https://pysaml2.test/acs";
+        userSystems.register(new UserSystems.UserSystem(entity, "pysaml2", List.of(acs), pem, pem, null, null,
+                List.of(new UserSystems.SystemRole("https://pysaml2.test/roles/read", "Læs", null, List.of()))), "test");
+        jobRoles.create(CVR, new JobRoles.JobRoleInput("https://demo.kommune.dk/jobroles/pysaml2", "pysaml2-bruger", null,
+                null, List.of(new JobRoles.SystemRoleGrant("https://pysaml2.test/roles/read", List.of())), null, null),
+                Actor.internal("test", CVR));
+        jobRoles.assign(CVR, new JobRoles.AssignmentInput("https://demo.kommune.dk/jobroles/pysaml2", ANNA, null, null,
+                null, null, null), u -> true, u -> true, Actor.internal("test", CVR));
+        java.nio.file.Files.write(dir.resolve("idp.xml"), flow.get("/saml/idp/metadata").body().getBytes(StandardCharsets.UTF_8));
+        java.nio.file.Files.writeString(dir.resolve("sp.crt.pem"), pem);
+        java.nio.file.Files.writeString(dir.resolve("sp.key.pem"), dk.opensts.access.pki.Pem.encode(key.key()));
+        java.nio.file.Path script = dir.resolve("sp.py");
+        try (var in = getClass().getResourceAsStream("/saml/pysaml2_sp.py")) {
+            java.nio.file.Files.write(script, in.readAllBytes());
+        }
+        var result = run(dir, "/usr/bin/python3", script.toString(), "--idp-metadata", "idp.xml", "--key", "sp.key.pem",
+                "--cert", "sp.crt.pem", "--entity-id", entity, "--acs", acs, "--username", "anna", "--password",
+                "anna-pw", "--loa", "Substantial");
+        assertThat(result.getKey()).as(result.getValue()).isZero();
+        String last = result.getValue().strip().lines().reduce((a, b) -> b).orElseThrow();
+        tools.jackson.databind.JsonNode out = json.readTree(last);
+        assertThat(out.path("relayState").asString()).isEqualTo("pysaml2-relay");
+        assertThat(out.path("issuer").asString()).isEqualTo(handler.settings().idpEntityId());
+        assertThat(out.path("nameId").asString()).endsWith(ANNA.toString());
+        tools.jackson.databind.JsonNode attrs = out.path("attributes");
+        assertThat(attrs.path(Messages.CVR).get(0).asString()).isEqualTo(CVR);
+        assertThat(attrs.path(Messages.SPEC_VERSION).get(0).asString()).isEqualTo("OIO-SAML-3.0");
+        List<PrivilegeGroup> groups = PrivilegeProfile.decode(attrs.path(Messages.PRIVILEGES).get(0).asString());
+        assertThat(groups).extracting(PrivilegeGroup::privilege).containsExactly("https://pysaml2.test/roles/read");
+    }
+
     // ------------------------------------------------------------------ metadata
 
     @Test

@@ -288,6 +288,7 @@ public final class SamlXml {
             KeyInfo info = new KeyInfo(doc);
             info.add(encryptedKey);
             data.setKeyInfo(info);
+            declareNamespaces(assertion);
             Element wrapper = doc.createElementNS(ASSERTION, "saml:EncryptedAssertion");
             assertion.getParentNode().replaceChild(wrapper, assertion);
             wrapper.appendChild(assertion);
@@ -295,6 +296,47 @@ public final class SamlXml {
             return wrapper;
         } catch (Exception e) {
             throw new IllegalStateException("could not encrypt the assertion", e);
+        }
+    }
+
+    /**
+     * Declares on {@code root} every namespace prefix its subtree uses but an ancestor declares, so the
+     * element reads the same on its own (encrypted content is decrypted outside its context by some
+     * peers). Exclusive canonicalisation ignores such declarations, so signatures are unchanged.
+     */
+    static void declareNamespaces(Element root) {
+        java.util.Map<String, String> used = new java.util.LinkedHashMap<>();
+        collectPrefixes(root, java.util.Set.of(), used);
+        used.forEach((prefix, uri) -> root.setAttributeNS(XMLNS, prefix.isEmpty() ? "xmlns" : "xmlns:" + prefix, uri));
+    }
+
+    private static final String XMLNS = "http://www.w3.org/2000/xmlns/";
+
+    /** The prefixes used in {@code e}'s subtree that are declared neither there nor in {@code declared}. */
+    private static void collectPrefixes(Element e, java.util.Set<String> declared, java.util.Map<String, String> used) {
+        java.util.Set<String> here = new java.util.HashSet<>(declared);
+        var attrs = e.getAttributes();
+        for (int i = 0; i < attrs.getLength(); i++) {
+            Node a = attrs.item(i);
+            if (XMLNS.equals(a.getNamespaceURI())) {
+                here.add("xmlns".equals(a.getNodeName()) ? "" : a.getLocalName());
+            }
+        }
+        String prefix = e.getPrefix() == null ? "" : e.getPrefix();
+        if (e.getNamespaceURI() != null && !here.contains(prefix)) {
+            used.putIfAbsent(prefix, e.getNamespaceURI());
+        }
+        for (int i = 0; i < attrs.getLength(); i++) {
+            Node a = attrs.item(i);
+            if (a.getPrefix() != null && !"xmlns".equals(a.getPrefix()) && !"xml".equals(a.getPrefix())
+                    && !here.contains(a.getPrefix())) {
+                used.putIfAbsent(a.getPrefix(), a.getNamespaceURI());
+            }
+        }
+        for (Node c = e.getFirstChild(); c != null; c = c.getNextSibling()) {
+            if (c instanceof Element child) {
+                collectPrefixes(child, here, used);
+            }
         }
     }
 
