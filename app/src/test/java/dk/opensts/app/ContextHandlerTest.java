@@ -494,6 +494,141 @@ class ContextHandlerTest extends ApiTest {
         assertThat(groups).extracting(PrivilegeGroup::privilege).containsExactly("https://pysaml2.test/roles/read");
     }
 
+    // ------------------------------------------------------------------ the administration API
+
+    private static List<String> fields(Res r) {
+        return r.body().path("errors").findValuesAsString("field");
+    }
+
+    @Test
+    void operatorRegistersUserSystemsAndBadOnesAreRefusedNamingTheField() {
+        String operator = tokenFor(CVR, Services.ADMINISTRATION, Services.OPERATOR);
+        String admin = tokenFor(CVR, Services.ADMINISTRATION, Services.MUNICIPAL_ADMIN);
+        String pem = dk.opensts.access.pki.Pem.encode(spKey.certificate()).replace("\n", "\\n");
+        String good = "{\"entityId\":\"https://rest.test/sp\",\"name\":\"REST\",\"assertionConsumerUrls\":"
+                + "[\"https://rest.test/acs\"],\"signingCertificate\":\"" + pem + "\",\"roles\":[{\"entityId\":"
+                + "\"https://rest.test/roles/a\",\"name\":\"A\",\"constraints\":[{\"type\":\"" + Constraints.KLE
+                + "\",\"pattern\":\"" + Constraints.KLE_PATTERN.replace("\\", "\\\\") + "\",\"required\":true}]}]}";
+        Res ok = call("POST", "/api/admin/v1/user-systems", operator, good);
+        assertThat(ok.status()).as(ok.text()).isEqualTo(200);
+        assertThat(ok.body().path("minimumAssurance").asString()).isEqualTo("SUBSTANTIAL");
+        assertThat(ok.body().path("withoutPrivileges").asString()).isEqualTo("REFUSE");
+        assertThat(call("POST", "/api/admin/v1/user-systems", admin, good).status()).isEqualTo(403);
+
+        long before = count("SELECT count(*) FROM access.user_system");
+        Res noCert = call("POST", "/api/admin/v1/user-systems", operator, good.replace(pem, "not a certificate"));
+        assertThat(noCert.status()).isEqualTo(422);
+        assertThat(fields(noCert)).containsExactly("/signingCertificate");
+        Res badAcs = call("POST", "/api/admin/v1/user-systems", operator,
+                good.replace("https://rest.test/acs", "ftp://x").replace("https://rest.test/sp", "https://rest.test/sp2"));
+        assertThat(fields(badAcs)).containsExactly("/assertionConsumerUrls/0");
+        Res taken = call("POST", "/api/admin/v1/user-systems", operator, good.replace("https://rest.test/sp\"", "https://rest.test/sp3\""));
+        assertThat(taken.status()).isEqualTo(409);
+        Res unknownField = call("POST", "/api/admin/v1/user-systems", operator, good.replace("\"name\":\"REST\"", "\"nam\":\"REST\""));
+        assertThat(unknownField.status()).isEqualTo(400);
+        assertThat(count("SELECT count(*) FROM access.user_system")).isEqualTo(before);
+    }
+
+    @Test
+    void administratorDefinesJobRolesWithCheckedConstraintsAndHistory() {
+        String admin = tokenFor(CVR, Services.ADMINISTRATION, Services.MUNICIPAL_ADMIN);
+        String role = "{\"entityId\":\"https://demo.kommune.dk/jobroles/rest\",\"name\":\"Visitator\","
+                + "\"systemRoles\":[{\"entityId\":\"" + ROLE_SEARCH + "\",\"constraints\":["
+                + "{\"type\":\"" + Constraints.KLE + "\",\"value\":\"27.24.*\"},"
+                + "{\"type\":\"" + Constraints.SENSITIVITY + "\",\"value\":\"FORTROLIGE_PERSONOPLYSNINGER\"}]}]}";
+        long before = count("SELECT count(*) FROM access.registry_object WHERE type = 'job-role'");
+        Res unknownRole = call("POST", "/api/admin/v1/job-roles", admin, role.replace(ROLE_SEARCH, "https://nowhere/role"));
+        assertThat(unknownRole.status()).isEqualTo(422);
+        assertThat(fields(unknownRole)).containsExactly("/systemRoles/0/entityId");
+        Res badKle = call("POST", "/api/admin/v1/job-roles", admin, role.replace("27.24.*", "27x"));
+        assertThat(fields(badKle)).containsExactly("/systemRoles/0/constraints/0/value");
+        Res noSensitivity = call("POST", "/api/admin/v1/job-roles", admin, role.replace(
+                ",{\"type\":\"" + Constraints.SENSITIVITY + "\",\"value\":\"FORTROLIGE_PERSONOPLYSNINGER\"}", ""));
+        assertThat(noSensitivity.status()).isEqualTo(422);
+        assertThat(noSensitivity.text()).contains(Constraints.SENSITIVITY);
+        Res dynamicKle = call("POST", "/api/admin/v1/job-roles", admin, role.replace("\"value\":\"27.24.*\"",
+                "\"dynamic\":\"OWN_UNITS\""));
+        assertThat(fields(dynamicKle)).containsExactly("/systemRoles/0/constraints/0/dynamic");
+        Res otherMunicipality = call("POST", "/api/admin/v1/job-roles", admin, role.replace("\"name\"",
+                "\"municipalityCvr\":\"22222222\",\"name\""));
+        assertThat(otherMunicipality.status()).isEqualTo(403);
+        assertThat(count("SELECT count(*) FROM access.registry_object WHERE type = 'job-role'")).isEqualTo(before);
+
+        Res created = call("POST", "/api/admin/v1/job-roles", admin, role);
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(call("POST", "/api/admin/v1/job-roles", admin, role).status()).isEqualTo(409);
+        String path = created.header("Location");
+        Instant beforeChange = Instant.now();
+        Res stale = call("PUT", path, admin, role.replace("Visitator", "Visitator 2"), "If-Match", "\"7\"");
+        assertThat(stale.status()).isEqualTo(409);
+        assertThat(stale.code()).isEqualTo("STALE_VERSION");
+        assertThat(call("PUT", path, admin, role.replace("Visitator", "Visitator 2")).status()).isEqualTo(428);
+        Res changed = call("PUT", path, admin, role.replace("Visitator", "Visitator 2"), "If-Match", created.header("ETag"));
+        assertThat(changed.status()).as(changed.text()).isEqualTo(200);
+        assertThat(changed.body().path("name").asString()).isEqualTo("Visitator 2");
+        // valid-time history: before the change it was called Visitator
+        Res then = get(path + "?validAt=" + beforeChange, admin);
+        assertThat(then.body().path("name").asString()).isEqualTo("Visitator");
+        assertThat(get("/api/admin/v1/job-roles", admin).body().findValuesAsString("name")).contains("Visitator 2");
+    }
+
+    @Test
+    void assignmentsDecideWhatAUserGetsAndEndingOneTakesItAway() {
+        String admin = tokenFor(CVR, Services.ADMINISTRATION, Services.MUNICIPAL_ADMIN);
+        String privileges = "/api/admin/v1/users/" + BO + "/privileges?system=" + SP;
+        assertThat(get(privileges, admin).body().path("groups")).isEmpty();
+        Res unknownUser = call("POST", "/api/admin/v1/role-assignments", admin, "{\"jobRole\":\"" + JOB_CASEWORKER
+                + "\",\"user\":\"" + UUID.randomUUID() + "\"}");
+        assertThat(unknownUser.status()).isEqualTo(422);
+        assertThat(fields(unknownUser)).containsExactly("/user");
+        Res both = call("POST", "/api/admin/v1/role-assignments", admin, "{\"jobRole\":\"" + JOB_CASEWORKER
+                + "\",\"user\":\"" + BO + "\",\"unit\":\"" + UNIT_JOBS + "\"}");
+        assertThat(fields(both)).containsExactly("/user");
+        Res unknownJobRole = call("POST", "/api/admin/v1/role-assignments", admin, "{\"jobRole\":\"https://x/y\",\"user\":\""
+                + BO + "\"}");
+        assertThat(fields(unknownJobRole)).containsExactly("/jobRole");
+
+        Res assigned = call("POST", "/api/admin/v1/role-assignments", admin, "{\"jobRole\":\"" + JOB_CASEWORKER
+                + "\",\"unit\":\"" + UNIT_JOBS + "\",\"note\":\"vikar\"}");
+        assertThat(assigned.status()).as(assigned.text()).isEqualTo(201);
+        Res now = get(privileges, admin);
+        assertThat(now.body().path("groups").findValuesAsString("privilege")).containsExactly(ROLE_SEARCH);
+        assertThat(now.body().path("groups").get(0).path("constraints").path(Constraints.ORG_UNIT).asString())
+                .isEqualTo(UNIT_JOBS.toString());
+        assertThat(get("/api/admin/v1/role-assignments?unit=" + UNIT_JOBS, admin).body()).hasSize(1);
+
+        Instant whileAssigned = Instant.now();
+        Res ended = call("POST", assigned.header("Location") + "/end", admin, "{\"reason\":\"slut\"}", "If-Match",
+                assigned.header("ETag"));
+        assertThat(ended.status()).as(ended.text()).isEqualTo(200);
+        assertThat(get(privileges, admin).body().path("groups")).isEmpty();
+        assertThat(get("/api/admin/v1/role-assignments?unit=" + UNIT_JOBS, admin).body()).isEmpty();
+        assertThat(get("/api/admin/v1/role-assignments?unit=" + UNIT_JOBS + "&validAt=" + whileAssigned, admin).body())
+                .hasSize(1);
+        assertThat(get(assigned.header("Location") + "?validAt=" + whileAssigned, admin).status()).isEqualTo(200);
+    }
+
+    @Test
+    void municipalIdpIsConfiguredFromMetadata() {
+        String admin = tokenFor(CVR, Services.ADMINISTRATION, Services.MUNICIPAL_ADMIN);
+        String metadata = flow.get("/saml/test-idp/metadata").body();
+        Res other = call("PUT", "/api/admin/v1/municipal-idps/22222222", admin, metadata, "Content-Type",
+                "application/samlmetadata+xml");
+        assertThat(other.status()).isEqualTo(403);
+        Res bad = call("PUT", "/api/admin/v1/municipal-idps/" + CVR, admin, "<md:EntityDescriptor xmlns:md=\""
+                + SamlXml.METADATA + "\" entityID=\"x\"/>", "Content-Type", "application/samlmetadata+xml");
+        assertThat(bad.status()).isEqualTo(422);
+        assertThat(bad.text()).contains("IDPSSODescriptor");
+        Res dtd = call("PUT", "/api/admin/v1/municipal-idps/" + CVR, admin, "<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>",
+                "Content-Type", "application/samlmetadata+xml");
+        assertThat(dtd.status()).isEqualTo(422);
+        Res ok = call("PUT", "/api/admin/v1/municipal-idps/" + CVR, admin, metadata, "Content-Type",
+                "application/samlmetadata+xml");
+        assertThat(ok.status()).as(ok.text()).isEqualTo(200);
+        assertThat(ok.body().path("entityId").asString()).isEqualTo(testIdp.entityId());
+        assertThat(get("/api/admin/v1/municipal-idps", admin).body().findValuesAsString("cvr")).contains(CVR);
+    }
+
     // ------------------------------------------------------------------ metadata
 
     @Test

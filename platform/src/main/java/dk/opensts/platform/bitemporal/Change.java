@@ -9,7 +9,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * @param expectedVersion the version the writer read ({@code If-Match}); {@code null} skips the check
  * @param create          whether the object must not exist yet
- * @param apply           the new attributes given the old ones ({@code null} for a period without a version)
+ * @param apply           the new attributes given the old ones ({@code null} for a period without a version);
+ *                        returning {@code null} for old attributes ends the object's validity in the period
  * @param fillGaps        whether the change also covers parts of the period where the object had no version
  * @param index           derives the search columns from attributes
  */

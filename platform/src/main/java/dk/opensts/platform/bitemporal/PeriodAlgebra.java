@@ -33,7 +33,8 @@ public final class PeriodAlgebra {
      * @param current  the current pieces, not overlapping
      * @param period   where the change applies
      * @param change   the new value for an old one; given {@code null} for a gap when {@code fillGaps};
-     *                 a {@code null} result leaves the gap empty
+     *                 a {@code null} result leaves a gap empty, and ends an old value inside the period
+     *                 (the object has no version there any more)
      * @param fillGaps whether the change also covers parts of the period that have no piece
      * @param same     whether two values are equal (then nothing is written)
      */
@@ -58,12 +59,14 @@ public final class PeriodAlgebra {
             Instant innerFrom = max(p.from(), period.from());
             Instant innerTo = min(p.to(), period.to());
             T changed = change.apply(piece.value());
-            if (changed != null && !same.test(piece.value(), changed)) {
+            if (changed == null || !same.test(piece.value(), changed)) {
                 superseded.add(piece);
                 if (p.from() == null ? period.from() != null : period.from() != null && p.from().isBefore(period.from())) {
                     added.add(new Piece<>(new Period(p.from(), period.from()), piece.value()));
                 }
-                added.add(new Piece<>(new Period(innerFrom, innerTo), changed));
+                if (changed != null) {
+                    added.add(new Piece<>(new Period(innerFrom, innerTo), changed));
+                }
                 if (p.to() == null ? period.to() != null : period.to() != null && period.to().isBefore(p.to())) {
                     added.add(new Piece<>(new Period(period.to(), p.to()), piece.value()));
                 }

@@ -28,7 +28,7 @@ class PeriodAlgebraProperties {
     private static final int LOW = -1;   // stands for "before every bound" (minus infinity)
     private static final int HIGH = 21;  // stands for "after every bound" (plus infinity)
 
-    /** A change: set a value, add to values, or clear (null) gaps only. */
+    /** A change: set a value, add to values, change nothing, or end the values in the period. */
     record Change(String kind, int amount) {
         UnaryOperator<Integer> operator() {
             switch (kind) {
@@ -36,6 +36,8 @@ class PeriodAlgebraProperties {
                     return old -> amount;
                 case "add":
                     return old -> old == null ? amount : old + amount;
+                case "end":
+                    return old -> null;
                 default: // "same": a change that alters nothing
                     return old -> old;
             }
@@ -52,7 +54,7 @@ class PeriodAlgebraProperties {
                         .map(values -> pieces(cuts, values)));
         Arbitrary<Period> periods = bound().flatMap(a ->
                 bound().filter(b -> a == null || b == null || a < b).map(b -> new Period(at(a), at(b))));
-        Arbitrary<Change> changes = Combinators.combine(Arbitraries.of("set", "add", "same"),
+        Arbitrary<Change> changes = Combinators.combine(Arbitraries.of("set", "add", "same", "end"),
                 Arbitraries.integers().between(0, 3)).as(Change::new);
         return Combinators.combine(pieces, periods, changes, Arbitraries.of(true, false)).as(Case::new);
     }
