@@ -8,6 +8,7 @@ CREATE TABLE user_system (
   encryption_pem     text,                     -- assertions to it are encrypted when set
   min_assurance      text NOT NULL CHECK (min_assurance IN ('LOW', 'SUBSTANTIAL', 'HIGH')),
   without_privileges text NOT NULL CHECK (without_privileges IN ('REFUSE', 'ALLOW')),
+  it_system          uuid REFERENCES it_system (id), -- the system's back end, which may exchange its assertions for API tokens
   updated_at         timestamptz NOT NULL,
   updated_by         text NOT NULL
 );
@@ -16,7 +17,8 @@ CREATE TABLE user_system_role (
   system      text NOT NULL REFERENCES user_system (entity_id) ON DELETE CASCADE,
   name        text NOT NULL,
   description text,
-  constraints jsonb NOT NULL                   -- [{"type": uri, "pattern": regex, "required": bool}]
+  constraints jsonb NOT NULL,                  -- [{"type": uri, "pattern": regex, "required": bool}]
+  service_roles jsonb NOT NULL                 -- [{"service": entity id, "role": name}]: what it carries into OpenSTS APIs
 );
 CREATE INDEX user_system_role_system ON user_system_role (system);
 

@@ -87,7 +87,8 @@ class AccessTest extends ApiTest {
         Res metadata = get("/.well-known/oauth-authorization-server", null);
         assertThat(metadata.status()).as(metadata.text()).isEqualTo(200);
         assertThat(metadata.body().path("token_endpoint_auth_methods_supported").toString()).isEqualTo("[\"tls_client_auth\"]");
-        assertThat(metadata.body().path("grant_types_supported").toString()).isEqualTo("[\"client_credentials\"]");
+        assertThat(metadata.body().path("grant_types_supported").toString())
+                .isEqualTo("[\"client_credentials\",\"urn:ietf:params:oauth:grant-type:saml2-bearer\"]");
         assertThat(metadata.body().path("tls_client_certificate_bound_access_tokens").asBoolean()).isTrue();
         assertThat(metadata.body().has("revocation_endpoint")).isFalse();
     }

@@ -98,13 +98,13 @@ class ContextHandlerTest extends ApiTest {
                         new UserSystems.SystemRole(ROLE_ADMIN, "Administrer", null, List.of()));
                 String pem = dk.opensts.access.pki.Pem.encode(spKey.certificate());
                 Actor operator = Actor.internal("test", CVR);
-                userSystems.register(new UserSystems.UserSystem(SP, "Oversigt", List.of(SP_ACS), pem, null, null, null,
+                userSystems.register(new UserSystems.UserSystem(SP, "Oversigt", List.of(SP_ACS), pem, null, null, null, null,
                         roles), "test");
                 userSystems.register(new UserSystems.UserSystem(SP_ENC, "Krypterer", List.of(SP_ENC + "/acs"), pem, pem,
-                        Assurance.SUBSTANTIAL, UserSystems.WithoutPrivileges.REFUSE, List.of(
+                        Assurance.SUBSTANTIAL, UserSystems.WithoutPrivileges.REFUSE, null, List.of(
                         new UserSystems.SystemRole(SP_ENC + "/roles/use", "Brug", null, List.of()))), "test");
                 userSystems.register(new UserSystems.UserSystem(SP_OPEN, "Åben", List.of(SP_OPEN + "/acs"), pem, null,
-                        Assurance.LOW, UserSystems.WithoutPrivileges.ALLOW, List.of()), "test");
+                        Assurance.LOW, UserSystems.WithoutPrivileges.ALLOW, null, List.of()), "test");
                 jobRoles.create(CVR, new JobRoles.JobRoleInput(JOB_CASEWORKER, "Sagsbehandler børn og unge", null, null,
                         List.of(new JobRoles.SystemRoleGrant(ROLE_SEARCH, List.of(
                                         new JobRoles.ConstraintValue(Constraints.KLE, "27.*", null),
@@ -464,7 +464,7 @@ class ContextHandlerTest extends ApiTest {
         String pem = dk.opensts.access.pki.Pem.encode(key.certificate());
         String entity = "https://pysaml2.test/sp";
         String acs = "https://pysaml2.test/acs";
-        userSystems.register(new UserSystems.UserSystem(entity, "pysaml2", List.of(acs), pem, pem, null, null,
+        userSystems.register(new UserSystems.UserSystem(entity, "pysaml2", List.of(acs), pem, pem, null, null, null,
                 List.of(new UserSystems.SystemRole("https://pysaml2.test/roles/read", "Læs", null, List.of()))), "test");
         jobRoles.create(CVR, new JobRoles.JobRoleInput("https://demo.kommune.dk/jobroles/pysaml2", "pysaml2-bruger", null,
                 null, List.of(new JobRoles.SystemRoleGrant("https://pysaml2.test/roles/read", List.of())), null, null),

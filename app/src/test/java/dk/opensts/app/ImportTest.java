@@ -82,6 +82,12 @@ class ImportTest extends ApiTest {
         Res c = call("POST", O + "/organisations/" + org + "/import", token, cycle, "Content-Type", "application/x-ndjson");
         assertThat(c.status()).isEqualTo(422);
         assertThat(c.text()).contains("own ancestor");
+        // a reference to something outside the feed (it is a whole snapshot)
+        String outside = "{\"type\":\"unit\",\"id\":\"" + UUID.randomUUID() + "\",\"userKey\":\"c\",\"name\":\"C\","
+                + "\"parent\":\"" + UUID.randomUUID() + "\"}\n";
+        Res o = call("POST", O + "/organisations/" + org + "/import", token, outside, "Content-Type", "application/x-ndjson");
+        assertThat(o.status()).as(o.text()).isEqualTo(422);
+        assertThat(o.text()).contains("is not a unit of this feed");
         assertThat(count("SELECT count(*) FROM organisation.object_version")).isEqualTo(before);
     }
 

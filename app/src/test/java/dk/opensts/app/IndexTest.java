@@ -197,6 +197,115 @@ class IndexTest extends ApiTest {
                 + cpr + "' AND object_ids = ARRAY['" + c.path("id").asString() + "']::uuid[]")).isEqualTo(1);
     }
 
+    @Autowired
+    dk.opensts.organisation.api.Organisations organisations;
+    @Autowired
+    dk.opensts.access.roles.UserSystems userSystems;
+    @Autowired
+    dk.opensts.access.roles.JobRoles jobRoles;
+    @Autowired
+    dk.opensts.access.saml.TestIdentityProvider testIdp;
+    @Autowired
+    dk.opensts.access.saml.ContextHandler handler;
+
+    /**
+     * A caseworker logs in through the context handler to a user-facing system; its back end exchanges
+     * her assertion for a case index token, and the search sees what her job role allows and no more.
+     */
+    @Test
+    void caseworkerSearchesWithHerOwnPrivilegesThroughTheContextHandler() {
+        UUID anna = UUID.randomUUID();
+        UUID bo = UUID.randomUUID();
+        // a full snapshot: the units as they are, and the users
+        organisations.importFeed(CVR, new StringReader(String.join("\n",
+                "{\"type\":\"unit\",\"id\":\"" + social + "\",\"userKey\":\"social\",\"name\":\"Enhed social\"}",
+                "{\"type\":\"unit\",\"id\":\"" + children + "\",\"userKey\":\"boern\",\"name\":\"Enhed boern\",\"parent\":\""
+                        + social + "\"}",
+                "{\"type\":\"user\",\"id\":\"" + anna + "\",\"userKey\":\"anna-" + anna + "\",\"name\":\"Anna\"}",
+                "{\"type\":\"user\",\"id\":\"" + bo + "\",\"userKey\":\"bo-" + bo + "\",\"name\":\"Bo\"}",
+                "{\"type\":\"function\",\"id\":\"" + UUID.randomUUID() + "\",\"userKey\":\"e-" + anna
+                        + "\",\"name\":\"Ansættelse\",\"functionType\":\"ENGAGEMENT\",\"users\":[\"" + anna
+                        + "\"],\"units\":[\"" + children + "\"]}")), "test");
+        // the overview's back end: an IT system whose agreement gives it the search role of the case index
+        TestSystem backEnd = systemWith(CVR, Services.CASE_INDEX, List.of(new Grant(Services.SEARCH,
+                Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA"))));
+        var spKey = ca.ca().issueSaml("Overview", java.time.Instant.now().minusSeconds(3600),
+                java.time.Instant.now().plusSeconds(86400));
+        String sp = "https://overview.test/" + UUID.randomUUID();
+        String role = sp + "/roles/search";
+        userSystems.register(new dk.opensts.access.roles.UserSystems.UserSystem(sp, "Overblik", List.of(sp + "/acs"),
+                dk.opensts.access.pki.Pem.encode(spKey.certificate()), null, null, null, backEnd.id(), List.of(
+                new dk.opensts.access.roles.UserSystems.SystemRole(role, "Søg", null, Services.indexConstraints(),
+                        List.of(new dk.opensts.access.roles.UserSystems.ServiceRole(Services.CASE_INDEX, Services.SEARCH))))),
+                "test");
+        dk.opensts.platform.security.Actor admin = dk.opensts.platform.security.Actor.internal("test", CVR);
+        String jobRole = "https://demo.kommune.dk/jobroles/" + UUID.randomUUID();
+        jobRoles.create(CVR, new dk.opensts.access.roles.JobRoles.JobRoleInput(jobRole, "Sagsbehandler", null, null,
+                List.of(new dk.opensts.access.roles.JobRoles.SystemRoleGrant(role, List.of(
+                        new dk.opensts.access.roles.JobRoles.ConstraintValue(Constraints.KLE, "27.*", null),
+                        new dk.opensts.access.roles.JobRoles.ConstraintValue(Constraints.ORG_UNIT, null,
+                                dk.opensts.access.roles.JobRoles.Dynamic.OWN_UNITS_AND_BELOW),
+                        new dk.opensts.access.roles.JobRoles.ConstraintValue(Constraints.SENSITIVITY,
+                                "FOELSOMME_PERSONOPLYSNINGER", null)))), null, null), admin);
+        jobRoles.assign(CVR, new dk.opensts.access.roles.JobRoles.AssignmentInput(jobRole, anna, null, null, null, null,
+                null), u -> true, u -> true, admin);
+        testIdp.serve(CVR, "test");
+        testIdp.addUser("anna-" + anna, "pw", CVR, anna, "Anna", null, List.of());
+
+        String cpr = cpr();
+        String n = "U-" + SEQ.incrementAndGet();
+        publishCase(n, caseJson(1, n, cpr, "27.01.01", children, "FOELSOMME_PERSONOPLYSNINGER", false, ""));
+        publishCase(n + "-above", caseJson(1, n + "-above", cpr, "27.01.01", social, "FOELSOMME_PERSONOPLYSNINGER", false, ""));
+        publishCase(n + "-vip", caseJson(1, n + "-vip", cpr, "27.01.01", children, "VIP_SAGER", false, ""));
+        publishCase(n + "-kle", caseJson(1, n + "-kle", cpr, "32.01.01", children, "FOELSOMME_PERSONOPLYSNINGER", false, ""));
+
+        SamlFlow flow = new SamlFlow(port);
+        SamlFlow.Sp overview = new SamlFlow.Sp(sp, sp + "/acs", spKey);
+        SamlFlow.Page end = flow.login(overview.authnUrl(handler.settings().ssoUrl(), "_u-" + anna, null, null),
+                "anna-" + anna, "pw", "Substantial");
+        org.w3c.dom.Element assertion = SamlFlow.assertionOf(overview.read(end.form().samlResponse()));
+        String encoded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                dk.opensts.access.saml.SamlXml.serialize(assertion));
+        String form = "grant_type=" + enc("urn:ietf:params:oauth:grant-type:saml2-bearer") + "&assertion=" + encoded
+                + "&resource=" + enc(Services.CASE_INDEX);
+        Res token = tokenRequest(backEnd.client(), form);
+        assertThat(token.status()).as(token.text()).isEqualTo(200);
+        String jwt = token.body().path("access_token").asString();
+        JsonNode claims = json.readTree(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+        assertThat(claims.path("sub").asString()).isEqualTo(anna.toString());
+        assertThat(claims.path("act").path("sub").asString()).isEqualTo(backEnd.id().toString());
+        assertThat(claims.path("cvr").asString()).isEqualTo(CVR);
+        assertThat(claims.path("priv").get(0).path("role").asString()).isEqualTo(Services.SEARCH);
+        assertThat(claims.path("priv").get(0).path("constraints").path(Constraints.KLE).asString()).isEqualTo("27.*");
+
+        // the search: her KLE subject, her unit (not the one above it), up to sensitive data (not VIP)
+        Res found = search(jwt, "party=" + cpr);
+        assertThat(found.status()).as(found.text()).isEqualTo(200);
+        assertThat(found.body().path("items").findValuesAsString("caseNumber")).containsExactly(n);
+        assertThat(count("SELECT count(*) FROM platform.audit_log WHERE action = 'SEARCH' AND actor = '" + anna
+                + "' AND details->>'party' = '" + cpr + "'")).isEqualTo(1);
+
+        // refused: a changed assertion, an assertion presented by another system, a service it carries no role of
+        String tampered = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                new String(dk.opensts.access.saml.SamlXml.serialize(assertion), StandardCharsets.UTF_8)
+                        .replace(">" + CVR + "<", ">" + CVR2 + "<").getBytes(StandardCharsets.UTF_8));
+        assertThat(tampered).isNotEqualTo(encoded);
+        Res changed = tokenRequest(backEnd.client(), form.replace(encoded, tampered));
+        assertThat(changed.status()).isEqualTo(400);
+        assertThat(changed.body().path("error").asString()).isEqualTo("invalid_grant");
+        Res stolen = tokenRequest(publisher.client(), form);
+        assertThat(stolen.status()).isEqualTo(400);
+        assertThat(stolen.text()).contains("not the back end");
+        Res otherService = tokenRequest(backEnd.client(), form.replace(enc(Services.CASE_INDEX), enc(Services.BENEFIT_INDEX)));
+        assertThat(otherService.status()).isEqualTo(400);
+        assertThat(count("SELECT count(*) FROM platform.security_log WHERE type = 'TOKEN_REFUSED' AND details::text LIKE "
+                + "'%not the back end%'")).isPositive();
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
     String searcherOf(String service, Map<String, String> constraints) {
         return tokenOf(systemWith(CVR, service, List.of(new Grant(Services.SEARCH, constraints))), CVR, service);
     }

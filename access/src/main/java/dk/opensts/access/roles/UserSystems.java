@@ -36,6 +36,11 @@ import tools.jackson.databind.json.JsonMapper;
 public class UserSystems {
 
     private static final TypeReference<List<ConstraintDefinition>> CONSTRAINTS = new TypeReference<>() { };
+    private static final TypeReference<List<ServiceRole>> SERVICE_ROLES = new TypeReference<>() { };
+
+    /** A role of an OpenSTS service (or another service of the token service) that a system role carries. */
+    public record ServiceRole(String service, String role) {
+    }
 
     /** What happens when a user holds no role of the system. */
     public enum WithoutPrivileges { REFUSE, ALLOW }
@@ -43,11 +48,19 @@ public class UserSystems {
     /**
      * A system role.
      *
-     * @param entityId the role's URI, unique across systems; the {@code Privilege} of the assertion
+     * @param entityId     the role's URI, unique across systems; the {@code Privilege} of the assertion
+     * @param serviceRoles the service roles a user holding it gets, with its constraint values, in a token the
+     *                     system's back end exchanges her assertion for (empty: none)
      */
-    public record SystemRole(String entityId, String name, String description, List<ConstraintDefinition> constraints) {
+    public record SystemRole(String entityId, String name, String description, List<ConstraintDefinition> constraints,
+                             List<ServiceRole> serviceRoles) {
         public SystemRole {
             constraints = constraints == null ? List.of() : List.copyOf(constraints);
+            serviceRoles = serviceRoles == null ? List.of() : List.copyOf(serviceRoles);
+        }
+
+        public SystemRole(String entityId, String name, String description, List<ConstraintDefinition> constraints) {
+            this(entityId, name, description, constraints, List.of());
         }
     }
 
@@ -57,10 +70,12 @@ public class UserSystems {
      * @param assertionConsumerUrls where answers may be sent; an AuthnRequest naming another is refused
      * @param signingCertificate    PEM; verifies the system's AuthnRequests
      * @param encryptionCertificate PEM or {@code null}; when set, assertions to the system are encrypted for it
+     * @param itSystem              the IT system (its back end) that may exchange the system's assertions for
+     *                              tokens to OpenSTS APIs on the user's behalf, or {@code null}
      */
     public record UserSystem(String entityId, String name, List<String> assertionConsumerUrls, String signingCertificate,
                              String encryptionCertificate, Assurance minimumAssurance,
-                             WithoutPrivileges withoutPrivileges, List<SystemRole> roles) {
+                             WithoutPrivileges withoutPrivileges, java.util.UUID itSystem, List<SystemRole> roles) {
         public UserSystem {
             assertionConsumerUrls = assertionConsumerUrls == null ? List.of() : List.copyOf(assertionConsumerUrls);
             roles = roles == null ? List.of() : List.copyOf(roles);
@@ -76,8 +91,13 @@ public class UserSystems {
     private final Clock clock;
     private final SecurityLog securityLog;
     private final TransactionTemplate tx;
+    private final ServiceCatalogue services;
+    private final dk.opensts.access.api.ItSystems itSystems;
 
-    public UserSystems(JdbcClient jdbc, JsonMapper json, Clock clock, SecurityLog securityLog, TransactionTemplate tx) {
+    public UserSystems(JdbcClient jdbc, JsonMapper json, Clock clock, SecurityLog securityLog, TransactionTemplate tx,
+                       ServiceCatalogue services, dk.opensts.access.api.ItSystems itSystems) {
+        this.services = services;
+        this.itSystems = itSystems;
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
@@ -90,7 +110,8 @@ public class UserSystems {
         UserSystem s = new UserSystem(in.entityId(), in.name(), in.assertionConsumerUrls(), in.signingCertificate(),
                 in.encryptionCertificate(),
                 in.minimumAssurance() == null ? Assurance.SUBSTANTIAL : in.minimumAssurance(),
-                in.withoutPrivileges() == null ? WithoutPrivileges.REFUSE : in.withoutPrivileges(), in.roles());
+                in.withoutPrivileges() == null ? WithoutPrivileges.REFUSE : in.withoutPrivileges(), in.itSystem(),
+                in.roles());
         validate(s);
         return tx.execute(st -> {
             for (SystemRole r : s.roles()) {
@@ -102,21 +123,21 @@ public class UserSystems {
                 }
             }
             jdbc.sql("INSERT INTO access.user_system (entity_id, name, acs_urls, signing_pem, encryption_pem, min_assurance,"
-                            + " without_privileges, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                            + " without_privileges, it_system, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                             + " ON CONFLICT (entity_id) DO UPDATE SET name = excluded.name, acs_urls = excluded.acs_urls,"
                             + " signing_pem = excluded.signing_pem, encryption_pem = excluded.encryption_pem,"
                             + " min_assurance = excluded.min_assurance, without_privileges = excluded.without_privileges,"
-                            + " updated_at = excluded.updated_at, updated_by = excluded.updated_by")
+                            + " it_system = excluded.it_system, updated_at = excluded.updated_at, updated_by = excluded.updated_by")
                     .params(s.entityId(), s.name(), s.assertionConsumerUrls().toArray(String[]::new), s.signingCertificate(),
                             s.encryptionCertificate(), s.minimumAssurance().name(), s.withoutPrivileges().name(),
-                            Timestamp.from(clock.instant()), actor)
+                            s.itSystem(), Timestamp.from(clock.instant()), actor)
                     .update();
             jdbc.sql("DELETE FROM access.user_system_role WHERE system = ?").param(s.entityId()).update();
             for (SystemRole r : s.roles()) {
-                jdbc.sql("INSERT INTO access.user_system_role (role_uri, system, name, description, constraints)"
-                                + " VALUES (?, ?, ?, ?, CAST(? AS jsonb))")
+                jdbc.sql("INSERT INTO access.user_system_role (role_uri, system, name, description, constraints, service_roles)"
+                                + " VALUES (?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb))")
                         .params(r.entityId(), s.entityId(), r.name(), r.description(),
-                                json.writeValueAsString(r.constraints()))
+                                json.writeValueAsString(r.constraints()), json.writeValueAsString(r.serviceRoles()))
                         .update();
             }
             Map<String, Object> details = new LinkedHashMap<>();
@@ -133,7 +154,8 @@ public class UserSystems {
                 .query((rs, n) -> new UserSystem(rs.getString("entity_id"), rs.getString("name"),
                         List.of((String[]) rs.getArray("acs_urls").getArray()), rs.getString("signing_pem"),
                         rs.getString("encryption_pem"), Assurance.valueOf(rs.getString("min_assurance")),
-                        WithoutPrivileges.valueOf(rs.getString("without_privileges")), roles(entityId)))
+                        WithoutPrivileges.valueOf(rs.getString("without_privileges")),
+                        rs.getObject("it_system", java.util.UUID.class), roles(entityId)))
                 .optional();
     }
 
@@ -152,7 +174,8 @@ public class UserSystems {
     private List<SystemRole> roles(String system) {
         return jdbc.sql("SELECT * FROM access.user_system_role WHERE system = ? ORDER BY role_uri").param(system)
                 .query((rs, n) -> new SystemRole(rs.getString("role_uri"), rs.getString("name"),
-                        rs.getString("description"), json.readValue(rs.getString("constraints"), CONSTRAINTS)))
+                        rs.getString("description"), json.readValue(rs.getString("constraints"), CONSTRAINTS),
+                        json.readValue(rs.getString("service_roles"), SERVICE_ROLES)))
                 .list();
     }
 
@@ -190,6 +213,18 @@ public class UserSystems {
                 throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/roles/" + i + "/name", "required");
             }
             ServiceCatalogue.validateConstraints(r.constraints(), "/roles/" + i + "/constraints/");
+            for (int j = 0; j < r.serviceRoles().size(); j++) {
+                ServiceRole sr = r.serviceRoles().get(j);
+                boolean known = sr != null && sr.service() != null && services.find(sr.service())
+                        .flatMap(d -> d.role(sr.role())).isPresent();
+                if (!known) {
+                    throw ApiException.field(ErrorCode.BROKEN_REFERENCE, "/roles/" + i + "/serviceRoles/" + j,
+                            "no role " + (sr == null ? null : sr.role()) + " of service " + (sr == null ? null : sr.service()));
+                }
+            }
+        }
+        if (s.itSystem() != null && itSystems.find(s.itSystem()).isEmpty()) {
+            throw ApiException.field(ErrorCode.BROKEN_REFERENCE, "/itSystem", "no IT system " + s.itSystem());
         }
     }
 

@@ -471,7 +471,7 @@ public class ContextHandler {
 
     // ------------------------------------------------------------------ reading
 
-    private static Map<String, List<String>> attributes(Element assertion) {
+    static Map<String, List<String>> attributes(Element assertion) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (Element statement : SamlXml.children(assertion, SamlXml.ASSERTION, "AttributeStatement")) {
             for (Element attr : SamlXml.children(statement, SamlXml.ASSERTION, "Attribute")) {

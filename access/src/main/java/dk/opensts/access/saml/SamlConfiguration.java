@@ -46,8 +46,9 @@ import tools.jackson.databind.json.JsonMapper;
 public class SamlConfiguration {
 
     @Bean
-    UserSystems userSystems(JdbcClient jdbc, JsonMapper json, Clock clock, SecurityLog securityLog, TransactionTemplate tx) {
-        return new UserSystems(jdbc, json, clock, securityLog, tx);
+    UserSystems userSystems(JdbcClient jdbc, JsonMapper json, Clock clock, SecurityLog securityLog, TransactionTemplate tx,
+                            dk.opensts.access.domain.ServiceCatalogue services, dk.opensts.access.api.ItSystems itSystems) {
+        return new UserSystems(jdbc, json, clock, securityLog, tx, services, itSystems);
     }
 
     @Bean
@@ -166,6 +167,11 @@ public class SamlConfiguration {
                                   Organisations organisations, UserPrivileges privileges, SecurityLog securityLog,
                                   Clock clock, MeterRegistry meters) {
         return new ContextHandler(endpoints, systems, idps, state, organisations, privileges, securityLog, clock, meters);
+    }
+
+    @Bean
+    AssertionExchange assertionExchange(Endpoints endpoints, UserSystems systems, Clock clock) {
+        return new AssertionExchange(endpoints, systems, clock);
     }
 
     /** The built-in test IdP: only when {@code opensts.saml.test-idp.enabled} (the demo run and the tests). */

@@ -220,6 +220,7 @@ public class AccessConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain tokenService(HttpSecurity http, CertificateClients clients, ServiceAgreements agreements,
+                                     dk.opensts.access.saml.AssertionExchange assertions,
                                      ServiceCatalogue services, JwtEncoder encoder, SecurityLog securityLog,
                                      JsonMapper json, Clock clock, @Value("${opensts.issuer}") String issuer,
                                      @Value("${opensts.token.ttl:PT5M}") Duration ttl) throws Exception {
@@ -236,6 +237,7 @@ public class AccessConfiguration {
                                 .grantTypes(list -> {
                                     list.clear();
                                     list.add("client_credentials");
+                                    list.add(TokenRequests.SAML2_BEARER.getValue());
                                 })
                                 .tlsClientCertificateBoundAccessTokens(true)
                                 .claims(c -> {
@@ -266,6 +268,7 @@ public class AccessConfiguration {
                                 .authenticationProviders(list -> {
                                     list.clear();
                                     list.add(new AgreementTokens(agreements, services, encoder, issuer, ttl, clock));
+                                    list.add(new UserTokens(assertions, agreements, encoder, issuer, ttl, clock));
                                 })
                                 .errorResponseHandler(refusals)))
                 .authorizeHttpRequests(a -> a.anyRequest().authenticated())

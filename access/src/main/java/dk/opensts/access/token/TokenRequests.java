@@ -14,11 +14,13 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 import org.springframework.security.web.authentication.AuthenticationConverter;
 
 /**
- * Reads a {@code client_credentials} token request that names one service and one municipality,
- * in KOMBIT's REST form {@code scope=entityid:<service entity id>,anvenderkontekst:<CVR>} or the
- * standard form {@code resource=<entity id>} (RFC 8707) or {@code audience=<entity id>} with
- * {@code anvenderkontekst=<CVR>}. Any other grant type is left to the authorization server, which
- * answers {@code unsupported_grant_type}.
+ * Reads a token request that names one service and one municipality, in KOMBIT's REST form
+ * {@code scope=entityid:<service entity id>,anvenderkontekst:<CVR>} or the standard form
+ * {@code resource=<entity id>} (RFC 8707) or {@code audience=<entity id>} with
+ * {@code anvenderkontekst=<CVR>}: {@code client_credentials} for the system itself, or the SAML 2.0
+ * bearer grant (RFC 7522, {@code assertion=<base64url assertion of the context handler>}) for a user
+ * of a user-facing system, whose municipality the assertion names. Any other grant type is left to
+ * the authorization server, which answers {@code unsupported_grant_type}.
  */
 public class TokenRequests implements AuthenticationConverter {
 
@@ -27,9 +29,24 @@ public class TokenRequests implements AuthenticationConverter {
     private static final Pattern CVR = Pattern.compile("[0-9]{8}");
     private static final Pattern SCOPE_SEPARATOR = Pattern.compile("[,\\s]+");
 
+    /** RFC 7522. */
+    public static final AuthorizationGrantType SAML2_BEARER =
+            new AuthorizationGrantType("urn:ietf:params:oauth:grant-type:saml2-bearer");
+    public static final String ASSERTION = "assertion";
+
+    /** A user token request: the assertion, the service, and the municipality if the client named one. */
+    public static final class UserTokenRequest
+            extends org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationGrantAuthenticationToken {
+        public UserTokenRequest(Authentication client, Map<String, Object> parameters) {
+            super(SAML2_BEARER, client, parameters);
+        }
+    }
+
     @Override
     public Authentication convert(HttpServletRequest request) {
-        if (!AuthorizationGrantType.CLIENT_CREDENTIALS.getValue().equals(request.getParameter("grant_type"))) {
+        String grant = request.getParameter("grant_type");
+        boolean user = SAML2_BEARER.getValue().equals(grant);
+        if (!AuthorizationGrantType.CLIENT_CREDENTIALS.getValue().equals(grant) && !user) {
             return null;
         }
         String scope = single(request, "scope");
@@ -61,14 +78,25 @@ public class TokenRequests implements AuthenticationConverter {
             throw error(OAuth2ErrorCodes.INVALID_REQUEST, "name the service: scope=entityid:<service entity id>,"
                     + "anvenderkontekst:<CVR>, or resource=<service entity id>");
         }
+        if (cvr != null && !CVR.matcher(cvr).matches()) {
+            throw error(OAuth2ErrorCodes.INVALID_REQUEST, "anvenderkontekst must be a CVR number of 8 digits");
+        }
+        Authentication client = SecurityContextHolder.getContext().getAuthentication();
+        if (user) {
+            String assertion = single(request, ASSERTION);
+            if (assertion == null || assertion.isBlank() || assertion.length() > 1_000_000) {
+                throw error(OAuth2ErrorCodes.INVALID_REQUEST, "give the context handler's assertion (base64url) in assertion");
+            }
+            Map<String, Object> parameters = new java.util.HashMap<>(Map.of(SERVICE, service, ASSERTION, assertion));
+            if (cvr != null) {
+                parameters.put(MUNICIPALITY, cvr);
+            }
+            return new UserTokenRequest(client, parameters);
+        }
         if (cvr == null || cvr.isBlank()) {
             throw error(OAuth2ErrorCodes.INVALID_REQUEST, "name the municipality the token is for: "
                     + "anvenderkontekst:<CVR> in scope, or the anvenderkontekst parameter");
         }
-        if (!CVR.matcher(cvr).matches()) {
-            throw error(OAuth2ErrorCodes.INVALID_REQUEST, "anvenderkontekst must be a CVR number of 8 digits");
-        }
-        Authentication client = SecurityContextHolder.getContext().getAuthentication();
         return new OAuth2ClientCredentialsAuthenticationToken(client, Set.of(), Map.of(SERVICE, service, MUNICIPALITY, cvr));
     }
 

@@ -25,36 +25,44 @@ public class TokenServiceOpenApi implements OpenApiCustomizer {
 
     @Override
     public void customise(OpenAPI api) {
-        api.addTagsItem(new Tag().name(TAG).description("Tokens for IT systems: client credentials over mutual TLS"));
+        api.addTagsItem(new Tag().name(TAG).description("Tokens over mutual TLS: for IT systems (client credentials) and for "
+                + "users of a user-facing system (its back end exchanges the context handler's assertion, RFC 7522)"));
         var components = api.getComponents();
         components.addSchemas("TokenRequest", new ObjectSchema()
-                .addProperty("grant_type", new StringSchema()._enum(List.of("client_credentials")))
+                .addProperty("grant_type", new StringSchema()._enum(List.of("client_credentials",
+                        "urn:ietf:params:oauth:grant-type:saml2-bearer")))
+                .addProperty("assertion", new StringSchema().description("saml2-bearer: the assertion the context handler "
+                        + "issued to the user-facing system whose back end the client is, base64url"))
                 .addProperty("scope", new StringSchema().description(
                         "KOMBIT's form: entityid:<service entity id>,anvenderkontekst:<CVR>"))
                 .addProperty("resource", new StringSchema().description("the service entity id (RFC 8707)"))
                 .addProperty("audience", new StringSchema().description("the service entity id"))
                 .addProperty("anvenderkontekst", new StringSchema().pattern("[0-9]{8}")
-                        .description("the municipality's CVR, with resource or audience"))
+                        .description("the municipality's CVR, with resource or audience (saml2-bearer: optional, the "
+                                + "assertion names it)"))
                 .addProperty("client_id", new StringSchema().description("optional: the IT system's id; the certificate names it"))
                 .required(List.of("grant_type")));
         components.addSchemas("TokenResponse", new ObjectSchema()
                 .addProperty("access_token", new StringSchema().description("RS256 JWT with iss, sub, aud, cvr, priv, iat, "
-                        + "nbf, exp, jti, cnf.x5t#S256"))
+                        + "nbf, exp, jti, cnf.x5t#S256; for a user also act.sub (the IT system), name and loa"))
                 .addProperty("token_type", new StringSchema()._enum(List.of("Bearer")))
                 .addProperty("expires_in", new Schema<Integer>().type("integer")));
         components.addSchemas("OAuth2Error", new ObjectSchema()
                 .addProperty("error", new StringSchema()._enum(List.of("invalid_client", "invalid_request", "invalid_scope",
-                        "unsupported_grant_type")))
+                        "invalid_grant", "unsupported_grant_type")))
                 .addProperty("error_description", new StringSchema().description("why, without secrets")));
         Operation token = new Operation().addTagsItem(TAG).operationId("token")
                 .summary("Get a token for one service in one municipality")
                 .description("Over mutual TLS with the IT system's registered certificate. Issued only under an approved "
-                        + "service agreement for that service and municipality; refusals are logged in the security log.")
+                        + "service agreement for that service and municipality; refusals are logged in the security log. "
+                        + "With the saml2-bearer grant the token acts for the user the assertion names: her privilege "
+                        + "groups' system roles carry service roles, kept where the system's agreement grants them too.")
                 .requestBody(new RequestBody().required(true).content(new Content().addMediaType(
                         "application/x-www-form-urlencoded", new MediaType().schema(ref("TokenRequest")))))
                 .responses(new ApiResponses()
                         .addApiResponse("200", json("The token", "TokenResponse"))
-                        .addApiResponse("400", json("Malformed request, unknown service or no approved agreement", "OAuth2Error"))
+                        .addApiResponse("400", json("Malformed request, unknown service, no approved agreement, or a refused "
+                                + "assertion (invalid_grant)", "OAuth2Error"))
                         .addApiResponse("401", json("No, an untrusted, expired, unregistered or revoked certificate",
                                 "OAuth2Error")));
         api.path("/oauth2/token", new PathItem().post(token));

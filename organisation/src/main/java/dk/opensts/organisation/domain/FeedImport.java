@@ -236,7 +236,8 @@ public class FeedImport {
 
     private static void ref(List<FieldProblem> problems, int row, String field, UUID target, Map<UUID, String> typeOf,
                             Set<String> allowed) {
-        if (target != null && !allowed.contains(typeOf.get(target))) {
+        String type = target == null ? null : typeOf.get(target);
+        if (target != null && (type == null || !allowed.contains(type))) {
             problems.add(new FieldProblem("row " + row, field + " " + target + " is not a " + String.join(" or ", allowed)
                     + " of this feed"));
         }

@@ -19,7 +19,7 @@ public final class SearchScopes {
     public static final long TTL_NANOS = 30_000_000_000L;
     private static final int MAX_ENTRIES = 10_000;
 
-    private record Key(String municipality, Map<String, Map<String, String>> privileges) {
+    private record Key(String municipality, java.util.List<Actor.Grant> grants) {
     }
 
     /** A resolved scope and its SQL filters by table. */
@@ -57,7 +57,7 @@ public final class SearchScopes {
 
     /** The caller's search scope; 403 without the {@code search} role or a municipality. */
     public Scope of(Actor actor) {
-        Key key = new Key(actor.municipality(), actor.privileges());
+        Key key = new Key(actor.municipality(), actor.grants());
         long now = System.nanoTime();
         Scope s = scopes.get(key);
         if (s != null && now - s.at < TTL_NANOS) {

@@ -52,12 +52,12 @@ public final class CurrentActor {
     public static Actor of(Jwt jwt) {
         List<String> aud = jwt.getAudience();
         return new Actor(jwt.getSubject(), jwt.getClaimAsString("name"), jwt.getClaimAsString("cvr"),
-                aud == null || aud.isEmpty() ? null : aud.get(0), privileges(jwt.getClaim("priv")));
+                aud == null || aud.isEmpty() ? null : aud.get(0), grants(jwt.getClaim("priv")));
     }
 
-    /** {@code priv}: a list of {@code {"role": name, "constraints": {type: values}}}. */
-    static Map<String, Map<String, String>> privileges(Object claim) {
-        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    /** {@code priv}: a list of {@code {"role": name, "constraints": {type: values}}}; a role may repeat. */
+    static List<Actor.Grant> grants(Object claim) {
+        List<Actor.Grant> out = new java.util.ArrayList<>();
         if (claim instanceof List<?> list) {
             for (Object item : list) {
                 if (item instanceof Map<?, ?> m && m.get("role") instanceof String role) {
@@ -65,7 +65,7 @@ public final class CurrentActor {
                     if (m.get("constraints") instanceof Map<?, ?> c) {
                         c.forEach((k, v) -> constraints.put(String.valueOf(k), String.valueOf(v)));
                     }
-                    out.put(role, constraints);
+                    out.add(new Actor.Grant(role, constraints));
                 }
             }
         }

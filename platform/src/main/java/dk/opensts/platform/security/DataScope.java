@@ -103,7 +103,7 @@ public record DataScope(String municipality, List<Privilege> privileges, boolean
     }
 
     /**
-     * The scope of a token: one privilege per role it holds among {@code roles}; protected data
+     * The scope of a token: one privilege per grant of a role among {@code roles}; protected data
      * when it also holds {@code protectedRole}. No such role: 403.
      */
     public static DataScope of(Actor actor, Collection<String> roles, String protectedRole) {
@@ -112,8 +112,7 @@ public record DataScope(String municipality, List<Privilege> privileges, boolean
         }
         List<Privilege> privileges = new ArrayList<>();
         for (String role : roles) {
-            Map<String, String> constraints = actor.privileges().get(role);
-            if (constraints != null) {
+            for (Map<String, String> constraints : actor.constraintsOf(role)) {
                 privileges.add(Privilege.of(constraints));
             }
         }

@@ -62,7 +62,7 @@ class DataScopeTest {
 
     @Test
     void theFilterIsTheMunicipalityAndAnyPrivilege() {
-        Actor actor = new Actor("sys", null, "11111111", "svc", Map.of(
+        Actor actor = Actor.of("sys", null, "11111111", "svc", Map.of(
                 "search", Map.of(Constraints.KLE, "27.*", Constraints.SENSITIVITY, "VIP_SAGER"),
                 "read", Map.of()));
         DataScope scope = DataScope.of(actor, List.of("search", "other"), "protected-data");
@@ -74,9 +74,16 @@ class DataScopeTest {
         assertThat((String[]) f.params().get("x0_kp")).containsExactly("27.%");
         // no privilege for the roles: refused; no municipality: refused
         assertThatThrownBy(() -> DataScope.of(actor, List.of("write"), null)).isInstanceOf(ApiException.class);
-        assertThatThrownBy(() -> DataScope.of(new Actor("s", null, null, "svc", Map.of("search", Map.of())),
+        assertThatThrownBy(() -> DataScope.of(Actor.of("s", null, null, "svc", Map.of("search", Map.of())),
                 List.of("search"), null)).isInstanceOf(ApiException.class);
         assertThat(new DataScope("1", List.of(), false).filter(COLUMNS, "y").sql()).contains("FALSE");
+        // a user may hold a role twice with other constraints (two job roles): each is a privilege of its own
+        Actor user = new Actor("u", null, "11111111", "svc", List.of(
+                new Actor.Grant("search", Map.of(Constraints.KLE, "27.*", Constraints.SENSITIVITY, "FOELSOMME_PERSONOPLYSNINGER")),
+                new Actor.Grant("search", Map.of(Constraints.KLE, "32.*"))));
+        DataScope both = DataScope.of(user, List.of("search"), null);
+        assertThat(both.privileges()).hasSize(2);
+        assertThat(both.privileges().get(1).sensitivities()).containsExactly(Sensitivity.IKKE_FORTROLIGE_DATA);
     }
 
     @Test

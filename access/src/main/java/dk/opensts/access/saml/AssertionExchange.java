@@ -1,0 +1,104 @@
+package dk.opensts.access.saml;
+
+import dk.opensts.access.roles.Assurance;
+import dk.opensts.access.roles.UserPrivileges.PrivilegeGroup;
+import dk.opensts.access.roles.UserSystems;
+import dk.opensts.access.roles.UserSystems.UserSystem;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.w3c.dom.Element;
+
+/**
+ * Checks an assertion the context handler issued, presented by a user-facing system's back end to
+ * the token service (the SAML 2.0 bearer grant, RFC 7522) to call OpenSTS APIs on the user's behalf:
+ * signed by the context handler, valid now, and issued to a user-facing system whose back end is the
+ * IT system presenting it. What it says about the user is read from the verified element only.
+ */
+public class AssertionExchange {
+
+    /** The user an assertion vouches for, and the system it was issued to. */
+    public record User(UUID id, String cvr, String name, Assurance assurance, UserSystem system,
+                       List<PrivilegeGroup> groups, Instant notOnOrAfter) {
+    }
+
+    private final java.util.function.Supplier<ContextHandler.Settings> settings;
+    private final UserSystems systems;
+    private final Clock clock;
+
+    public AssertionExchange(java.util.function.Supplier<ContextHandler.Settings> settings, UserSystems systems, Clock clock) {
+        this.settings = settings;
+        this.systems = systems;
+        this.clock = clock;
+    }
+
+    /**
+     * @param encoded the assertion, base64url (RFC 7522) or base64
+     * @param client  the IT system presenting it (authenticated by its certificate)
+     */
+    public User verify(String encoded, UUID client) {
+        byte[] xml;
+        try {
+            xml = encoded.contains("+") || encoded.contains("/") ? Base64.getMimeDecoder().decode(encoded)
+                    : Base64.getUrlDecoder().decode(encoded.strip().replace("=", ""));
+        } catch (IllegalArgumentException e) {
+            throw new SamlException("the assertion is not base64url");
+        }
+        Element a = SamlXml.parse(xml).getDocumentElement();
+        if (!SamlXml.ASSERTION.equals(a.getNamespaceURI()) || !"Assertion".equals(a.getLocalName())) {
+            throw new SamlException("not a SAML 2.0 Assertion");
+        }
+        ContextHandler.Settings s = settings.get();
+        Instant now = clock.instant();
+        SamlXml.verify(a, List.of(s.certificate()), now);
+        if (!s.idpEntityId().equals(SamlXml.text(a, SamlXml.ASSERTION, "Issuer"))) {
+            throw new SamlException("the assertion is not issued by this context handler");
+        }
+        Element conditions = SamlXml.child(a, SamlXml.ASSERTION, "Conditions");
+        if (conditions == null) {
+            throw new SamlException("the assertion has no conditions");
+        }
+        Instant notOnOrAfter = Instant.parse(conditions.getAttribute("NotOnOrAfter"));
+        if (!now.isBefore(notOnOrAfter.plus(s.clockSkew()))) {
+            throw new SamlException("the assertion has expired");
+        }
+        String notBefore = conditions.getAttribute("NotBefore");
+        if (!notBefore.isEmpty() && Instant.parse(notBefore).isAfter(now.plus(s.clockSkew()))) {
+            throw new SamlException("the assertion is not valid yet");
+        }
+        Element restriction = SamlXml.child(conditions, SamlXml.ASSERTION, "AudienceRestriction");
+        String audience = restriction == null ? null : SamlXml.text(restriction, SamlXml.ASSERTION, "Audience");
+        Optional<UserSystem> system = audience == null ? Optional.empty() : systems.find(audience);
+        if (system.isEmpty() || !client.equals(system.get().itSystem())) {
+            throw new SamlException("the assertion was issued to " + audience
+                    + ", a user-facing system this IT system is not the back end of");
+        }
+        Map<String, List<String>> attrs = ContextHandler.attributes(a);
+        String cvr = first(attrs, Messages.CVR);
+        String uuid = first(attrs, Messages.PERSISTENT_UUID);
+        if (cvr == null || uuid == null) {
+            throw new SamlException("the assertion names no user and municipality");
+        }
+        List<PrivilegeGroup> groups = new ArrayList<>();
+        String bpp = first(attrs, Messages.PRIVILEGES);
+        if (bpp != null) {
+            for (PrivilegeGroup g : PrivilegeProfile.decode(bpp)) {
+                if (cvr.equals(g.cvr())) {
+                    groups.add(g);
+                }
+            }
+        }
+        return new User(UUID.fromString(uuid.replace("urn:uuid:", "")), cvr, first(attrs, Messages.FULL_NAME),
+                Assurance.parse(first(attrs, Messages.LOA)).orElse(Assurance.LOW), system.get(), groups, notOnOrAfter);
+    }
+
+    private static String first(Map<String, List<String>> attrs, String name) {
+        List<String> v = attrs.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+}
