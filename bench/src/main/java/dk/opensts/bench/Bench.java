@@ -80,15 +80,16 @@ final class Bench {
          * @param dbUrl an empty external PostgreSQL database to use instead of the embedded one
          *              (user and password from OPENSTS_DB_USER / OPENSTS_DB_PASSWORD), or null
          */
-        Server(String dbUrl) throws IOException {
+        Server(String dbUrl, String... extra) throws IOException {
             dataDir = Files.createTempDirectory("opensts-bench-");
             // command-line arguments: they win over application.yml and the environment
-            context = new SpringApplicationBuilder(OpenStsApplication.class)
-                    .run("--server.port=0", "--opensts.tls.port=0", "--opensts.demo.enabled=false",
-                            "--opensts.data-dir=" + dataDir,
-                            "--opensts.db.url=" + (dbUrl == null ? "" : dbUrl),
-                            "--opensts.db.statement-timeout=10min", "--logging.level.root=warn",
-                            "--spring.main.banner-mode=off");
+            List<String> args = new java.util.ArrayList<>(List.of("--server.port=0", "--opensts.tls.port=0",
+                    "--opensts.demo.enabled=false", "--opensts.data-dir=" + dataDir,
+                    "--opensts.db.url=" + (dbUrl == null ? "" : dbUrl),
+                    "--opensts.db.statement-timeout=10min", "--logging.level.root=warn",
+                    "--spring.main.banner-mode=off"));
+            args.addAll(List.of(extra));
+            context = new SpringApplicationBuilder(OpenStsApplication.class).run(args.toArray(String[]::new));
             port = ((WebServerApplicationContext) context).getWebServer().getPort();
             json = context.getBean(JsonMapper.class);
         }

@@ -57,4 +57,12 @@ class BenchSmokeTest {
         assertThat(out).contains("RESULT indexes cases=1000 documents=3000 grants=500 cprs=600 ")
                 .contains("searches=80 ");
     }
+
+    @Test
+    void loginBenchmarkRuns() throws Exception {
+        String out = run(() -> LoginBench.main(new String[] {"--browsers", "2", "--seconds", "1", "--warmup", "0.5",
+                "--runs", "1", "--users", "20"}));
+        assertThat(out).contains("RESULT logins browsers=2 runs=1 users=20 ").contains("errors=0")
+                .doesNotContain("logins=0 ");
+    }
 }

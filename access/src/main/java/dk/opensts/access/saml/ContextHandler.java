@@ -1,6 +1,5 @@
 package dk.opensts.access.saml;
 
-import dk.opensts.access.pki.Pem;
 import dk.opensts.access.roles.Assurance;
 import dk.opensts.access.roles.UserPrivileges;
 import dk.opensts.access.roles.UserPrivileges.PrivilegeGroup;
@@ -553,7 +552,7 @@ public class ContextHandler {
 
     private static List<X509Certificate> certificates(String pem) {
         try {
-            return Pem.certificates(pem);
+            return SamlXml.certificates(pem);
         } catch (CertificateException e) {
             throw new SamlException(SamlException.RESPONDER, null, "a stored certificate is unreadable");
         }

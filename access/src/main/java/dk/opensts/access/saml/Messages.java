@@ -40,11 +40,12 @@ public final class Messages {
     }
 
     /**
-     * The document as a parser would give it, with its namespace declarations as attributes: canonical
+     * The document with its namespace declarations as attributes, as a parser would give it: canonical
      * XML reads those, so a document built in memory is signed only after this.
      */
     static Document normalized(Document doc) {
-        return SamlXml.parse(SamlXml.serialize(doc));
+        SamlXml.declareNamespaces(doc.getDocumentElement());
+        return doc;
     }
 
     static String time(Instant t) {

@@ -89,7 +89,7 @@ public class MunicipalIdps {
     private static MunicipalIdp idp(java.sql.ResultSet rs) throws java.sql.SQLException {
         try {
             return new MunicipalIdp(rs.getString("cvr"), rs.getString("entity_id"), rs.getString("sso_url"),
-                    Pem.certificates(rs.getString("signing_pem")));
+                    SamlXml.certificates(rs.getString("signing_pem")));
         } catch (CertificateException e) {
             throw new IllegalStateException("stored IdP certificate of " + rs.getString("cvr"), e);
         }

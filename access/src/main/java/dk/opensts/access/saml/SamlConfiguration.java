@@ -31,7 +31,6 @@ import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -183,8 +182,10 @@ public class SamlConfiguration {
             throw new IllegalStateException("the test IdP needs the development CA");
         }
         DevelopmentCa.Issued issued = issued(dev.ca(), "test-idp", "OpenSTS test IdP");
+        // bcrypt at its lowest cost: the demo users' passwords are public, and the test IdP must not
+        // dominate the login benchmark; a real municipal IdP guards real passwords
         return new TestIdentityProvider(issued.key(), issued.certificate(), endpoints, idps,
-                PasswordEncoderFactories.createDelegatingPasswordEncoder(), clock);
+                new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder(4), clock);
     }
 
     /**

@@ -114,18 +114,47 @@ public final class SamlXml {
         return b.newDocument();
     }
 
-    public static byte[] serialize(Node node) {
+    /** One transformer per thread: making a factory is a service look-up on the class path each time. */
+    private static final ThreadLocal<Transformer> WRITER = ThreadLocal.withInitial(() -> {
         try {
             TransformerFactory tf = TransformerFactory.newInstance();
             tf.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             Transformer t = tf.newTransformer();
             t.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            return t;
+        } catch (Exception e) {
+            throw new IllegalStateException("no XML writer", e);
+        }
+    });
+
+    public static byte[] serialize(Node node) {
+        Transformer t = WRITER.get();
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
             t.transform(new DOMSource(node), new StreamResult(out));
             return out.toByteArray();
         } catch (Exception e) {
             throw new IllegalStateException("XML could not be written", e);
+        } finally {
+            t.reset();
+            t.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
         }
+    }
+
+    /** Certificates of PEM texts that are read again and again (stored keys of systems and IdPs), parsed once. */
+    private static final java.util.Map<String, List<X509Certificate>> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public static List<X509Certificate> certificates(String pem) throws java.security.cert.CertificateException {
+        List<X509Certificate> known = PARSED.get(pem);
+        if (known != null) {
+            return known;
+        }
+        List<X509Certificate> parsed = List.copyOf(dk.opensts.access.pki.Pem.certificates(pem));
+        if (PARSED.size() > 10_000) {
+            PARSED.clear();
+        }
+        PARSED.put(pem, parsed);
+        return parsed;
     }
 
     /** The direct child elements of {@code parent} with this name. */
