@@ -8,7 +8,16 @@ import dk.opensts.access.pki.TlsConnector;
 import dk.opensts.classification.api.Classifications;
 import dk.opensts.classification.kle.SyntheticKle;
 import dk.opensts.organisation.api.Organisations;
+import dk.opensts.access.pki.Pem;
+import dk.opensts.access.roles.Assurance;
+import dk.opensts.access.roles.JobRoles;
+import dk.opensts.access.roles.UserSystems;
+import dk.opensts.access.saml.TestIdentityProvider;
+import dk.opensts.access.saml.TestServiceProvider;
+import dk.opensts.platform.security.Actor;
+import dk.opensts.platform.security.Constraints;
 import dk.opensts.platform.security.Services;
+import org.springframework.beans.factory.ObjectProvider;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +33,10 @@ import org.springframework.stereotype.Component;
  * The default run's demo data: a demo municipality, a synthetic KLE, and two IT systems with
  * certificates from the development CA (in {@code <data-dir>/pki}): the platform operator (role
  * operator of the administration API) and a demo fagsystem allowed to read and write both
- * registries of the demo municipality. Made once; later starts only print how to use them.
+ * registries of the demo municipality. With the test IdP on: two caseworkers in the demo
+ * organisation (Aktør 1 in the children and families unit, Aktør 2 at the job centre) who log in at
+ * the test IdP, the test service provider as a user-facing system, and job roles giving each of them
+ * other KLE subjects and units. Made once; later starts only print how to use them.
  */
 @Component
 @ConditionalOnProperty(name = "opensts.demo.enabled", havingValue = "true")
@@ -33,6 +45,14 @@ class DemoData implements ApplicationRunner {
     static final String DEMO_CVR = "11111111";
     static final UUID DEMO_SYSTEM = UUID.fromString("5e1f0000-0000-4000-8000-000000000001");
     static final UUID OPERATOR_SYSTEM = UUID.fromString("5e1f0000-0000-4000-8000-000000000000");
+    static final UUID UNIT_MUNICIPALITY = UUID.fromString("5e1f0000-0000-4000-8000-0000000000a0");
+    static final UUID UNIT_CHILDREN = UUID.fromString("5e1f0000-0000-4000-8000-0000000000a1");
+    static final UUID UNIT_FAMILIES = UUID.fromString("5e1f0000-0000-4000-8000-0000000000a2");
+    static final UUID UNIT_JOBS = UUID.fromString("5e1f0000-0000-4000-8000-0000000000a3");
+    static final UUID AKTOR_1 = UUID.fromString("5e1f0000-0000-4000-8000-0000000000b1");
+    static final UUID AKTOR_2 = UUID.fromString("5e1f0000-0000-4000-8000-0000000000b2");
+    static final String JOB_CHILDREN = "https://demo.opensts.dk/jobroller/sagsbehandler-boern-og-familie";
+    static final String JOB_EMPLOYMENT = "https://demo.opensts.dk/jobroller/jobkonsulent";
     private static final Logger log = LoggerFactory.getLogger(DemoData.class);
 
     private final Organisations organisations;
@@ -41,9 +61,19 @@ class DemoData implements ApplicationRunner {
     private final ServiceAgreements agreements;
     private final DevelopmentCa.Holder ca;
     private final TlsConnector tls;
+    private final ObjectProvider<TestIdentityProvider> testIdp;
+    private final ObjectProvider<TestServiceProvider> testSp;
+    private final UserSystems userSystems;
+    private final JobRoles jobRoles;
 
     DemoData(Organisations organisations, Classifications classifications, ItSystems systems,
-             ServiceAgreements agreements, DevelopmentCa.Holder ca, TlsConnector tls) {
+             ServiceAgreements agreements, DevelopmentCa.Holder ca, TlsConnector tls,
+             ObjectProvider<TestIdentityProvider> testIdp, ObjectProvider<TestServiceProvider> testSp,
+             UserSystems userSystems, JobRoles jobRoles) {
+        this.testIdp = testIdp;
+        this.testSp = testSp;
+        this.userSystems = userSystems;
+        this.jobRoles = jobRoles;
         this.organisations = organisations;
         this.classifications = classifications;
         this.systems = systems;
@@ -87,6 +117,7 @@ class DemoData implements ApplicationRunner {
                         "demo-data");
             }
         }
+        String logins = demoLogins();
         Path pki = dev.directory().toAbsolutePath();
         String base = "https://127.0.0.1:" + tls.port();
         String curl = "curl --cacert " + pki.resolve("ca.crt.pem") + " --cert " + pki.resolve("demo-fagsystem.crt.pem")
@@ -106,8 +137,76 @@ class DemoData implements ApplicationRunner {
                   /api/case-index/v1/cases?party=<CPR>&include=documents,grants (see docs/indexes.md)
                 Operator certificate (administration API): {}
                 API description: {}/v3/api-docs
+                {}
                 ======================""", DEMO_CVR, municipality, DEMO_SYSTEM, pki, curl, base, Services.ORGANISATION,
                 DEMO_CVR, curl, base, DEMO_CVR, Services.CASE_INDEX, DEMO_CVR, Services.BENEFIT_INDEX,
-                pki.resolve("operator.p12"), base);
+                pki.resolve("operator.p12"), base, logins);
+    }
+
+    /**
+     * The caseworkers, the test service provider as a user-facing system, the job roles and the test
+     * IdP's users; a text telling how to log in (empty when the test IdP is off).
+     */
+    private String demoLogins() {
+        TestIdentityProvider idp = testIdp.getIfAvailable();
+        TestServiceProvider sp = testSp.getIfAvailable();
+        if (idp == null || sp == null) {
+            return "";
+        }
+        organisations.importFeed(DEMO_CVR, new java.io.StringReader(String.join("\n",
+                unit(UNIT_MUNICIPALITY, "demo-kommune", "Demo Kommune", null),
+                unit(UNIT_CHILDREN, "boern-og-unge", "Børn og Unge", UNIT_MUNICIPALITY),
+                unit(UNIT_FAMILIES, "familieafdelingen", "Familieafdelingen", UNIT_CHILDREN),
+                unit(UNIT_JOBS, "jobcenter", "Jobcenter", UNIT_MUNICIPALITY),
+                user(AKTOR_1, "aktoer1", "Anne Andersen (Aktør 1)", UNIT_FAMILIES),
+                user(AKTOR_2, "aktoer2", "Bent Berg (Aktør 2)", UNIT_JOBS))), "demo-data");
+        String role = sp.entityId() + "/roller/se-sager";
+        if (userSystems.find(sp.entityId()).isEmpty()) {
+            userSystems.register(new UserSystems.UserSystem(sp.entityId(), "OpenSTS test-SP (demo)", List.of(sp.acsUrl()),
+                    Pem.encode(sp.certificate()), Pem.encode(sp.certificate()), Assurance.SUBSTANTIAL,
+                    UserSystems.WithoutPrivileges.REFUSE, DEMO_SYSTEM, List.of(new UserSystems.SystemRole(role,
+                    "Se sager", "Se sager i indekserne inden for dataafgrænsningerne", Services.indexConstraints(),
+                    List.of(new UserSystems.ServiceRole(Services.CASE_INDEX, Services.SEARCH),
+                            new UserSystems.ServiceRole(Services.BENEFIT_INDEX, Services.SEARCH))))), "demo-data");
+        }
+        Actor admin = Actor.internal("demo-data", DEMO_CVR);
+        jobRole(JOB_CHILDREN, "Sagsbehandler, børn og familie", role, "27.*", JobRoles.Dynamic.OWN_UNITS_AND_BELOW, admin);
+        jobRole(JOB_EMPLOYMENT, "Jobkonsulent", role, "32.*", JobRoles.Dynamic.OWN_UNITS, admin);
+        if (jobRoles.assignments(DEMO_CVR, null, UNIT_CHILDREN, JOB_CHILDREN, null).isEmpty()) {
+            jobRoles.assign(DEMO_CVR, new JobRoles.AssignmentInput(JOB_CHILDREN, null, UNIT_CHILDREN, true, null, null,
+                    "alle i Børn og Unge"), u -> true, u -> true, admin);
+        }
+        if (jobRoles.assignments(DEMO_CVR, AKTOR_2, null, JOB_EMPLOYMENT, null).isEmpty()) {
+            jobRoles.assign(DEMO_CVR, new JobRoles.AssignmentInput(JOB_EMPLOYMENT, AKTOR_2, null, null, null, null, null),
+                    u -> true, u -> true, admin);
+        }
+        idp.serve(DEMO_CVR, "demo-data");
+        idp.addUser("aktoer1", "aktoer1", DEMO_CVR, AKTOR_1, "Anne Andersen (Aktør 1)", "anne@demo.kommune.dk", List.of());
+        idp.addUser("aktoer2", "aktoer2", DEMO_CVR, AKTOR_2, "Bent Berg (Aktør 2)", "bent@demo.kommune.dk", List.of());
+        return "Log in as a caseworker (test IdP, demo only): " + sp.entityId() + "\n  users aktoer1/aktoer1 (KLE 27.*, Børn og Unge and below) and aktoer2/aktoer2"
+                + " (KLE 32.*, Jobcenter); see docs/context-handler.md";
+    }
+
+    private void jobRole(String entityId, String name, String systemRole, String kle, JobRoles.Dynamic units, Actor admin) {
+        if (jobRoles.findByEntityId(DEMO_CVR, entityId, null).isEmpty()) {
+            jobRoles.create(DEMO_CVR, new JobRoles.JobRoleInput(entityId, name, null, null, List.of(
+                    new JobRoles.SystemRoleGrant(systemRole, List.of(
+                            new JobRoles.ConstraintValue(Constraints.KLE, kle, null),
+                            new JobRoles.ConstraintValue(Constraints.ORG_UNIT, null, units),
+                            new JobRoles.ConstraintValue(Constraints.SENSITIVITY, "FOELSOMME_PERSONOPLYSNINGER", null)))),
+                    null, "demo"), admin);
+        }
+    }
+
+    private static String unit(UUID id, String key, String name, UUID parent) {
+        return "{\"type\":\"unit\",\"id\":\"" + id + "\",\"userKey\":\"" + key + "\",\"name\":\"" + name + "\""
+                + (parent == null ? "" : ",\"parent\":\"" + parent + "\"") + "}";
+    }
+
+    private static String user(UUID id, String key, String name, UUID unit) {
+        return "{\"type\":\"user\",\"id\":\"" + id + "\",\"userKey\":\"" + key + "\",\"name\":\"" + name + "\"}\n"
+                + "{\"type\":\"function\",\"id\":\"" + UUID.nameUUIDFromBytes(("engagement " + id).getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)) + "\",\"userKey\":\"ansaettelse-" + key + "\",\"name\":"
+                + "\"Ansættelse\",\"functionType\":\"ENGAGEMENT\",\"users\":[\"" + id + "\"],\"units\":[\"" + unit + "\"]}";
     }
 }

@@ -629,6 +629,26 @@ class ContextHandlerTest extends ApiTest {
         assertThat(get("/api/admin/v1/municipal-idps", admin).body().findValuesAsString("cvr")).contains(CVR);
     }
 
+    @Autowired
+    dk.opensts.access.saml.TestServiceProvider testSp;
+
+    @Test
+    void theDemoTestServiceProviderShowsWhatALoginGives() {
+        if (userSystems.find(testSp.entityId()).isEmpty()) {
+            userSystems.register(new UserSystems.UserSystem(testSp.entityId(), "Test-SP", List.of(testSp.acsUrl()),
+                    dk.opensts.access.pki.Pem.encode(testSp.certificate()), dk.opensts.access.pki.Pem.encode(testSp.certificate()),
+                    null, UserSystems.WithoutPrivileges.ALLOW, null, List.of()), "test");
+        }
+        SamlFlow.Page end = flow.login("/saml/test-sp", "anna", "anna-pw", "Substantial");
+        SamlFlow.Form toSp = end.form();
+        assertThat(toSp.action()).isEqualTo(testSp.acsUrl());
+        SamlFlow.Page shown = flow.post(toSp.action(), toSp.fields());
+        assertThat(shown.status()).as(shown.body()).isEqualTo(200);
+        assertThat(shown.body()).contains("Anna Andersen").contains(Messages.LOA).contains("Ingen.");
+        // the same answer twice: the test SP refuses it (its request is used)
+        assertThat(flow.post(toSp.action(), toSp.fields()).status()).isEqualTo(400);
+    }
+
     // ------------------------------------------------------------------ metadata
 
     @Test

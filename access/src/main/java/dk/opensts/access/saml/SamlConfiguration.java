@@ -188,6 +188,17 @@ public class SamlConfiguration {
                 new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder(4), clock);
     }
 
+    /** The built-in test service provider: with the test IdP only (the demo run and the tests). */
+    @Bean
+    @ConditionalOnProperty(name = "opensts.saml.test-idp.enabled", havingValue = "true")
+    TestServiceProvider testServiceProvider(DevelopmentCa.Holder dev, Endpoints endpoints, Clock clock) {
+        if (dev.ca() == null) {
+            throw new IllegalStateException("the test service provider needs the development CA");
+        }
+        DevelopmentCa.Issued issued = issued(dev.ca(), "test-sp", "OpenSTS test SP");
+        return new TestServiceProvider(issued.key(), issued.certificate(), endpoints, clock);
+    }
+
     /**
      * The SAML endpoints are open (the messages carry their own signatures); the browser hops between
      * sites with form posts, so there is no CSRF token, no session, and pages are never framed or cached.

@@ -91,6 +91,34 @@ final class SamlPages {
         return b.append("</select><button type=\"submit\">Log ind</button></form>").toString();
     }
 
+    static String testSpResult(dk.opensts.access.saml.TestServiceProvider.Result r) {
+        StringBuilder b = new StringBuilder("<h1>Test-SP: svar fra kontekst-håndteringen</h1>");
+        if (!dk.opensts.access.saml.SamlXml.SUCCESS.equals(r.status())) {
+            return b.append("<p role=\"alert\">Login afvist: ").append(esc(r.status())).append("</p><p>")
+                    .append(esc(r.message())).append("</p><p><a href=\"/saml/test-sp\">Prøv igen</a></p>").toString();
+        }
+        b.append("<h2>Attributter</h2><dl>");
+        r.attributes().forEach((name, values) -> {
+            if (!name.endsWith("privilegesIntermediate")) {
+                b.append("<dt>").append(esc(name)).append("</dt><dd>").append(esc(String.join(", ", values))).append("</dd>");
+            }
+        });
+        b.append("</dl><h2>Privilegier</h2>");
+        if (r.groups().isEmpty()) {
+            b.append("<p>Ingen.</p>");
+        } else {
+            b.append("<table><caption>Brugersystemroller med dataafgrænsninger</caption><thead><tr><th scope=\"col\">"
+                    + "Rolle</th><th scope=\"col\">CVR</th><th scope=\"col\">Dataafgrænsninger</th></tr></thead><tbody>");
+            for (var g : r.groups()) {
+                b.append("<tr><td>").append(esc(g.privilege())).append("</td><td>").append(esc(g.cvr())).append("</td><td>");
+                g.constraints().forEach((type, value) -> b.append(esc(type)).append(" = ").append(esc(value)).append("<br>"));
+                b.append("</td></tr>");
+            }
+            b.append("</tbody></table>");
+        }
+        return b.append("<p><a href=\"/saml/test-sp\">Log ind igen</a></p>").toString();
+    }
+
     static String esc(String s) {
         return s == null ? "" : HtmlUtils.htmlEscape(s, "UTF-8");
     }
