@@ -46,6 +46,10 @@ import org.w3c.dom.Element;
  * (its {@code Server-Timing} header: from the controller's start to its answer, without HTTP parsing,
  * the filter chain and the wait for a server thread).
  *
+ * <p>Every party signs with RSA 3072 (the development CA's SAML keys): the context handler three times
+ * a login, the test IdP twice, the service provider once, and the service provider decrypts once.
+ * The simulated parties share the two cores with the context handler.
+ *
  * <p>The organisation has {@code --users} caseworkers spread over 50 units under one root, the job role
  * is assigned to the root with subunits and has a dynamic org unit constraint, so every login reads
  * the user, her units, their ancestors, the assignments and resolves the subtree, as in production.
@@ -106,7 +110,8 @@ public final class LoginBench {
     }
 
     private record Setup(String ssoUrl, String spEntity, String acs, DevelopmentCa.Issued spKey,
-                         java.security.cert.X509Certificate handler, List<String> usernames) {
+                         java.security.cert.X509Certificate handler,
+                         List<String> usernames) {
     }
 
     private static Setup setUp(Bench.Server server, int users) {

@@ -94,6 +94,10 @@ public class SamlConfiguration {
         return new HandlerKey(issued.key(), issued.certificate());
     }
 
+    /**
+     * An RSA key of the development CA kept in the data folder (RSA: it also decrypts, and JDK 17
+     * verifies RSA signatures many times faster than ECDSA ones).
+     */
     private static DevelopmentCa.Issued issued(DevelopmentCa ca, String file, String name) {
         return ca.load(file).filter(i -> "RSA".equals(i.key().getAlgorithm()))
                 .filter(i -> i.certificate().getNotAfter().toInstant().isAfter(Instant.now().plus(1, ChronoUnit.DAYS)))
