@@ -3,7 +3,6 @@ package dk.opensts.access.token;
 import dk.opensts.access.api.ServiceAgreements;
 import dk.opensts.access.domain.ServiceCatalogue;
 import dk.opensts.access.pki.Pem;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,12 +60,8 @@ public class AgreementTokens implements AuthenticationProvider {
     @Override
     public Authentication authenticate(Authentication authentication) {
         OAuth2ClientCredentialsAuthenticationToken request = (OAuth2ClientCredentialsAuthenticationToken) authentication;
-        if (!(request.getPrincipal() instanceof OAuth2ClientAuthenticationToken client) || !client.isAuthenticated()
-                || !(client.getCredentials() instanceof X509Certificate[] chain)) {
-            throw TokenRequests.error(OAuth2ErrorCodes.INVALID_CLIENT,
-                    "authenticate with a registered client certificate over mutual TLS");
-        }
-        RegisteredClient registered = client.getRegisteredClient();
+        BoundTokens.CertificateClient client = BoundTokens.certificateClient(request.getPrincipal());
+        RegisteredClient registered = client.client().getRegisteredClient();
         UUID system = UUID.fromString(registered.getClientId());
         String service = (String) request.getAdditionalParameters().get(TokenRequests.SERVICE);
         String cvr = (String) request.getAdditionalParameters().get(TokenRequests.MUNICIPALITY);
@@ -99,10 +94,8 @@ public class AgreementTokens implements AuthenticationProvider {
                 .claim("cvr", cvr)
                 .claim("priv", priv)
                 .claim("name", registered.getClientName())
-                .claim("cnf", Map.of("x5t#S256", Pem.thumbprint(chain[0])))
+                .claim("cnf", Map.of("x5t#S256", Pem.thumbprint(client.chain()[0])))
                 .build();
-        Jwt jwt = encoder.encode(JwtEncoderParameters.from(JwsHeader.with(SignatureAlgorithm.RS256).build(), claims));
-        OAuth2AccessToken token = new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, jwt.getTokenValue(), now, expires);
-        return new OAuth2AccessTokenAuthenticationToken(registered, client, token);
+        return BoundTokens.issue(encoder, claims, client, now, expires);
     }
 }

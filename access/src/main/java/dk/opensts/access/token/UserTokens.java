@@ -6,7 +6,6 @@ import dk.opensts.access.roles.UserPrivileges.PrivilegeGroup;
 import dk.opensts.access.roles.UserSystems;
 import dk.opensts.access.saml.AssertionExchange;
 import dk.opensts.access.saml.SamlException;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,12 +67,8 @@ public class UserTokens implements AuthenticationProvider {
     @Override
     public Authentication authenticate(Authentication authentication) {
         TokenRequests.UserTokenRequest request = (TokenRequests.UserTokenRequest) authentication;
-        if (!(request.getPrincipal() instanceof OAuth2ClientAuthenticationToken client) || !client.isAuthenticated()
-                || !(client.getCredentials() instanceof X509Certificate[] chain)) {
-            throw TokenRequests.error(OAuth2ErrorCodes.INVALID_CLIENT,
-                    "authenticate with a registered client certificate over mutual TLS");
-        }
-        RegisteredClient registered = client.getRegisteredClient();
+        BoundTokens.CertificateClient client = BoundTokens.certificateClient(request.getPrincipal());
+        RegisteredClient registered = client.client().getRegisteredClient();
         UUID system = UUID.fromString(registered.getClientId());
         String service = (String) request.getAdditionalParameters().get(TokenRequests.SERVICE);
         AssertionExchange.User user;
@@ -129,12 +124,10 @@ public class UserTokens implements AuthenticationProvider {
                 .claim("priv", priv)
                 .claim("act", Map.of("sub", system.toString()))
                 .claim("loa", user.assurance().value())
-                .claim("cnf", Map.of("x5t#S256", Pem.thumbprint(chain[0])));
+                .claim("cnf", Map.of("x5t#S256", Pem.thumbprint(client.chain()[0])));
         if (user.name() != null) {
             claims.claim("name", user.name());
         }
-        Jwt jwt = encoder.encode(JwtEncoderParameters.from(JwsHeader.with(SignatureAlgorithm.RS256).build(), claims.build()));
-        OAuth2AccessToken token = new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, jwt.getTokenValue(), now, expires);
-        return new OAuth2AccessTokenAuthenticationToken(registered, client, token);
+        return BoundTokens.issue(encoder, claims.build(), client, now, expires);
     }
 }
