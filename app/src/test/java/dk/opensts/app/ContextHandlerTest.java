@@ -257,6 +257,51 @@ class ContextHandlerTest extends ApiTest {
         assertThat(again.body()).contains("Forkert brugernavn eller adgangskode").contains("<label for=\"password\">");
     }
 
+    @Test
+    void requestsAlsoComeByHttpPostSignedInTheXml() {
+        Document request = Messages.authnRequest("_req-post-1", SP, sso(), SP_ACS, null, null, Instant.now());
+        SamlXml.sign(request.getDocumentElement(), spKey.key(), spKey.certificate());
+        String encoded = Base64.getEncoder().encodeToString(SamlXml.serialize(request));
+        SamlFlow.Page toIdp = flow.post("/saml/idp/sso", Map.of("SAMLRequest", encoded, "RelayState", "post-relay"));
+        assertThat(toIdp.status()).as(toIdp.body()).isEqualTo(302);
+        assertThat(toIdp.location()).startsWith(testIdp.ssoUrl());
+
+        // the same request without its signature is refused back to the system
+        Document unsigned = Messages.authnRequest("_req-post-2", SP, sso(), SP_ACS, null, null, Instant.now());
+        SamlFlow.Page refused = flow.post("/saml/idp/sso", Map.of("SAMLRequest",
+                Base64.getEncoder().encodeToString(SamlXml.serialize(unsigned))));
+        Element resp = SamlXml.parse(refused.form().samlResponse()).getDocumentElement();
+        assertThat(SamlFlow.status(resp)).startsWith("urn:oasis:names:tc:SAML:2.0:status:Requester").contains("not signed");
+    }
+
+    @Test
+    void withSeveralMunicipalitiesTheUserChoosesHers() {
+        String other = "22222222";
+        organisations.ensureMunicipality(other, "Anden kommune", "test");
+        testIdp.serve(other, "test");
+        try {
+            SamlFlow.Page choose = flow.get(sp.authnUrl(sso(), "_req-choose-1", null, null));
+            assertThat(choose.status()).isEqualTo(200);
+            assertThat(choose.body()).contains("Vælg din kommune").contains("<label for=\"cvr\">")
+                    .contains(">" + CVR + "<").contains(">" + other + "<");
+            String login = choose.form().field("login");
+            SamlFlow.Page toIdp = flow.get("/saml/idp/municipality?login=" + login + "&cvr=" + CVR);
+            assertThat(toIdp.status()).isEqualTo(302);
+            assertThat(toIdp.location()).startsWith(testIdp.ssoUrl());
+            // decided once
+            assertThat(flow.get("/saml/idp/municipality?login=" + login + "&cvr=" + other).status()).isEqualTo(400);
+            // or named at once on the request
+            SamlFlow.Page named = flow.get(sp.authnUrl(sso(), "_req-choose-2", null, null) + "&municipality=" + CVR);
+            assertThat(named.status()).isEqualTo(302);
+            // a municipality without an IdP here
+            SamlFlow.Page unknown = flow.get(sp.authnUrl(sso(), "_req-choose-3", null, null) + "&municipality=33333333");
+            assertThat(SamlFlow.status(SamlXml.parse(unknown.form().samlResponse()).getDocumentElement()))
+                    .contains("has no IdP here");
+        } finally {
+            jdbc.sql("DELETE FROM access.municipal_idp WHERE cvr = ?").param(other).update();
+        }
+    }
+
     // ------------------------------------------------------------------ refused requests
 
     @Test
