@@ -31,7 +31,12 @@ class PlatformTest extends ApiTest {
                 "/api/admin/v1/security-log/verify", "/api/admin/v1/signing-keys/rotate", "/api/access/v1/agreement-requests",
                 "/api/admin/v1/systems/{id}/deactivate", "/api/case-index/v1/cases", "/api/case-index/v1/cases/{localId}",
                 "/api/case-index/v1/documents/{localId}", "/api/case-index/v1/batch", "/api/benefit-index/v1/grants",
-                "/api/benefit-index/v1/grants/{localId}", "/api/benefit-index/v1/grants/batch"}) {
+                "/api/benefit-index/v1/grants/{localId}", "/api/benefit-index/v1/grants/batch",
+                "/api/admin/v1/user-systems", "/api/admin/v1/municipal-idps/{cvr}", "/api/admin/v1/job-roles",
+                "/api/admin/v1/job-roles/{id}", "/api/admin/v1/job-roles/{id}/end", "/api/admin/v1/role-assignments",
+                "/api/admin/v1/role-assignments/{id}/end", "/api/admin/v1/users/{id}/privileges",
+                "/saml/idp/metadata", "/saml/idp/sso", "/saml/idp/municipality", "/saml/sp/metadata", "/saml/sp/acs",
+                "/saml/test-idp/sso", "/saml/test-idp/login", "/saml/test-sp", "/saml/test-sp/acs"}) {
             assertThat(paths.has(p)).as(p).isTrue();
         }
         // bodies and answers have schemas: the unit's attributes with their rules, writes, pages, problems
