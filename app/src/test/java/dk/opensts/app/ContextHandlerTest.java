@@ -694,6 +694,44 @@ class ContextHandlerTest extends ApiTest {
         assertThat(flow.post(toSp.action(), toSp.fields()).status()).isEqualTo(400);
     }
 
+    /** A municipal administrator is a user too: through her administration console she uses the administration API. */
+    @Test
+    void anAdministratorUsesTheAdministrationApiAsHerself() {
+        TestSystem console = systemWith(CVR, Services.ADMINISTRATION, List.of(
+                new dk.opensts.access.api.ServiceAgreements.Grant(Services.MUNICIPAL_ADMIN, Map.of())));
+        String entity = "https://admin.test/console";
+        String role = entity + "/roles/administrator";
+        String pem = dk.opensts.access.pki.Pem.encode(spKey.certificate());
+        userSystems.register(new UserSystems.UserSystem(entity, "Administrationskonsol", List.of(entity + "/acs"), pem, null,
+                Assurance.SUBSTANTIAL, null, console.id(), List.of(new UserSystems.SystemRole(role, "Administrator", null,
+                List.of(), List.of(new UserSystems.ServiceRole(Services.ADMINISTRATION, Services.MUNICIPAL_ADMIN))))), "test");
+        Actor operator = Actor.internal("test", CVR);
+        jobRoles.create(CVR, new JobRoles.JobRoleInput("https://demo.kommune.dk/jobroles/admin", "Rolleadministrator", null,
+                null, List.of(new JobRoles.SystemRoleGrant(role, List.of())), null, null), operator);
+        jobRoles.assign(CVR, new JobRoles.AssignmentInput("https://demo.kommune.dk/jobroles/admin", CARL, null, null, null,
+                null, null), u -> true, u -> true, operator);
+
+        SamlFlow.Sp consoleSp = new SamlFlow.Sp(entity, entity + "/acs", spKey);
+        SamlFlow.Form answer = loginAs(consoleSp, "_req-admin-1", "carl", "carl-pw", "Substantial");
+        Element assertion = SamlFlow.assertionOf(consoleSp.read(answer.samlResponse()));
+        String form = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Asaml2-bearer&assertion="
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(SamlXml.serialize(assertion))
+                + "&resource=" + java.net.URLEncoder.encode(Services.ADMINISTRATION, StandardCharsets.UTF_8);
+        Res token = tokenRequest(console.client(), form);
+        assertThat(token.status()).as(token.text()).isEqualTo(200);
+        String jwt = token.body().path("access_token").asString();
+        assertThat(get("/api/admin/v1/job-roles", jwt).status()).isEqualTo(200);
+        // (a unit no one is engaged in, so the other tests' users keep their roles)
+        Res assigned = call("POST", "/api/admin/v1/role-assignments", jwt, "{\"jobRole\":\"" + JOB_FROM_IDP
+                + "\",\"unit\":\"" + UNIT_BELOW + "\"}");
+        assertThat(assigned.status()).as(assigned.text()).isEqualTo(201);
+        // the change is hers in the security log, made through the console
+        assertThat(count("SELECT count(*) FROM platform.security_log WHERE type = 'ROLE_CATALOGUE_CHANGED' AND actor = '"
+                + CARL + "' AND CAST(details AS jsonb)->>'unit' = '" + UNIT_BELOW + "'")).isEqualTo(1);
+        // she is no operator: registering a user-facing system is refused
+        assertThat(call("POST", "/api/admin/v1/user-systems", jwt, "{}").status()).isEqualTo(403);
+    }
+
     // ------------------------------------------------------------------ metadata
 
     @Test
