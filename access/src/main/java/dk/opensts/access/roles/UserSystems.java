@@ -149,13 +149,30 @@ public class UserSystems {
         });
     }
 
+    /** Systems as last read, by entity id with the time they were written: a login reads one row, not its roles again. */
+    private final java.util.Map<String, java.util.Map.Entry<java.time.Instant, UserSystem>> known =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Read from the database each time (its write time tells whether the roles must be read again). */
     public Optional<UserSystem> find(String entityId) {
         return jdbc.sql("SELECT * FROM access.user_system WHERE entity_id = ?").param(entityId)
-                .query((rs, n) -> new UserSystem(rs.getString("entity_id"), rs.getString("name"),
-                        List.of((String[]) rs.getArray("acs_urls").getArray()), rs.getString("signing_pem"),
-                        rs.getString("encryption_pem"), Assurance.valueOf(rs.getString("min_assurance")),
-                        WithoutPrivileges.valueOf(rs.getString("without_privileges")),
-                        rs.getObject("it_system", java.util.UUID.class), roles(entityId)))
+                .query((rs, n) -> {
+                    java.time.Instant written = rs.getTimestamp("updated_at").toInstant();
+                    var cached = known.get(entityId);
+                    if (cached != null && cached.getKey().equals(written)) {
+                        return cached.getValue();
+                    }
+                    UserSystem s = new UserSystem(rs.getString("entity_id"), rs.getString("name"),
+                            List.of((String[]) rs.getArray("acs_urls").getArray()), rs.getString("signing_pem"),
+                            rs.getString("encryption_pem"), Assurance.valueOf(rs.getString("min_assurance")),
+                            WithoutPrivileges.valueOf(rs.getString("without_privileges")),
+                            rs.getObject("it_system", java.util.UUID.class), roles(entityId));
+                    if (known.size() > 10_000) {
+                        known.clear();
+                    }
+                    known.put(entityId, java.util.Map.entry(written, s));
+                    return s;
+                })
                 .optional();
     }
 

@@ -103,15 +103,8 @@ class OrganisationDirectory implements Organisations {
     @Override
     public Set<UUID> ancestors(Set<UUID> units) {
         BitemporalStore store = organisationRegistry.store();
-        TimePoint now = TimePoint.at(store.now());
-        Set<UUID> out = new java.util.LinkedHashSet<>();
-        for (UUID unit : units) {
-            for (Version v : store.ancestors(unit, now)) {
-                if (OrganisationTypes.UNIT.equals(v.type()) && !units.contains(v.objectId())) {
-                    out.add(v.objectId());
-                }
-            }
-        }
+        Set<UUID> out = new java.util.HashSet<>(store.ancestorIds(units, TimePoint.at(store.now())));
+        out.removeAll(units);
         return Set.copyOf(out);
     }
 

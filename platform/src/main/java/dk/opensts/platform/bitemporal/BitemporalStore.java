@@ -249,6 +249,22 @@ public class BitemporalStore {
         return tp.knownNow() ? "upper_inf(" + alias + ".sys)" : alias + ".sys @> :k";
     }
 
+    /** The ids of the objects' ancestors (not the objects themselves, unless one is another's), in one query. */
+    public java.util.Set<UUID> ancestorIds(Collection<UUID> ids, TimePoint tp) {
+        if (ids.isEmpty()) {
+            return java.util.Set.of();
+        }
+        String sql = "WITH RECURSIVE t(id, depth) AS ("
+                + " SELECT v.parent_id, 1 FROM " + schema + ".object_version v"
+                + "  WHERE v.object_id = ANY(:ids) AND v.valid @> :t AND " + known("v", tp) + " AND v.parent_id IS NOT NULL"
+                + " UNION"
+                + " SELECT p.parent_id, t.depth + 1 FROM " + schema + ".object_version p JOIN t ON p.object_id = t.id"
+                + "  WHERE p.valid @> :t AND " + known("p", tp) + " AND p.parent_id IS NOT NULL AND t.depth < 10000)"
+                + " SELECT DISTINCT id FROM t";
+        return new java.util.HashSet<>(jdbc.sql(sql).param("ids", ids.toArray(UUID[]::new)).param("t", ts(tp.validAt()))
+                .param("k", ts(tp.knownAt())).query((rs, n) -> rs.getObject(1, UUID.class)).list());
+    }
+
     /** The object's ancestors, nearest first, as of the time point (the object itself not included). */
     public List<Version> ancestors(UUID id, TimePoint tp) {
         String sql = "WITH RECURSIVE t AS ("
