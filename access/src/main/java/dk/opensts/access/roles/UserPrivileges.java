@@ -5,7 +5,6 @@ import dk.opensts.access.roles.JobRoles.JobRole;
 import dk.opensts.access.roles.JobRoles.SystemRoleGrant;
 import dk.opensts.access.roles.UserSystems.UserSystem;
 import dk.opensts.organisation.api.Organisations;
-import dk.opensts.platform.security.DataScope;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -101,10 +100,5 @@ public class UserPrivileges {
     private static String join(Set<UUID> units) {
         return units.stream().map(UUID::toString).collect(Collectors.toCollection(TreeSet::new)).stream()
                 .collect(Collectors.joining(","));
-    }
-
-    /** The data scope a privilege group stands for, as the APIs filter by it. */
-    public static DataScope.Privilege scope(PrivilegeGroup group) {
-        return DataScope.Privilege.of(group.constraints());
     }
 }

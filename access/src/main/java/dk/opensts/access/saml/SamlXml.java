@@ -35,7 +35,6 @@ import org.apache.xml.security.utils.Constants;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
-import org.w3c.dom.NodeList;
 
 /**
  * XML for SAML on Apache Santuario: parsing with no DTDs or external entities, enveloped

@@ -4,7 +4,6 @@ import dk.opensts.organisation.domain.Attributes.AddressAttrs;
 import dk.opensts.organisation.domain.Attributes.FunctionAttrs;
 import dk.opensts.organisation.domain.Attributes.UnitAttrs;
 import dk.opensts.organisation.domain.Attributes.UserAttrs;
-import dk.opensts.platform.bitemporal.Period;
 import dk.opensts.platform.bitemporal.TimePoint;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;

@@ -2,7 +2,6 @@ package dk.opensts.platform.index;
 
 import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.security.DataScope;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,7 +1,6 @@
 package dk.opensts.platform.security;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.security.core.Authentication;
