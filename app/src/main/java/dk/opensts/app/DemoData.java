@@ -183,7 +183,7 @@ class DemoData implements ApplicationRunner {
         idp.serve(DEMO_CVR, "demo-data");
         idp.addUser("aktoer1", "aktoer1", DEMO_CVR, AKTOR_1, "Anne Andersen (Aktør 1)", "anne@demo.kommune.dk", List.of());
         idp.addUser("aktoer2", "aktoer2", DEMO_CVR, AKTOR_2, "Bent Berg (Aktør 2)", "bent@demo.kommune.dk", List.of());
-        return "Log in as a caseworker (test IdP, demo only): " + sp.entityId() + "\n  users aktoer1/aktoer1 (KLE 27.*, Børn og Unge and below) and aktoer2/aktoer2"
+        return "Log in as a caseworker (test IdP, demo only): " + sp.entityId() + "\n  users aktoer1/aktoer1 (KLE 27.*, her unit Familieafdelingen and below) and aktoer2/aktoer2"
                 + " (KLE 32.*, Jobcenter); see docs/context-handler.md";
     }
 

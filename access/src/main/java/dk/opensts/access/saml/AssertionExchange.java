@@ -79,13 +79,13 @@ public class AssertionExchange {
                     + ", a user-facing system this IT system is not the back end of");
         }
         Map<String, List<String>> attrs = ContextHandler.attributes(a);
-        String cvr = first(attrs, Messages.CVR);
-        String uuid = first(attrs, Messages.PERSISTENT_UUID);
+        String cvr = ContextHandler.first(attrs, Messages.CVR);
+        String uuid = ContextHandler.first(attrs, Messages.PERSISTENT_UUID);
         if (cvr == null || uuid == null) {
             throw new SamlException("the assertion names no user and municipality");
         }
         List<PrivilegeGroup> groups = new ArrayList<>();
-        String bpp = first(attrs, Messages.PRIVILEGES);
+        String bpp = ContextHandler.first(attrs, Messages.PRIVILEGES);
         if (bpp != null) {
             for (PrivilegeGroup g : PrivilegeProfile.decode(bpp)) {
                 if (cvr.equals(g.cvr())) {
@@ -93,12 +93,8 @@ public class AssertionExchange {
                 }
             }
         }
-        return new User(UUID.fromString(uuid.replace("urn:uuid:", "")), cvr, first(attrs, Messages.FULL_NAME),
-                Assurance.parse(first(attrs, Messages.LOA)).orElse(Assurance.LOW), system.get(), groups, notOnOrAfter);
-    }
-
-    private static String first(Map<String, List<String>> attrs, String name) {
-        List<String> v = attrs.get(name);
-        return v == null || v.isEmpty() ? null : v.get(0);
+        return new User(ContextHandler.uuid(uuid), cvr, ContextHandler.first(attrs, Messages.FULL_NAME),
+                Assurance.parse(ContextHandler.first(attrs, Messages.LOA)).orElse(Assurance.LOW), system.get(), groups,
+                notOnOrAfter);
     }
 }

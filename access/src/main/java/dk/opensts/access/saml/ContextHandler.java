@@ -503,12 +503,12 @@ public class ContextHandler {
                 SamlException.NO_AUTHN_CONTEXT, "the assertion states no NSIS assurance level"));
     }
 
-    private static String first(Map<String, List<String>> attrs, String name) {
+    static String first(Map<String, List<String>> attrs, String name) {
         List<String> v = attrs.get(name);
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    private static UUID uuid(String text) {
+    static UUID uuid(String text) {
         String t = text.strip();
         for (String prefix : List.of("urn:uuid:", "https://data.gov.dk/model/core/eid/professional/uuid/")) {
             if (t.startsWith(prefix)) {

@@ -134,7 +134,7 @@ public class SamlConfiguration {
 
         @Override
         public void onApplicationEvent(WebServerInitializedEvent event) {
-            if (event.getApplicationContext().getParent() == null || port < 0) {
+            if (event.getApplicationContext().getParent() == null) {
                 port = event.getWebServer().getPort();
                 resolved.set(null);
             }
