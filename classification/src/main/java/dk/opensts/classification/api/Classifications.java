@@ -16,6 +16,14 @@ public interface Classifications {
     int importKle(Reader xml, String actor);
 
     /**
+     * Makes sure a national classification (by user key) with one facet holds these classes (user
+     * key to title), adding what is missing and leaving every other class alone; returns how many
+     * classes were added. For classifications OpenSTS itself defines classes in, such as message types.
+     */
+    int ensureNationalClasses(String classificationUserKey, String title, java.util.Map<String, String> classes,
+                              String actor);
+
+    /**
      * Which of {@code classUserKeys} are classes of that classification at any time (as known now):
      * national classes, and the local classes of the municipality {@code cvr}.
      */

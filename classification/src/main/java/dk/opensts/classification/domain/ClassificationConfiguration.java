@@ -123,6 +123,12 @@ public class ClassificationConfiguration {
             }
 
             @Override
+            public int ensureNationalClasses(String classificationUserKey, String title,
+                                             java.util.Map<String, String> classes, String actor) {
+                return imports.ensureClasses(classificationUserKey, title, classes, Actor.internal(actor, null));
+            }
+
+            @Override
             public int importKle(Reader xml, String actor) {
                 return imports.importKle(xml, store().now(), Actor.internal(actor, null)).objects();
             }

@@ -4,6 +4,9 @@ import dk.opensts.classification.domain.ClassAttributes.ClassAttrs;
 import dk.opensts.classification.domain.ClassAttributes.ClassificationAttrs;
 import dk.opensts.classification.domain.ClassAttributes.FacetAttrs;
 import dk.opensts.classification.kle.KleDocument;
+import dk.opensts.platform.bitemporal.BitemporalStore;
+import dk.opensts.platform.bitemporal.TimePoint;
+import dk.opensts.platform.bitemporal.Version;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.error.FieldProblem;
@@ -75,6 +78,43 @@ public class ClassificationImport {
                     e.description(), parent, null, published, order++, e.keywords().isEmpty() ? null : e.keywords(),
                     null)));
         }
+    }
+
+    /**
+     * Adds the classes missing from a national classification (made with one facet when it does not
+     * exist yet); existing classes and classes others added stay as they are.
+     */
+    public int ensureClasses(String userKey, String title, Map<String, String> classes, Actor actor) {
+        BitemporalStore store = registry.store();
+        TimePoint now = TimePoint.at(store.now());
+        List<Version> found = store.search(new BitemporalStore.Query(ClassificationTypes.CLASSIFICATION, null, false,
+                userKey, null, null, null, now, null, 1));
+        UUID classification = found.isEmpty() ? uuid("classification:" + userKey) : found.get(0).objectId();
+        UUID facet = uuid("facet:" + userKey);
+        Set<String> existing = store.knownUserKeys(ClassificationTypes.CLASS, classification, classes.keySet(),
+                "municipality", null);
+        List<SnapshotImport.Item<?>> items = new ArrayList<>();
+        if (found.isEmpty()) {
+            items.add(new SnapshotImport.Item<>(classification, types.classification,
+                    new ClassificationAttrs(userKey, title, null, null)));
+            items.add(new SnapshotImport.Item<>(facet, types.facet, new FacetAttrs(classification, userKey, title, null)));
+        } else if (store.at(facet, now).isEmpty()) {
+            items.add(new SnapshotImport.Item<>(facet, types.facet, new FacetAttrs(classification, userKey, title, null)));
+        }
+        int order = 0;
+        for (Map.Entry<String, String> c : classes.entrySet()) {
+            if (!existing.contains(c.getKey())) {
+                items.add(new SnapshotImport.Item<>(uuid("class:" + userKey + ":" + c.getKey()), types.clazz,
+                        new ClassAttrs(classification, facet, c.getKey(), c.getValue(), null, null, null, null, order,
+                                null, null)));
+            }
+            order++;
+        }
+        if (items.isEmpty()) {
+            return 0;
+        }
+        return snapshot.apply(classification, List.of(types.classification, types.facet, types.clazz), items,
+                store.now(), false, actor, "classes added").created();
     }
 
     /**

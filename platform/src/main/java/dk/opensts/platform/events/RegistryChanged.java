@@ -8,8 +8,11 @@ import java.util.UUID;
  * The domain event of every registry write, published in the writing transaction and kept in the
  * outbox (Spring Modulith's event publication registry) until delivered. A bulk import publishes
  * one event per batch of up to {@link #MAX_OBJECTS} changed objects.
+ *
+ * @param municipality the CVR of the municipality the writer acted for; {@code null} for national
+ *                     data and internal writes
  */
-public record RegistryChanged(String registry, Instant at, List<ChangedObject> objects) {
+public record RegistryChanged(String registry, Instant at, List<ChangedObject> objects, String municipality) {
 
     public static final int MAX_OBJECTS = 1000;
 

@@ -209,7 +209,7 @@ public class IndexWriter {
             for (int from = 0; from < changed.size(); from += RegistryChanged.MAX_OBJECTS) {
                 List<RegistryChanged.ChangedObject> part = changed.subList(from,
                         Math.min(changed.size(), from + RegistryChanged.MAX_OBJECTS));
-                events.publishEvent(new RegistryChanged(registry, now, List.copyOf(part)));
+                events.publishEvent(new RegistryChanged(registry, now, List.copyOf(part), actor.municipality()));
             }
             if (!changed.isEmpty()) {
                 audit.record(actor, AuditLog.Action.WRITE, registry,

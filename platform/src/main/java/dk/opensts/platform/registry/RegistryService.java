@@ -389,7 +389,7 @@ public class RegistryService {
                 changed.add(new RegistryChanged.ChangedObject(h.id(), h.type(), h.version(), h.lifecycle().name(), h.owner()));
             }
         }
-        publish(changed);
+        publish(changed, actor.municipality());
         if (spec.personal() && !changed.isEmpty()) {
             audit.record(actor, AuditLog.Action.WRITE, registry + "." + spec.name(),
                     changed.stream().map(RegistryChanged.ChangedObject::id).toList(), Map.of());
@@ -397,10 +397,11 @@ public class RegistryService {
     }
 
     /** Publishes changes to the outbox in events of at most {@link RegistryChanged#MAX_OBJECTS} objects. */
-    public void publish(List<RegistryChanged.ChangedObject> changed) {
+    public void publish(List<RegistryChanged.ChangedObject> changed, String municipality) {
         for (int i = 0; i < changed.size(); i += RegistryChanged.MAX_OBJECTS) {
             events.publishEvent(new RegistryChanged(registry, store.now(),
-                    List.copyOf(changed.subList(i, Math.min(changed.size(), i + RegistryChanged.MAX_OBJECTS)))));
+                    List.copyOf(changed.subList(i, Math.min(changed.size(), i + RegistryChanged.MAX_OBJECTS))),
+                    municipality));
         }
     }
 

@@ -120,7 +120,7 @@ public class SnapshotImport {
                     personal.computeIfAbsent(h.type(), k -> new ArrayList<>()).add(h.id());
                 }
             }
-            registry.publish(changed);
+            registry.publish(changed, actor.municipality());
             personal.forEach((type, ids) -> audit.record(actor, AuditLog.Action.WRITE,
                     registry.registry() + "." + type, ids, Map.of("import", note == null ? "" : note)));
             int changedCount = (int) results.stream().filter(WriteResult::changed).count() - passivated - created;

@@ -91,6 +91,29 @@ public record DataScope(String municipality, List<Privilege> privileges, boolean
             return new Privilege(kle, units, trees, levels, systems);
         }
 
+        /**
+         * Whether a record with this KLE subject ({@code null}: none) and sensitivity lies within the
+         * privilege's KLE and sensitivity constraints (the dimensions a message carries); a record
+         * without a subject passes only a privilege without a KLE constraint.
+         */
+        public boolean admits(String kleSubject, Sensitivity sensitivity) {
+            if (!sensitivities.contains(sensitivity)) {
+                return false;
+            }
+            if (kle == null) {
+                return true;
+            }
+            if (kleSubject == null) {
+                return false;
+            }
+            for (String k : kle) {
+                if (k.endsWith(".") ? kleSubject.startsWith(k) : kleSubject.equals(k)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private static List<String> values(String csv) {
             List<String> out = new ArrayList<>();
             for (String v : csv.split(",")) {

@@ -13,11 +13,14 @@ public final class Services {
     public static final String ADMINISTRATION = "https://opensts.dk/service/administration/1";
     public static final String CASE_INDEX = "https://opensts.dk/service/case-index/1";
     public static final String BENEFIT_INDEX = "https://opensts.dk/service/benefit-index/1";
+    public static final String MESSAGING = "https://opensts.dk/service/messaging/1";
 
     public static final String READ = "read";
     public static final String WRITE = "write";
-    /** Publish records of the token's municipality to an index (as their owning IT system). */
+    /** Publish records of the token's municipality to an index (as their owning IT system), or messages of it to the distributor. */
     public static final String PUBLISH = "publish";
+    /** Receive messages: subscriptions, value lists and the system's own dueslag (message distributor). */
+    public static final String SUBSCRIBE = "subscribe";
     /** Search an index, within the data constraints of the privilege. */
     public static final String SEARCH = "search";
     /** See protected persons' names and addresses (navne- og adressebeskyttelse) in what a search returns. */

@@ -1,0 +1,506 @@
+package dk.opensts.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dk.opensts.access.api.ServiceAgreements;
+import dk.opensts.access.api.ServiceAgreements.Grant;
+import dk.opensts.classification.api.Classifications;
+import dk.opensts.messaging.domain.PushDelivery;
+import dk.opensts.platform.security.Constraints;
+import dk.opensts.platform.security.Services;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The message distributor over REST: publishing rules, routing by subscriptions under agreements,
+ * the dueslag (lease, ack, order per object, error queue, replay), value lists, HTTP push and the
+ * registries' changes as messages.
+ */
+@TestPropertySource(properties = {"opensts.messaging.cache-for=PT0S", "opensts.messaging.push.tick=PT0.1S",
+        "opensts.messaging.push.backoff-base=PT0.2S"})
+class MessagingTest extends ApiTest {
+
+    static final String M = "/api/messaging/v1";
+    static final String TYPE = "SagAendret";
+    static final AtomicInteger SEQ = new AtomicInteger();
+
+    @Autowired
+    Classifications classifications;
+
+    static TestSystem sender;
+    static String publish;
+    static String senderInbox;
+
+    @BeforeEach
+    void setUp() {
+        if (sender != null) {
+            return;
+        }
+        classifications.ensureNationalClasses("BESKEDTYPE", "Beskedtyper", Map.of(TYPE, "En sag er ændret",
+                "YdelseAendret", "En ydelse er ændret"), "test");
+        sender = systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.PUBLISH, Map.of()),
+                new Grant(Services.SUBSCRIBE, Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA"))));
+        publish = tokenOf(sender, CVR, Services.MESSAGING);
+        senderInbox = publish;
+    }
+
+    /** A token of a new receiving system allowed the sensitivity and KLE values given. */
+    String receiver(String sensitivity, String kle) {
+        Map<String, String> c = new java.util.HashMap<>();
+        c.put(Constraints.SENSITIVITY, sensitivity);
+        if (kle != null) {
+            c.put(Constraints.KLE, kle);
+        }
+        return tokenOf(systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.SUBSCRIBE, c))), CVR,
+                Services.MESSAGING);
+    }
+
+    String subscribe(String token, String filters) {
+        Res r = call("POST", M + "/subscriptions", token, "{\"name\":\"test\",\"messageTypes\":[\"" + TYPE + "\"]"
+                + filters + "}");
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        return r.body().path("id").asString();
+    }
+
+    static String envelope(UUID id, String objectId, String kle, String sensitivity, String cpr, String payload) {
+        return "{\"messageId\":\"" + id + "\",\"messageType\":\"" + TYPE + "\",\"filter\":{\"authority\":\"" + CVR + "\","
+                + (cpr == null ? "" : "\"relatedObjects\":[{\"type\":\"CPR\",\"id\":\"" + cpr + "\",\"role\":\"part\"}],")
+                + "\"object\":{\"id\":\"" + objectId + "\",\"type\":\"Sag\",\"action\":\"Opdateret\""
+                + (kle == null ? "" : ",\"kle\":\"" + kle + "\"")
+                + (sensitivity == null ? "" : ",\"sensitivity\":\"" + sensitivity + "\"") + "}},"
+                + "\"delivery\":{\"createdAt\":\"2026-11-23T08:00:00Z\",\"transactionId\":\"tx-1\"},"
+                + "\"payload\":{\"contentType\":\"application/json\",\"data\":" + payload + "}}";
+    }
+
+    Res publish(String body) {
+        return call("POST", M + "/messages", publish, body);
+    }
+
+    UUID published(String objectId, String kle, String sensitivity, String cpr) {
+        UUID id = UUID.randomUUID();
+        Res r = publish(envelope(id, objectId, kle, sensitivity, cpr, "{\"n\":" + SEQ.incrementAndGet() + "}"));
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        return id;
+    }
+
+    JsonNode lease(String token, int max, int seconds) {
+        Res r = call("POST", M + "/dueslag/lease?max=" + max + "&leaseSeconds=" + seconds, token, null);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        return r.body().path("items");
+    }
+
+    List<String> messageIds(JsonNode items) {
+        List<String> out = new ArrayList<>();
+        items.forEach(i -> out.add(i.path("envelope").path("messageId").asString()));
+        return out;
+    }
+
+    void ack(String token, JsonNode items) {
+        StringBuilder b = new StringBuilder("{\"deliveries\":[");
+        for (int i = 0; i < items.size(); i++) {
+            b.append(i == 0 ? "" : ",").append("{\"id\":").append(items.get(i).path("id").asLong())
+                    .append(",\"leaseId\":\"").append(items.get(i).path("leaseId").asString()).append("\"}");
+        }
+        Res r = call("POST", M + "/dueslag/ack", token, b.append("]}").toString());
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(r.body().path("acknowledged").size()).isEqualTo(items.size());
+    }
+
+    @Test
+    void publishIsRoutedByTheSubscriptionsAndStoredOnce() {
+        // a message type of its own: the other tests' receivers do not subscribe to it
+        String social = receiver("FORTROLIGE_PERSONOPLYSNINGER", null);
+        String jobs = receiver("FORTROLIGE_PERSONOPLYSNINGER", null);
+        for (String token : List.of(social, jobs)) {
+            Res r = call("POST", M + "/subscriptions", token, "{\"name\":\"y\",\"messageTypes\":[\"YdelseAendret\"],"
+                    + "\"kle\":[\"" + (token.equals(social) ? "27.*" : "32.*") + "\"]}");
+            assertThat(r.status()).as(r.text()).isEqualTo(201);
+        }
+        UUID id = UUID.randomUUID();
+        String body = envelope(id, "sag-" + id, "27.24.00", "FORTROLIGE_PERSONOPLYSNINGER", null, "{\"title\":\"Sag\"}")
+                .replace(TYPE, "YdelseAendret");
+        Res first = publish(body);
+        assertThat(first.status()).as(first.text()).isEqualTo(201);
+        assertThat(first.body().path("status").asString()).isEqualTo("STORED");
+        assertThat(first.body().path("receivers").asInt()).isEqualTo(1);
+        // the same message again: confirmed, stored once
+        Res again = publish(body);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.body().path("status").asString()).isEqualTo("DUPLICATE");
+        assertThat(count("SELECT count(*) FROM messaging.message WHERE id = '" + id + "'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM messaging.delivery WHERE message_id = '" + id + "'")).isEqualTo(1);
+        // the same id with other content is refused
+        Res other = publish(body.replace("\"Sag\"", "\"Anden sag\""));
+        assertThat(other.status()).isEqualTo(409);
+        assertThat(other.code()).isEqualTo("DUPLICATE");
+
+        JsonNode items = lease(social, 10, 60);
+        assertThat(messageIds(items)).containsExactly(id.toString());
+        JsonNode env = items.get(0).path("envelope");
+        assertThat(env.path("payload").path("data").path("title").asString()).isEqualTo("Sag");
+        assertThat(env.path("delivery").path("sourceSystem").asString()).isEqualTo(sender.id().toString());
+        assertThat(env.path("delivery").path("transactionId").asString()).isEqualTo("tx-1");
+        assertThat(env.path("delivery").path("routes").get(0).path("attempts").asInt()).isEqualTo(1);
+        assertThat(lease(jobs, 10, 60).size()).isZero();
+        ack(social, items);
+        assertThat(lease(social, 10, 60).size()).isZero();
+
+        // the sender sees each receiver's delivery
+        Res status = get(M + "/messages/" + id, publish);
+        assertThat(status.status()).as(status.text()).isEqualTo(200);
+        assertThat(status.body().path("deliveries").get(0).path("state").asString()).isEqualTo("DELIVERED");
+        // nobody else does
+        assertThat(get(M + "/messages/" + id, social).status()).isEqualTo(403);
+    }
+
+    @Test
+    void badInputIsRefusedAndNothingIsWritten() {
+        long before = count("SELECT count(*) FROM messaging.message");
+        UUID id = UUID.randomUUID();
+        String good = envelope(id, "x", "27.24.00", null, null, "{}");
+        Res unknownField = publish(good.replace("\"messageType\"", "\"colour\":\"red\",\"messageType\""));
+        assertThat(unknownField.status()).isEqualTo(400);
+        assertThat(unknownField.code()).isEqualTo("UNKNOWN_FIELD");
+        Res badCpr = publish(envelope(id, "x", null, null, "12345", "{}"));
+        assertThat(badCpr.status()).as(badCpr.text()).isEqualTo(422);
+        assertThat(badCpr.text()).contains("relatedObjects");
+        Res badKle = publish(envelope(id, "x", "27-24", null, null, "{}"));
+        assertThat(badKle.status()).isEqualTo(422);
+        Res unknownType = publish(good.replace(TYPE, "IkkeEnType"));
+        assertThat(unknownType.status()).isEqualTo(422);
+        assertThat(unknownType.text()).contains("/messageType");
+        Res otherMunicipality = publish(good.replace("\"authority\":\"" + CVR, "\"authority\":\"22222222"));
+        assertThat(otherMunicipality.status()).isEqualTo(403);
+        Res noPayload = publish(good.replaceAll(",\"payload\":.*}$", "}"));
+        assertThat(noPayload.status()).as(noPayload.text()).isEqualTo(422);
+        Res tooLarge = publish(envelope(id, "x", null, null, null, "\"" + "a".repeat(1024 * 1024 + 1) + "\""));
+        assertThat(tooLarge.status()).as(tooLarge.text().substring(0, Math.min(300, tooLarge.text().length())))
+                .isEqualTo(413);
+        Res badXmlPayload = publish(good.replace("\"contentType\":\"application/json\",\"data\":{}",
+                "\"contentType\":\"application/xml\",\"data\":\"<a><b></a>\""));
+        assertThat(badXmlPayload.status()).isEqualTo(400);
+        Res expired = publish(good.replace("\"payload\"", "\"validity\":{\"to\":\"2020-01-01T00:00:00Z\"},\"payload\""));
+        assertThat(expired.status()).isEqualTo(422);
+        // a system without the publish role
+        String receiverOnly = receiver("IKKE_FORTROLIGE_DATA", null);
+        assertThat(call("POST", M + "/messages", receiverOnly, good).status()).isEqualTo(403);
+        // no token
+        assertThat(call("POST", M + "/messages", null, good).status()).isEqualTo(401);
+        // a DTD in the XML form is refused
+        Res dtd = call("POST", M + "/messages", publish, "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM "
+                + "\"file:///etc/passwd\">]><Haendelsesbesked xmlns=\"urn:oio:besked:kuvert:1.0\">&e;</Haendelsesbesked>",
+                "Content-Type", "application/xml");
+        assertThat(dtd.status()).isEqualTo(400);
+        assertThat(count("SELECT count(*) FROM messaging.message")).isEqualTo(before);
+        // subscriptions: unknown message type, bad KLE, foreign value list
+        String token = receiver("IKKE_FORTROLIGE_DATA", null);
+        Res sub = call("POST", M + "/subscriptions", token, "{\"name\":\"x\",\"messageTypes\":[\"Ukendt\"]}");
+        assertThat(sub.status()).isEqualTo(422);
+        assertThat(call("POST", M + "/subscriptions", token, "{\"name\":\"x\",\"messageTypes\":[\"" + TYPE
+                + "\"],\"kle\":[\"27\"],\"maxSensitivity\":\"HEMMELIG\"}").status()).isEqualTo(400);
+        assertThat(call("POST", M + "/subscriptions", token, "{\"name\":\"x\",\"messageTypes\":[\"" + TYPE
+                + "\"],\"cprList\":\"" + UUID.randomUUID() + "\"}").status()).isEqualTo(422);
+        // a publisher has no dueslag role
+        assertThat(call("POST", M + "/subscriptions", tokenOf(systemWith(CVR, Services.MESSAGING,
+                List.of(new Grant(Services.PUBLISH, Map.of()))), CVR, Services.MESSAGING),
+                "{\"name\":\"x\",\"messageTypes\":[\"" + TYPE + "\"]}").status()).isEqualTo(403);
+    }
+
+    @Test
+    void theAgreementBoundsWhatAReceiverGets() {
+        String low = receiver("IKKE_FORTROLIGE_DATA", null);
+        String social = receiver("FOELSOMME_PERSONOPLYSNINGER", "27.*");
+        subscribe(low, "");
+        subscribe(social, "");
+        UUID sensitive = published("o-" + UUID.randomUUID(), "27.24.00", "FOELSOMME_PERSONOPLYSNINGER", null);
+        UUID open = published("o-" + UUID.randomUUID(), "27.24.00", null, null);
+        UUID otherSubject = published("o-" + UUID.randomUUID(), "32.01.00", null, null);
+        assertThat(messageIds(lease(low, 10, 60))).containsExactly(open.toString(), otherSubject.toString());
+        assertThat(messageIds(lease(social, 10, 60))).containsExactly(sensitive.toString(), open.toString());
+        // the subscription's own ceiling narrows further
+        String capped = receiver("FOELSOMME_PERSONOPLYSNINGER", null);
+        subscribe(capped, ",\"maxSensitivity\":\"IKKE_FORTROLIGE_DATA\",\"objectTypes\":[\"Sag\"],\"actions\":[\"Opdateret\"]");
+        published("o-" + UUID.randomUUID(), "27.24.00", "FORTROLIGE_PERSONOPLYSNINGER", null);
+        UUID visible = published("o-" + UUID.randomUUID(), null, null, null);
+        assertThat(messageIds(lease(capped, 10, 60))).containsExactly(visible.toString());
+    }
+
+    @Test
+    void orderIsKeptPerObjectAndLeasesComeBack() throws Exception {
+        String token = receiver("IKKE_FORTROLIGE_DATA", null);
+        subscribe(token, "");
+        String x = "x-" + UUID.randomUUID();
+        UUID x1 = published(x, null, null, null);
+        UUID x2 = published(x, null, null, null);
+        UUID y1 = published("y-" + UUID.randomUUID(), null, null, null);
+        // the second message about x waits for the first to be acknowledged
+        JsonNode first = lease(token, 10, 1);
+        assertThat(messageIds(first)).containsExactly(x1.toString(), y1.toString());
+        assertThat(lease(token, 10, 60).size()).isZero();
+        // the lease runs out: both come back, x2 still waits
+        Thread.sleep(1300);
+        JsonNode again = lease(token, 10, 60);
+        assertThat(messageIds(again)).containsExactly(x1.toString(), y1.toString());
+        assertThat(again.get(0).path("attempt").asInt()).isEqualTo(2);
+        // an acknowledgement under the old lease no longer counts
+        Res stale = call("POST", M + "/dueslag/ack", token, "{\"deliveries\":[{\"id\":" + first.get(0).path("id").asLong()
+                + ",\"leaseId\":\"" + first.get(0).path("leaseId").asString() + "\"}]}");
+        assertThat(stale.body().path("acknowledged").size()).isZero();
+        ack(token, again);
+        assertThat(messageIds(lease(token, 10, 60))).containsExactly(x2.toString());
+    }
+
+    @Test
+    void failedDeliveriesGoToTheErrorQueueAndTheSenderIsTold() throws Exception {
+        String token = receiver("IKKE_FORTROLIGE_DATA", null);
+        subscribe(token, "");
+        Res push = call("PUT", M + "/dueslag/push", token, "{\"url\":null,\"maxAttempts\":2}");
+        assertThat(push.status()).as(push.text()).isEqualTo(200);
+        UUID id = published("f-" + UUID.randomUUID(), null, null, null);
+        lease(token, 10, 1);
+        Thread.sleep(1100);
+        assertThat(lease(token, 10, 1).size()).isEqualTo(1);
+        // the second lease runs out: the sweep moves it to the error queue
+        JsonNode errors = waitFor(() -> get(M + "/dueslag/error-queue", token).body().path("items"), n -> n.size() == 1);
+        assertThat(errors.get(0).path("messageId").asString()).isEqualTo(id.toString());
+        assertThat(errors.get(0).path("attempts").asInt()).isEqualTo(2);
+        assertThat(get(M + "/messages/" + id, publish).body().path("deliveries").get(0).path("state").asString())
+                .isEqualTo("FAILED");
+        // the sender gets a LeveranceFejlet in its own dueslag
+        JsonNode notice = waitFor(() -> lease(senderInbox, 50, 60), n -> messageIds(n).stream().anyMatch(m -> true)
+                && containsNotice(n, id));
+        ack(senderInbox, notice);
+        // requeued, it comes again
+        Res requeue = call("POST", M + "/dueslag/error-queue/requeue", token, "{\"all\":true}");
+        assertThat(requeue.body().path("requeued").asInt()).isEqualTo(1);
+        JsonNode back = lease(token, 10, 60);
+        assertThat(messageIds(back)).containsExactly(id.toString());
+        // moved to the error queue by the receiver
+        Res moved = call("POST", M + "/dueslag/error-queue", token, "{\"ids\":[" + back.get(0).path("id").asLong()
+                + "],\"reason\":\"cannot parse\"}");
+        assertThat(moved.body().path("moved").asInt()).isEqualTo(1);
+        assertThat(get(M + "/dueslag", token).body().path("counts").path("FAILED").asInt()).isEqualTo(1);
+    }
+
+    private static boolean containsNotice(JsonNode items, UUID about) {
+        for (JsonNode i : items) {
+            JsonNode env = i.path("envelope");
+            if (env.path("messageType").asString().equals("LeveranceFejlet")
+                    && env.path("payload").path("data").path("messageId").asString().equals(about.toString())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void replayDeliversAgainInTheFirstOrder() {
+        String token = receiver("IKKE_FORTROLIGE_DATA", null);
+        subscribe(token, "");
+        Instant start = Instant.now().minusSeconds(1);
+        UUID a = published("r-" + UUID.randomUUID(), null, null, null);
+        UUID b = published("r-" + UUID.randomUUID(), null, null, null);
+        ack(token, lease(token, 10, 60));
+        Res replay = call("POST", M + "/dueslag/replay", token, "{\"from\":\"" + start + "\"}");
+        assertThat(replay.body().path("replayed").asInt()).isEqualTo(2);
+        assertThat(messageIds(lease(token, 10, 60))).containsExactly(a.toString(), b.toString());
+        Res tooOld = call("POST", M + "/dueslag/replay", token, "{\"from\":\"2020-01-01T00:00:00Z\"}");
+        assertThat(tooOld.status()).isEqualTo(422);
+    }
+
+    @Test
+    void aValueListOfCprNumbersFiltersTheSubscription() {
+        String token = receiver("FORTROLIGE_PERSONOPLYSNINGER", null);
+        Res list = call("POST", M + "/value-lists", token, "{\"name\":\"borgere\",\"kind\":\"CPR\",\"values\":[\"0101011234\"]}");
+        assertThat(list.status()).as(list.text()).isEqualTo(201);
+        String listId = list.body().path("id").asString();
+        assertThat(call("POST", M + "/value-lists", token, "{\"name\":\"x\",\"kind\":\"CPR\",\"values\":[\"12\"]}")
+                .status()).isEqualTo(422);
+        subscribe(token, ",\"cprList\":\"" + listId + "\"");
+        UUID followed = published("v-" + UUID.randomUUID(), null, null, "0101011234");
+        published("v-" + UUID.randomUUID(), null, null, "0202021234");
+        assertThat(messageIds(lease(token, 10, 60))).containsExactly(followed.toString());
+        // add the second citizen (versioned), and the next message about them arrives
+        Res stale = call("PATCH", M + "/value-lists/" + listId, token, "{\"add\":[\"0202021234\"]}", "If-Match", "\"7\"");
+        assertThat(stale.status()).isEqualTo(409);
+        Res changed = call("PATCH", M + "/value-lists/" + listId, token, "{\"add\":[\"0202021234\"]}", "If-Match", "\"1\"");
+        assertThat(changed.status()).as(changed.text()).isEqualTo(200);
+        assertThat(changed.body().path("size").asInt()).isEqualTo(2);
+        UUID second = published("v-" + UUID.randomUUID(), null, null, "0202021234");
+        assertThat(messageIds(lease(token, 10, 60))).contains(second.toString());
+        assertThat(get(M + "/value-lists/" + listId + "/values", token).body().path("values").size()).isEqualTo(2);
+        // in use: not deleted
+        assertThat(call("DELETE", M + "/value-lists/" + listId, token, null, "If-Match", "\"2\"").status()).isEqualTo(422);
+    }
+
+    @Test
+    void subscriptionsAreVersioned() {
+        String token = receiver("IKKE_FORTROLIGE_DATA", null);
+        String id = subscribe(token, "");
+        Res noIfMatch = call("PUT", M + "/subscriptions/" + id, token, "{\"name\":\"y\",\"messageTypes\":[\"" + TYPE + "\"]}");
+        assertThat(noIfMatch.status()).isEqualTo(428);
+        Res replaced = call("PUT", M + "/subscriptions/" + id, token, "{\"name\":\"y\",\"messageTypes\":[\"" + TYPE
+                + "\"],\"kle\":[\"27.*\"]}", "If-Match", "\"1\"");
+        assertThat(replaced.status()).as(replaced.text()).isEqualTo(200);
+        assertThat(replaced.header("ETag")).isEqualTo("\"2\"");
+        assertThat(call("PUT", M + "/subscriptions/" + id, token, "{\"name\":\"z\",\"messageTypes\":[\"" + TYPE + "\"]}",
+                "If-Match", "\"1\"").status()).isEqualTo(409);
+        // another system does not see it
+        assertThat(get(M + "/subscriptions/" + id, receiver("IKKE_FORTROLIGE_DATA", null)).status()).isEqualTo(404);
+        Res ended = call("DELETE", M + "/subscriptions/" + id, token, null, "If-Match", "\"2\"");
+        assertThat(ended.status()).isEqualTo(200);
+        assertThat(ended.body().path("endedAt").isMissingNode()).isFalse();
+        published("e-" + UUID.randomUUID(), "27.01.01", null, null);
+        assertThat(lease(token, 10, 60).size()).isZero();
+    }
+
+    @Test
+    void theXmlFormIsReadAndWritten() {
+        String token = receiver("FORTROLIGE_PERSONOPLYSNINGER", null);
+        subscribe(token, "");
+        UUID id = UUID.randomUUID();
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Haendelsesbesked xmlns=\"urn:oio:besked:kuvert:1.0\">"
+                + "<BeskedId><UUIDIdentifikator>" + id + "</UUIDIdentifikator></BeskedId><BeskedVersion>1.0</BeskedVersion>"
+                + "<Beskedkuvert><Filtreringsdata><Beskedtype>" + TYPE + "</Beskedtype>"
+                + "<BeskedAnsvarligAktoer><CVRnummerIdentifikator>" + CVR + "</CVRnummerIdentifikator></BeskedAnsvarligAktoer>"
+                + "<RelateretObjekt><ObjektType>CPR</ObjektType><ObjektId>0101011234</ObjektId></RelateretObjekt>"
+                + "<ObjektRegistrering><ObjektId>sag-x</ObjektId><ObjektType>Sag</ObjektType><ObjektHandling>Oprettet"
+                + "</ObjektHandling><ObjektKLEEmne>27.24.00</ObjektKLEEmne><ObjektFoelsomhedsniveau>FORTROLIGE_PERSONOPLYSNINGER"
+                + "</ObjektFoelsomhedsniveau></ObjektRegistrering></Filtreringsdata>"
+                + "<Leveranceinformation><Dannelsestidspunkt>2026-11-23T08:00:00Z</Dannelsestidspunkt>"
+                + "<Transaktionsidentifikator>t-9</Transaktionsidentifikator></Leveranceinformation></Beskedkuvert>"
+                + "<Beskeddata><Indhold type=\"application/xml\"><sag xmlns=\"urn:example\"><titel>Ny sag</titel></sag>"
+                + "</Indhold></Beskeddata></Haendelsesbesked>";
+        Res r = call("POST", M + "/messages", publish, xml, "Content-Type", "application/xml");
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        // the same message in XML again is the same message
+        assertThat(call("POST", M + "/messages", publish, xml, "Content-Type", "application/xml").status()).isEqualTo(200);
+        Res unknown = call("POST", M + "/messages", publish, xml.replace("<BeskedVersion>", "<Farve>rød</Farve><BeskedVersion>"),
+                "Content-Type", "application/xml");
+        assertThat(unknown.status()).isEqualTo(422);
+        assertThat(unknown.text()).contains("Farve");
+        Res leased = call("POST", M + "/dueslag/lease?max=5", token, null, "Accept", "application/xml");
+        assertThat(leased.status()).isEqualTo(200);
+        assertThat(leased.text()).contains("<BeskedId><UUIDIdentifikator>" + id)
+                .contains("<ObjektKLEEmne>27.24.00</ObjektKLEEmne>").contains("<titel>Ny sag</titel>")
+                .contains("<Kildesystem>" + sender.id()).contains("<Forsoeg>1</Forsoeg>");
+    }
+
+    @Test
+    void pushSignsRetriesWithBackOffAndGivesUp() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        AtomicInteger calls = new AtomicInteger();
+        String[] secret = new String[1];
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/ok", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            String sig = ex.getRequestHeaders().getFirst(PushDelivery.SIGNATURE);
+            long t = Long.parseLong(sig.substring(2, sig.indexOf(',')));
+            boolean valid = sig.equals(PushDelivery.signature(secret[0], t, body));
+            // the first attempt fails: the retry delivers
+            int status = !valid ? 401 : calls.incrementAndGet() == 1 ? 503 : 200;
+            if (status == 200) {
+                received.add(new String(body, StandardCharsets.UTF_8));
+            }
+            ex.sendResponseHeaders(status, -1);
+            ex.close();
+        });
+        server.createContext("/down", ex -> {
+            ex.sendResponseHeaders(500, -1);
+            ex.close();
+        });
+        server.start();
+        try {
+            String token = receiver("IKKE_FORTROLIGE_DATA", null);
+            subscribe(token, "");
+            Res push = call("PUT", M + "/dueslag/push", token, "{\"url\":\"http://127.0.0.1:" + server.getAddress().getPort()
+                    + "/ok\",\"auth\":\"HMAC\",\"maxAttempts\":3}");
+            assertThat(push.status()).as(push.text()).isEqualTo(200);
+            secret[0] = push.body().path("secret").asString();
+            assertThat(secret[0]).hasSizeGreaterThan(30);
+            assertThat(get(M + "/dueslag", token).body().path("push").path("secret").isMissingNode()
+                    || get(M + "/dueslag", token).body().path("push").path("secret").isNull()).isTrue();
+            UUID id = published("p-" + UUID.randomUUID(), null, null, null);
+            waitFor(() -> received, l -> l.size() == 1);
+            assertThat(json.readTree(received.get(0)).path("messageId").asString()).isEqualTo(id.toString());
+            assertThat(calls.get()).isEqualTo(2);
+            // (other tests' receivers subscribe too: find the pushed delivery by its attempts)
+            waitFor(() -> get(M + "/messages/" + id, publish).body().path("deliveries"), ds -> {
+                for (JsonNode d : ds) {
+                    if (d.path("state").asString().equals("DELIVERED") && d.path("attempts").asInt() == 2) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+
+            // an endpoint that always fails: the error queue after the last attempt, and the sender is told
+            String down = receiver("IKKE_FORTROLIGE_DATA", null);
+            subscribe(down, "");
+            assertThat(call("PUT", M + "/dueslag/push", down, "{\"url\":\"http://127.0.0.1:"
+                    + server.getAddress().getPort() + "/down\",\"auth\":\"HMAC\",\"maxAttempts\":2}").status()).isEqualTo(200);
+            UUID lost = published("p-" + UUID.randomUUID(), null, null, null);
+            JsonNode failed = waitFor(() -> get(M + "/dueslag/error-queue", down).body().path("items"), n -> n.size() == 1);
+            assertThat(failed.get(0).path("lastError").asString()).contains("500");
+            waitFor(() -> lease(senderInbox, 50, 60), n -> containsNotice(n, lost));
+            // bad settings are refused
+            assertThat(call("PUT", M + "/dueslag/push", down, "{\"url\":\"ftp://x\",\"auth\":\"HMAC\"}").status()).isEqualTo(422);
+            assertThat(call("PUT", M + "/dueslag/push", down, "{\"url\":\"http://x\",\"auth\":\"MTLS\"}").status()).isEqualTo(422);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void registryChangesArePublishedAsMessages() {
+        String token = tokenOf(systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.SUBSCRIBE,
+                Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA")))), CVR, Services.MESSAGING);
+        Res sub = call("POST", M + "/subscriptions", token,
+                "{\"name\":\"org\",\"messageTypes\":[\"OrganisationAendret\"],\"objectTypes\":[\"unit\"]}");
+        assertThat(sub.status()).as(sub.text()).isEqualTo(201);
+        String org = token(Services.ORGANISATION, Services.READ, Services.WRITE);
+        Res o = call("POST", "/api/organisation/v1/organisations", org, "{\"cvr\":\"" + CVR
+                + "\",\"name\":\"Kommune\",\"validity\":{\"from\":\"2000-01-01\"}}");
+        String orgId = o.status() == 201 ? o.body().path("id").asString()
+                : get("/api/organisation/v1/organisations?cvr=" + CVR, org).body().path("items").get(0).path("id").asString();
+        Res unit = call("POST", "/api/organisation/v1/units", org, "{\"organisation\":\"" + orgId
+                + "\",\"userKey\":\"msg-" + SEQ.incrementAndGet() + "\",\"name\":\"Enhed\",\"validity\":{\"from\":\"2000-01-01\"}}");
+        assertThat(unit.status()).as(unit.text()).isEqualTo(201);
+        String unitId = unit.body().path("id").asString();
+        JsonNode items = waitFor(() -> lease(token, 10, 60), n -> n.size() >= 1);
+        JsonNode env = items.get(0).path("envelope");
+        assertThat(env.path("messageType").asString()).isEqualTo("OrganisationAendret");
+        assertThat(env.path("filter").path("object").path("id").asString()).isEqualTo(unitId);
+        assertThat(env.path("payload").path("data").path("version").asInt()).isEqualTo(1);
+    }
+
+    static <T> T waitFor(java.util.function.Supplier<T> get, java.util.function.Predicate<T> done) {
+        long until = System.currentTimeMillis() + 15_000;
+        T value = get.get();
+        while (!done.test(value)) {
+            if (System.currentTimeMillis() > until) {
+                throw new AssertionError("not reached in time: " + value);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            value = get.get();
+        }
+        return value;
+    }
+}

@@ -1,0 +1,279 @@
+package dk.opensts.messaging.domain;
+
+import dk.opensts.access.api.ServiceAgreements;
+import dk.opensts.classification.api.Classifications;
+import dk.opensts.messaging.store.DeliveryStore;
+import dk.opensts.messaging.store.SubscriptionStore;
+import dk.opensts.platform.error.ApiException;
+import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.index.RecordBinder;
+import dk.opensts.platform.security.Actor;
+import dk.opensts.platform.security.DataScope;
+import dk.opensts.platform.security.Services;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Publishing: checks an envelope, finds the receivers whose subscriptions match it under an
+ * approved agreement, and stores the message with one dueslag row per receiver in one transaction.
+ * Only then is the publish confirmed; the same message id again is confirmed without storing twice.
+ */
+public class Distributor {
+
+    /** The classification whose classes are the message types. */
+    public static final String MESSAGE_TYPES = "BESKEDTYPE";
+    /** The sender of OpenSTS's own messages (failed-delivery notices, registry changes). */
+    public static final UUID OPENSTS = UUID.nameUUIDFromBytes("opensts:system".getBytes(StandardCharsets.UTF_8));
+    /** OpenSTS's message type telling a sender that a receiver never took its message. */
+    public static final String DELIVERY_FAILED = "LeveranceFejlet";
+    public static final int MAX_PAYLOAD = 1024 * 1024;
+
+    /** How a publish ended: {@code STORED} the first time, {@code DUPLICATE} when the id was stored before. */
+    public record Outcome(UUID messageId, String status, int receivers, Instant receivedAt) {
+    }
+
+    private final DeliveryStore deliveries;
+    private final SubscriptionStore subscriptions;
+    private final ServiceAgreements agreements;
+    private final Classifications classifications;
+    private final RecordBinder binder;
+    private final EnvelopeXml xml;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final Map<String, Cached<List<ServiceAgreements.Grant>>> grants = new ConcurrentHashMap<>();
+    private final Map<String, Cached<Boolean>> types = new ConcurrentHashMap<>();
+    private final Duration cacheFor;
+
+    private record Cached<T>(T value, Instant until) {
+    }
+
+    public Distributor(DeliveryStore deliveries, SubscriptionStore subscriptions, ServiceAgreements agreements,
+                       Classifications classifications, RecordBinder binder, EnvelopeXml xml, TransactionTemplate tx,
+                       Clock clock, Duration cacheFor) {
+        this.deliveries = deliveries;
+        this.subscriptions = subscriptions;
+        this.agreements = agreements;
+        this.classifications = classifications;
+        this.binder = binder;
+        this.xml = xml;
+        this.tx = tx;
+        this.clock = clock;
+        this.cacheFor = cacheFor;
+    }
+
+    /** An envelope from its JSON form, strictly bound and validated. */
+    public Envelope bind(JsonNode json) {
+        return binder.bind(json, Envelope.class);
+    }
+
+    /** An envelope from its XML form ({@code Haendelsesbesked}). */
+    public Envelope bindXml(String document) {
+        return bind(xml.read(document));
+    }
+
+    public EnvelopeXml xml() {
+        return xml;
+    }
+
+    /**
+     * Publishes for an IT system: it must hold {@code publish} for the envelope's sending authority
+     * (the token's municipality), the message type must exist and the payload fit.
+     */
+    public Outcome publish(Envelope envelope, Actor actor, String channel) {
+        if (!actor.hasRole(Services.PUBLISH)) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "Publishing needs the role 'publish' of the message distributor");
+        }
+        if (!envelope.filter().authority().equals(actor.municipality())) {
+            throw ApiException.field(ErrorCode.FORBIDDEN, "/filter/authority", "the token acts for municipality "
+                    + actor.municipality() + ", not " + envelope.filter().authority());
+        }
+        UUID sender;
+        try {
+            sender = UUID.fromString(actor.id());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "Only IT systems publish messages");
+        }
+        check(envelope);
+        return store(envelope, sender, channel, null);
+    }
+
+
+    /**
+     * Publishes OpenSTS's own messages (registry changes) in one transaction, routed by subscriptions
+     * like any other; a message no one receives is not stored. Messages that agree on type,
+     * authority, object type and action and carry no KLE, sensitivity or CPR are routed once.
+     */
+    public int publishInternal(List<Envelope> messages) {
+        if (messages.isEmpty()) {
+            return 0;
+        }
+        messages.forEach(this::check);
+        return tx.execute(s -> {
+            Instant now = clock.instant();
+            Map<String, Set<UUID>> routes = new java.util.HashMap<>();
+            int stored = 0;
+            for (Envelope e : messages) {
+                Envelope.ObjectRegistration o = e.filter().object();
+                boolean shared = e.kle() == null && e.cprNumbers().isEmpty() && e.filter().allowedReceivers().isEmpty();
+                String key = e.messageType() + " " + e.filter().authority() + " " + e.sensitivity() + " "
+                        + (o == null ? "" : o.type() + " " + o.action());
+                Set<UUID> receivers = shared ? routes.computeIfAbsent(key, k -> route(e, now)) : route(e, now);
+                if (!receivers.isEmpty()) {
+                    store(e, OPENSTS, "INTERNAL", receivers);
+                    stored++;
+                }
+            }
+            return stored;
+        });
+    }
+
+    private void check(Envelope e) {
+        Instant now = clock.instant();
+        if (!knownType(e.messageType(), e.filter().authority(), now)) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/messageType",
+                    "'" + e.messageType() + "' is not a message type of classification " + MESSAGE_TYPES);
+        }
+        if (e.validity() != null) {
+            if (e.validity().from() != null && e.validity().to() != null && e.validity().from().isAfter(e.validity().to())) {
+                throw ApiException.field(ErrorCode.INVALID_PERIOD, "/validity", "from lies after to");
+            }
+            if (e.validity().to() != null && e.validity().to().isBefore(now)) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/validity/to", "the message is no longer valid");
+            }
+        }
+        Envelope.Payload p = e.payload();
+        String body = p.data().isString() ? p.data().asString() : binder.canonical(p.data());
+        if (body.length() > MAX_PAYLOAD) {
+            throw ApiException.field(ErrorCode.TOO_LARGE, "/payload", "the payload is larger than 1 MB");
+        }
+        if (p.contentType().equals("application/xml")) {
+            if (!p.data().isString()) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/payload/data", "an XML payload is a string");
+            }
+            EnvelopeXml.parse(body);
+        }
+    }
+
+    private boolean knownType(String type, String cvr, Instant now) {
+        String key = cvr + " " + type;
+        Cached<Boolean> c = types.get(key);
+        if (c == null || c.until().isBefore(now)) {
+            c = new Cached<>(!classifications.knownClasses(MESSAGE_TYPES, List.of(type), cvr).isEmpty(),
+                    now.plus(cacheFor));
+            types.put(key, c);
+        }
+        return c.value();
+    }
+
+    /**
+     * Stores and routes the message. {@code to}, when given, are the receivers (a notice to a sender,
+     * a route already found) instead of the subscriptions'.
+     */
+    private Outcome store(Envelope envelope, UUID sender, String channel, Set<UUID> to) {
+        byte[] hash = sha256(binder.canonical(envelope.normalized()).getBytes(StandardCharsets.UTF_8));
+        return tx.execute(s -> {
+            Instant now = clock.instant();
+            Envelope accepted = envelope.accepted(sender, now);
+            Set<UUID> receivers = to != null ? to : route(envelope, now);
+            DeliveryStore.StoredMessage m = new DeliveryStore.StoredMessage(envelope.messageId(), envelope.messageType(),
+                    envelope.filter().authority(), sender, channel,
+                    binder.canonical(accepted).getBytes(StandardCharsets.UTF_8), hash, now,
+                    envelope.validity() == null ? null : envelope.validity().to(), receivers.size());
+            if (!deliveries.insert(m)) {
+                DeliveryStore.StoredMessage earlier = deliveries.head(envelope.messageId()).orElseThrow();
+                if (!earlier.sender().equals(sender) || !Arrays.equals(earlier.contentHash(), hash)) {
+                    throw new ApiException(ErrorCode.DUPLICATE, "Message " + envelope.messageId()
+                            + " was published before with other content or by another system");
+                }
+                return new Outcome(envelope.messageId(), "DUPLICATE", earlier.receivers(), earlier.receivedAt());
+            }
+            deliveries.addDeliveries(envelope.messageId(), envelope.filter().authority(), envelope.orderKey(),
+                    receivers, now);
+            return new Outcome(envelope.messageId(), "STORED", receivers.size(), now);
+        });
+    }
+
+    /** The receivers with a matching subscription, within what their agreement for the municipality allows. */
+    Set<UUID> route(Envelope e, Instant now) {
+        String municipality = e.filter().authority();
+        List<Subscription> candidates = new ArrayList<>();
+        Set<UUID> lists = new LinkedHashSet<>();
+        for (Subscription s : subscriptions.forType(municipality, e.messageType())) {
+            if (s.matches(e, s.receiver())) {
+                candidates.add(s);
+                if (s.cprList() != null) {
+                    lists.add(s.cprList());
+                }
+            }
+        }
+        Set<UUID> holding = lists.isEmpty() ? Set.of() : subscriptions.listsHolding(lists, e.cprNumbers());
+        Set<UUID> out = new LinkedHashSet<>();
+        for (Subscription s : candidates) {
+            if ((s.cprList() == null || holding.contains(s.cprList())) && !out.contains(s.receiver())
+                    && admitted(s.receiver(), municipality, e, now)) {
+                out.add(s.receiver());
+            }
+        }
+        return out;
+    }
+
+    /** Whether an approved agreement lets the receiver get this message (role subscribe, its KLE and sensitivity). */
+    private boolean admitted(UUID receiver, String municipality, Envelope e, Instant now) {
+        String key = receiver + " " + municipality;
+        Cached<List<ServiceAgreements.Grant>> c = grants.get(key);
+        if (c == null || c.until().isBefore(now)) {
+            c = new Cached<>(agreements.approvedGrants(receiver, Services.MESSAGING, municipality, now), now.plus(cacheFor));
+            grants.put(key, c);
+        }
+        for (ServiceAgreements.Grant g : c.value()) {
+            if (g.role().equals(Services.SUBSCRIBE) && DataScope.Privilege.of(g.constraints()).admits(e.kle(), e.sensitivity())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Tells each sender, in its own dueslag, that a receiver never took its message. */
+    public void notifySenders(List<DeliveryStore.Failed> failed) {
+        for (DeliveryStore.Failed f : failed) {
+            if (f.sender().equals(OPENSTS)) {
+                continue;
+            }
+            UUID id = UUID.randomUUID();
+            tools.jackson.databind.node.ObjectNode data = binder.json().createObjectNode();
+            data.put("messageId", f.messageId().toString());
+            data.put("messageType", f.messageType());
+            data.put("receiver", f.receiver().toString());
+            data.put("attempts", f.attempts());
+            data.put("lastError", f.lastError());
+            Envelope notice = new Envelope(id, Envelope.VERSION, DELIVERY_FAILED,
+                    new Envelope.FilterData(f.authority(), List.of(f.sender()), List.of(),
+                            new Envelope.ObjectRegistration(f.messageId().toString(), "Haendelsesbesked",
+                                    "LeveranceFejlet", null, null)),
+                    null, null, new Envelope.Payload("application/json", data));
+            store(notice, OPENSTS, "INTERNAL", Set.of(f.sender()));
+        }
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dk.opensts.messaging.domain;
+
+import dk.opensts.messaging.store.DeliveryStore;
+import dk.opensts.platform.error.ApiException;
+import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.index.RecordBinder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * A receiving system's dueslag for one municipality: lease and acknowledge (REST pull), the error
+ * queue, replay within retention, and the push endpoint settings. A lease that runs out brings the
+ * message back; after the receiver's last allowed attempt it goes to the error queue and its
+ * sender is told.
+ */
+public class Dueslag {
+
+    /** A message handed out under a lease: acknowledge it with {@code id} and {@code leaseId}. */
+    public record Lease(long id, UUID leaseId, Instant leasedUntil, int attempt, Envelope envelope) {
+    }
+
+    /** A receiver's push endpoint; the HMAC secret is shown only when it is made. */
+    public record PushSettings(String url, String auth, String secret, int maxAttempts, Instant updatedAt) {
+    }
+
+    public static final int MAX_LEASE = 500;
+    public static final Duration MAX_LEASE_TIME = Duration.ofHours(1);
+
+    private final DeliveryStore store;
+    private final Distributor distributor;
+    private final RecordBinder binder;
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final Duration retention;
+    private final SecureRandom random = new SecureRandom();
+
+    public Dueslag(DeliveryStore store, Distributor distributor, RecordBinder binder, JdbcClient jdbc,
+                   TransactionTemplate tx, Clock clock, Duration retention) {
+        this.store = store;
+        this.distributor = distributor;
+        this.binder = binder;
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+        this.retention = retention;
+    }
+
+    public List<Lease> lease(UUID receiver, String municipality, int max, Duration leaseTime) {
+        if (max < 1 || max > MAX_LEASE) {
+            throw ApiException.field(ErrorCode.INVALID_PARAMETER, "max", "must be 1 to " + MAX_LEASE);
+        }
+        if (leaseTime.isNegative() || leaseTime.isZero() || leaseTime.compareTo(MAX_LEASE_TIME) > 0) {
+            throw ApiException.field(ErrorCode.INVALID_PARAMETER, "leaseSeconds", "must be 1 to 3600");
+        }
+        List<DeliveryStore.Leased> leased = tx.execute(s ->
+                store.lease(receiver, municipality, false, max, leaseTime, clock.instant()));
+        return leased.stream().map(this::lease).toList();
+    }
+
+    /** The envelope as the receiver gets it, with its route. */
+    public Lease lease(DeliveryStore.Leased l) {
+        Envelope stored = envelope(l.envelope());
+        return new Lease(l.id(), l.leaseId(), l.leasedUntil(), l.attempts(), stored.routed(
+                new Envelope.Route(l.receiver(), l.receivedAt(), null, l.attempts())));
+    }
+
+    public Envelope envelope(byte[] stored) {
+        return binder.json().readValue(new String(stored, StandardCharsets.UTF_8), Envelope.class);
+    }
+
+    /** Acknowledges leased messages; returns the ids acknowledged (not those whose lease ran out and was taken again). */
+    public List<Long> ack(UUID receiver, Map<Long, UUID> leases) {
+        return tx.execute(s -> store.ack(receiver, leases, clock.instant()));
+    }
+
+    /** Moves waiting or leased messages to the error queue, telling their senders. */
+    public int fail(UUID receiver, String municipality, Collection<Long> ids, String reason) {
+        return tx.execute(s -> {
+            List<DeliveryStore.Failed> failed = store.fail(receiver, municipality, ids,
+                    reason == null ? "moved to the error queue by the receiver" : reason, clock.instant());
+            distributor.notifySenders(failed);
+            return failed.size();
+        });
+    }
+
+    /**
+     * Leases that ran out on their last attempt, and waiting messages whose validity ended, go to
+     * the error queue; their senders are told.
+     */
+    public int sweep(int limit) {
+        return tx.execute(s -> {
+            List<DeliveryStore.Failed> failed = new java.util.ArrayList<>(store.failExhausted(clock.instant(), limit));
+            failed.addAll(store.failExpired(clock.instant(), limit));
+            distributor.notifySenders(failed);
+            return failed.size();
+        });
+    }
+
+    public int requeue(UUID receiver, String municipality, Collection<Long> ids) {
+        return tx.execute(s -> store.requeue(receiver, municipality, ids, clock.instant()));
+    }
+
+    /** Rewinds to {@code from}: everything delivered since comes again, in its first order. */
+    public int replay(UUID receiver, String municipality, Instant from) {
+        Instant now = clock.instant();
+        if (from.isBefore(now.minus(retention))) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, "from", "lies before the retention of "
+                    + retention.toDays() + " days");
+        }
+        if (from.isAfter(now)) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, "from", "lies in the future");
+        }
+        return tx.execute(s -> store.replay(receiver, municipality, from, now));
+    }
+
+    public List<DeliveryStore.Delivery> errors(UUID receiver, String municipality, long after, int limit) {
+        return store.list(receiver, municipality, "FAILED", after, limit);
+    }
+
+    public Map<String, Long> counts(UUID receiver, String municipality) {
+        return store.counts(receiver, municipality);
+    }
+
+    /** Deletes what retention no longer keeps. */
+    public int purge() {
+        return tx.execute(s -> store.purge(clock.instant().minus(retention)));
+    }
+
+    public Duration retention() {
+        return retention;
+    }
+
+    // push settings
+
+    public Optional<PushSettings> push(UUID receiver) {
+        return jdbc.sql("SELECT push_url, push_auth, max_attempts, updated_at FROM messaging.dueslag WHERE receiver = ?")
+                .param(receiver)
+                .query((rs, n) -> new PushSettings(rs.getString(1), rs.getString(2), null, rs.getInt(3),
+                        rs.getTimestamp(4).toInstant()))
+                .optional();
+    }
+
+    /**
+     * Sets the push endpoint ({@code url} null: pull only). HMAC makes a new secret each time, shown
+     * once; MTLS presents OpenSTS's client certificate.
+     */
+    public PushSettings setPush(UUID receiver, String url, String auth, int maxAttempts, String actor) {
+        if (url != null) {
+            java.net.URI uri;
+            try {
+                uri = java.net.URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/url", "not a URL");
+            }
+            if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/url", "must be an http(s) URL with a host");
+            }
+            if (!"HMAC".equals(auth) && !"MTLS".equals(auth)) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/auth", "must be HMAC or MTLS");
+            }
+            if ("MTLS".equals(auth) && !"https".equals(uri.getScheme())) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/url", "mutual TLS needs an https URL");
+            }
+        }
+        if (maxAttempts < 1 || maxAttempts > 100) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/maxAttempts", "must be 1 to 100");
+        }
+        String secret = null;
+        if ("HMAC".equals(auth) && url != null) {
+            byte[] b = new byte[32];
+            random.nextBytes(b);
+            secret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        }
+        Instant now = clock.instant();
+        String s = secret;
+        tx.executeWithoutResult(t -> jdbc.sql("INSERT INTO messaging.dueslag (receiver, push_url, push_auth, push_secret,"
+                        + " max_attempts, updated_at, updated_by) VALUES (:r, :url, :auth, :secret, :max, :at, :by)"
+                        + " ON CONFLICT (receiver) DO UPDATE SET push_url = :url, push_auth = :auth, push_secret = :secret,"
+                        + " max_attempts = :max, updated_at = :at, updated_by = :by")
+                .param("r", receiver).param("url", url).param("auth", url == null ? null : auth).param("secret", s)
+                .param("max", maxAttempts).param("at", java.sql.Timestamp.from(now)).param("by", actor)
+                .update());
+        return new PushSettings(url, url == null ? null : auth, secret, maxAttempts, now);
+    }
+}

@@ -1,0 +1,170 @@
+package dk.opensts.messaging.domain;
+
+import dk.opensts.access.api.ServiceAgreements;
+import dk.opensts.classification.api.Classifications;
+import dk.opensts.messaging.store.DeliveryStore;
+import dk.opensts.messaging.store.SubscriptionStore;
+import dk.opensts.platform.db.ModuleSchema;
+import dk.opensts.platform.index.RecordBinder;
+import dk.opensts.platform.security.Constraints;
+import dk.opensts.platform.security.ServiceDefinition;
+import dk.opensts.platform.security.ServiceDefinition.ConstraintDefinition;
+import dk.opensts.platform.security.ServiceDefinition.RoleDefinition;
+import dk.opensts.platform.security.Services;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+@Configuration(proxyBeanMethods = false)
+public class MessagingConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(MessagingConfiguration.class);
+    public static final String SCHEMA = "messaging";
+
+    /** OpenSTS's own message types, added to {@link Distributor#MESSAGE_TYPES} at start. */
+    public static final Map<String, String> OWN_TYPES = ownTypes();
+
+    private static Map<String, String> ownTypes() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(Distributor.DELIVERY_FAILED, "Levering af en besked mislykkedes");
+        RegistryRelay.TYPES.forEach((registry, type) -> m.put(type.name(), type.title()));
+        return m;
+    }
+
+    @Bean
+    ServiceDefinition messagingService() {
+        return new ServiceDefinition(Services.MESSAGING, "Beskedfordeler",
+                "Publish business events; subscribe and read the system's dueslag", "/api/messaging/", List.of(
+                new RoleDefinition(Services.PUBLISH, "Publish messages as the token's municipality", List.of()),
+                new RoleDefinition(Services.SUBSCRIBE,
+                        "Subscribe and receive the municipality's messages within the data constraints", List.of(
+                        new ConstraintDefinition(Constraints.KLE, Constraints.KLE_PATTERN, false),
+                        new ConstraintDefinition(Constraints.SENSITIVITY, Constraints.SENSITIVITY_PATTERN, true)))));
+    }
+
+    @Bean
+    ModuleSchema messagingSchema() {
+        return new ModuleSchema(SCHEMA, false);
+    }
+
+    @Bean
+    DeliveryStore deliveryStore(JdbcClient jdbc) {
+        return new DeliveryStore(jdbc);
+    }
+
+    @Bean
+    SubscriptionStore subscriptionStore(JdbcClient jdbc) {
+        return new SubscriptionStore(jdbc);
+    }
+
+    @Bean
+    Distributor distributor(DeliveryStore deliveryStore, SubscriptionStore subscriptionStore,
+                            ServiceAgreements agreements, Classifications classifications, JsonMapper json,
+                            jakarta.validation.Validator validator, TransactionTemplate tx, Clock clock,
+                            @Value("${opensts.messaging.cache-for:PT5S}") Duration cacheFor) {
+        return new Distributor(deliveryStore, subscriptionStore, agreements, classifications,
+                new RecordBinder(json, validator), new EnvelopeXml(json), tx, clock, cacheFor);
+    }
+
+    @Bean
+    Subscriptions subscriptions(SubscriptionStore subscriptionStore, Classifications classifications,
+                                TransactionTemplate tx, Clock clock) {
+        return new Subscriptions(subscriptionStore, classifications, tx, clock);
+    }
+
+    @Bean
+    Dueslag dueslag(DeliveryStore deliveryStore, Distributor distributor, JsonMapper json,
+                    jakarta.validation.Validator validator, JdbcClient jdbc, TransactionTemplate tx, Clock clock,
+                    @Value("${opensts.messaging.retention:P30D}") Duration retention) {
+        return new Dueslag(deliveryStore, distributor, new RecordBinder(json, validator), jdbc, tx, clock, retention);
+    }
+
+    @Bean
+    PushDelivery pushDelivery(DeliveryStore deliveryStore, Dueslag dueslag, Distributor distributor, JsonMapper json,
+                              jakarta.validation.Validator validator, JdbcClient jdbc, TransactionTemplate tx,
+                              Clock clock,
+                              @Value("${opensts.messaging.push.tick:PT0.2S}") Duration tick,
+                              @Value("${opensts.messaging.push.batch:50}") int batch,
+                              @Value("${opensts.messaging.push.senders:8}") int senders,
+                              @Value("${opensts.messaging.push.lease:PT1M}") Duration lease,
+                              @Value("${opensts.messaging.push.backoff-base:PT1S}") Duration backoffBase,
+                              @Value("${opensts.messaging.push.backoff-max:PT15M}") Duration backoffMax,
+                              @Value("${opensts.messaging.push.timeout:PT10S}") Duration timeout,
+                              @Value("${opensts.messaging.push.client-keystore:}") String keystore,
+                              @Value("${opensts.messaging.push.client-keystore-password:}") String password) {
+        return new PushDelivery(deliveryStore, dueslag, distributor, new RecordBinder(json, validator), jdbc, tx, clock,
+                new PushDelivery.Settings(tick, batch, senders, lease, backoffBase, backoffMax, timeout),
+                clientTls(keystore, password));
+    }
+
+    /** OpenSTS's client certificate for mutual-TLS push, from a PKCS#12 file; none: mutual-TLS push is refused. */
+    private static SSLContext clientTls(String keystore, String password) {
+        if (keystore == null || keystore.isBlank()) {
+            return null;
+        }
+        try (InputStream in = Files.newInputStream(Path.of(keystore))) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(in, password.toCharArray());
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, password.toCharArray());
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (Exception e) {
+            throw new IllegalStateException("opensts.messaging.push.client-keystore " + keystore + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Bean
+    RegistryRelay registryRelay(Distributor distributor,
+                                @Value("${opensts.messaging.national-authority:19435075}") String nationalAuthority) {
+        return new RegistryRelay(distributor, nationalAuthority);
+    }
+
+    @Bean
+    OwnMessageTypes ownMessageTypes(Classifications classifications) {
+        return new OwnMessageTypes(classifications);
+    }
+
+    /** Adds OpenSTS's own message types to the message-type classification when the application is up. */
+    static class OwnMessageTypes {
+        private final Classifications classifications;
+
+        OwnMessageTypes(Classifications classifications) {
+            this.classifications = classifications;
+        }
+
+        @EventListener(ApplicationReadyEvent.class)
+        public void ensure() {
+            try {
+                int added = classifications.ensureNationalClasses(Distributor.MESSAGE_TYPES, "Beskedtyper", OWN_TYPES,
+                        "opensts");
+                if (added > 0) {
+                    log.info("message types: {} of OpenSTS's own added to classification {}", added,
+                            Distributor.MESSAGE_TYPES);
+                }
+            } catch (RuntimeException e) {
+                // another node added them at the same moment
+                log.warn("message types not added: {}", e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package dk.opensts.messaging.domain;
+
+import dk.opensts.messaging.store.DeliveryStore;
+import dk.opensts.platform.index.RecordBinder;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Delivers to receivers that registered a push endpoint, and sweeps every dueslag: a loop leases
+ * due deliveries of push receivers (keeping the order per object), POSTs each envelope as JSON,
+ * acknowledges on a 2xx answer and otherwise retries with exponential back-off, until the
+ * receiver's last attempt sends it to the error queue and its sender is told. The request carries
+ * {@code X-OpenSTS-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">} with the
+ * receiver's secret, or is sent over mutual TLS with OpenSTS's client certificate.
+ */
+public class PushDelivery implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(PushDelivery.class);
+    public static final String SIGNATURE = "X-OpenSTS-Signature";
+
+    /** How the worker runs. */
+    public record Settings(Duration tick, int batch, int senders, Duration leaseTime, Duration backoffBase,
+                           Duration backoffMax, Duration timeout) {
+    }
+
+    private record Endpoint(String url, String auth, String secret, int maxAttempts) {
+    }
+
+    private final DeliveryStore store;
+    private final Dueslag dueslag;
+    private final Distributor distributor;
+    private final RecordBinder binder;
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final Settings settings;
+    private final HttpClient plain;
+    private final HttpClient mutual;
+    private ScheduledExecutorService loop;
+    private ExecutorService senders;
+    private volatile boolean running;
+    private Instant nextPurge = Instant.EPOCH;
+
+    public PushDelivery(DeliveryStore store, Dueslag dueslag, Distributor distributor, RecordBinder binder,
+                        JdbcClient jdbc, TransactionTemplate tx, Clock clock, Settings settings, SSLContext clientTls) {
+        this.store = store;
+        this.dueslag = dueslag;
+        this.distributor = distributor;
+        this.binder = binder;
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+        this.settings = settings;
+        this.plain = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+        this.mutual = clientTls == null ? null
+                : HttpClient.newBuilder().connectTimeout(settings.timeout()).sslContext(clientTls).build();
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        senders = Executors.newFixedThreadPool(settings.senders(), r -> {
+            Thread t = new Thread(r, "opensts-push");
+            t.setDaemon(true);
+            return t;
+        });
+        loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "opensts-dueslag");
+            t.setDaemon(true);
+            return t;
+        });
+        loop.scheduleWithFixedDelay(this::tick, settings.tick().toMillis(), settings.tick().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (loop != null) {
+            loop.shutdown();
+            senders.shutdown();
+            try {
+                loop.awaitTermination(10, TimeUnit.SECONDS);
+                senders.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** One round: sweep, purge now and then, and push one batch (a full batch is followed at once by the next). */
+    void tick() {
+        try {
+            dueslag.sweep(1000);
+            if (clock.instant().isAfter(nextPurge)) {
+                int purged = dueslag.purge();
+                if (purged > 0) {
+                    log.info("retention: {} finished deliveries older than {} deleted", purged, dueslag.retention());
+                }
+                nextPurge = clock.instant().plus(Duration.ofHours(1));
+            }
+            while (running && pushBatch() == settings.batch()) {
+                // a full batch: there may be more due now
+            }
+        } catch (RuntimeException e) {
+            log.warn("dueslag round failed; the next round tries again: {}", e.toString());
+        }
+    }
+
+    /** Leases and sends one batch; returns how many were leased. */
+    int pushBatch() {
+        List<DeliveryStore.Leased> batch = tx.execute(s ->
+                store.lease(null, null, true, settings.batch(), settings.leaseTime(), clock.instant()));
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        Map<UUID, Endpoint> endpoints = endpoints(batch.stream().map(DeliveryStore.Leased::receiver).distinct().toList());
+        CompletableFuture.allOf(batch.stream()
+                .map(l -> CompletableFuture.runAsync(() -> deliver(l, endpoints.get(l.receiver())), senders))
+                .toArray(CompletableFuture[]::new)).join();
+        return batch.size();
+    }
+
+    private Map<UUID, Endpoint> endpoints(List<UUID> receivers) {
+        Map<UUID, Endpoint> out = new java.util.HashMap<>();
+        jdbc.sql("SELECT receiver, push_url, push_auth, push_secret, max_attempts FROM messaging.dueslag"
+                        + " WHERE receiver = ANY(CAST(? AS uuid[]))")
+                .param(receivers.toArray(UUID[]::new))
+                .query((rs, n) -> out.put(rs.getObject(1, UUID.class),
+                        new Endpoint(rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5))))
+                .list();
+        return out;
+    }
+
+    private void deliver(DeliveryStore.Leased l, Endpoint endpoint) {
+        String error;
+        try {
+            if (endpoint == null || endpoint.url() == null) {
+                error = "no push endpoint";
+            } else {
+                error = send(l, endpoint);
+            }
+        } catch (RuntimeException e) {
+            error = e.toString();
+        }
+        if (error == null) {
+            tx.execute(s -> store.ack(l.receiver(), Map.of(l.id(), l.leaseId()), clock.instant()));
+            return;
+        }
+        String reason = error.length() > 500 ? error.substring(0, 500) : error;
+        int max = endpoint == null ? DeliveryStore.DEFAULT_MAX_ATTEMPTS : endpoint.maxAttempts();
+        if (l.attempts() >= max) {
+            tx.executeWithoutResult(s -> distributor.notifySenders(
+                    store.fail(l.receiver(), l.municipality(), List.of(l.id()), reason, clock.instant())));
+        } else {
+            tx.execute(s -> store.retry(l.id(), l.leaseId(), clock.instant().plus(backoff(l.attempts())), reason));
+        }
+    }
+
+    /** Sends one delivery; returns null when the receiver took it, otherwise why not. */
+    private String send(DeliveryStore.Leased l, Endpoint endpoint) {
+        byte[] body = binder.canonical(dueslag.lease(l).envelope()).getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.url()))
+                .timeout(settings.timeout())
+                .header("Content-Type", "application/json")
+                .header("X-OpenSTS-Message-Id", l.messageId().toString())
+                .header("X-OpenSTS-Delivery-Id", Long.toString(l.id()))
+                .header("X-OpenSTS-Attempt", Integer.toString(l.attempts()))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpClient client = plain;
+        if ("MTLS".equals(endpoint.auth())) {
+            if (mutual == null) {
+                return "mutual TLS push needs OpenSTS's client certificate (opensts.messaging.push.client-keystore)";
+            }
+            client = mutual;
+        } else {
+            request.header(SIGNATURE, signature(endpoint.secret(), clock.instant().getEpochSecond(), body));
+        }
+        try {
+            HttpResponse<Void> r = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() / 100 == 2 ? null : "the endpoint answered HTTP " + r.statusCode();
+        } catch (java.io.IOException e) {
+            return "the endpoint could not be reached: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** The signature header value: {@code t=<seconds>,v1=<hex HMAC-SHA256(secret, "<seconds>." + body)>}. */
+    public static String signature(String secret, long seconds, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update((seconds + ".").getBytes(StandardCharsets.UTF_8));
+            return "t=" + seconds + ",v1=" + HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The wait before the next attempt: the base doubled per attempt made, at most the maximum. */
+    Duration backoff(int attempts) {
+        long factor = 1L << Math.min(attempts - 1, 20);
+        Duration d = settings.backoffBase().multipliedBy(factor);
+        return d.compareTo(settings.backoffMax()) > 0 ? settings.backoffMax() : d;
+    }
+}

@@ -1,0 +1,269 @@
+package dk.opensts.messaging.store;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The messages and the dueslag rows (one per message and receiver) in PostgreSQL. Every method runs
+ * in the caller's transaction. Leasing keeps the order per receiver for messages about the same
+ * object: a delivery is handed out only when no earlier one with the same order key is waiting or
+ * leased.
+ */
+public class DeliveryStore {
+
+    /** A message as stored. */
+    public record StoredMessage(UUID id, String messageType, String authority, UUID sender, String channel,
+                                byte[] envelope, byte[] contentHash, Instant receivedAt, Instant validTo,
+                                int receivers) {
+    }
+
+    /** A delivery handed to a consumer until {@code leasedUntil}. */
+    public record Leased(long id, UUID receiver, String municipality, UUID messageId, UUID leaseId,
+                         Instant leasedUntil, int attempts, Instant receivedAt, byte[] envelope) {
+    }
+
+    /** One receiver's delivery of a message, for the sender's status and the error queue. */
+    public record Delivery(long id, UUID receiver, String municipality, UUID messageId, String state, int attempts,
+                           Instant createdAt, Instant deliveredAt, Instant failedAt, String lastError) {
+    }
+
+    /** A delivery that has just gone to the error queue, with what the sender must be told. */
+    public record Failed(long id, UUID receiver, UUID messageId, UUID sender, String authority, String messageType,
+                         int attempts, String lastError) {
+    }
+
+    private static final String DELIVERY_COLUMNS = "d.seq, d.receiver, d.municipality, d.message_id, d.state,"
+            + " d.attempts, d.created_at, d.delivered_at, d.failed_at, d.last_error";
+    /** Attempts before the error queue, for a receiver that set none. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 10;
+    private static final String PENDING = "('READY', 'LEASED')";
+
+    private final JdbcClient jdbc;
+
+    public DeliveryStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Stores the message unless its id is taken; returns whether it was stored. */
+    public boolean insert(StoredMessage m) {
+        return jdbc.sql("INSERT INTO messaging.message (id, message_type, authority, sender, channel, envelope,"
+                        + " content_hash, received_at, valid_to, receivers) VALUES (:id, :type, :authority, :sender,"
+                        + " :channel, :envelope, :hash, :at, :validTo, :receivers) ON CONFLICT (id) DO NOTHING")
+                .param("id", m.id()).param("type", m.messageType()).param("authority", m.authority())
+                .param("sender", m.sender()).param("channel", m.channel()).param("envelope", m.envelope())
+                .param("hash", m.contentHash()).param("at", ts(m.receivedAt())).param("validTo", ts(m.validTo()))
+                .param("receivers", m.receivers())
+                .update() == 1;
+    }
+
+    /** The stored message's content hash, sender and receiver count, when the id is taken. */
+    public Optional<StoredMessage> head(UUID id) {
+        return jdbc.sql("SELECT id, message_type, authority, sender, channel, content_hash, received_at, valid_to,"
+                        + " receivers FROM messaging.message WHERE id = ?")
+                .param(id)
+                .query((rs, n) -> new StoredMessage(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+                        rs.getObject(4, UUID.class), rs.getString(5), null, rs.getBytes(6), instant(rs.getTimestamp(7)),
+                        instant(rs.getTimestamp(8)), rs.getInt(9)))
+                .optional();
+    }
+
+    public Optional<byte[]> envelope(UUID id) {
+        return jdbc.sql("SELECT envelope FROM messaging.message WHERE id = ?").param(id).query(byte[].class).optional();
+    }
+
+    /** Puts the message into each receiver's dueslag. */
+    public void addDeliveries(UUID messageId, String municipality, String orderKey, Collection<UUID> receivers,
+                              Instant now) {
+        if (receivers.isEmpty()) {
+            return;
+        }
+        jdbc.sql("INSERT INTO messaging.delivery (receiver, municipality, message_id, order_key, state, available_at,"
+                        + " created_at) SELECT r, :m, :id, :key, 'READY', :now, :now FROM unnest(CAST(:rs AS uuid[]))"
+                        + " WITH ORDINALITY AS t(r, n) ORDER BY n ON CONFLICT (receiver, message_id) DO NOTHING")
+                .param("m", municipality).param("id", messageId).param("key", orderKey).param("now", ts(now))
+                .param("rs", receivers.toArray(UUID[]::new))
+                .update();
+    }
+
+    /**
+     * Leases up to {@code max} deliveries of one receiver and municipality (or, with {@code pushOnly},
+     * of every receiver with a push endpoint), oldest first, skipping any whose object has an earlier
+     * delivery still waiting or leased, and rows another consumer is leasing right now.
+     */
+    public List<Leased> lease(UUID receiver, String municipality, boolean pushOnly, int max, Duration leaseTime,
+                              Instant now) {
+        UUID leaseId = UUID.randomUUID();
+        Instant until = now.plus(leaseTime);
+        String where = pushOnly
+                ? "d.receiver IN (SELECT receiver FROM messaging.dueslag WHERE push_url IS NOT NULL)"
+                : "d.receiver = :receiver AND d.municipality = :m";
+        return jdbc.sql("WITH picked AS (SELECT d.seq FROM messaging.delivery d WHERE " + where
+                        + " AND d.state IN " + PENDING + " AND d.available_at <= :now"
+                        // a lease that ran out on the last allowed attempt waits for the error queue
+                        + " AND (d.state = 'READY' OR d.attempts < COALESCE((SELECT q.max_attempts"
+                        + " FROM messaging.dueslag q WHERE q.receiver = d.receiver), " + DEFAULT_MAX_ATTEMPTS + "))"
+                        + " AND NOT EXISTS (SELECT 1 FROM messaging.message m WHERE m.id = d.message_id"
+                        + " AND m.valid_to < :now)"
+                        + " AND NOT EXISTS (SELECT 1 FROM messaging.delivery e WHERE e.receiver = d.receiver"
+                        + " AND e.order_key = d.order_key AND e.seq < d.seq AND e.state IN " + PENDING + ")"
+                        + " ORDER BY d.seq LIMIT :max FOR UPDATE SKIP LOCKED),"
+                        + " leased AS (UPDATE messaging.delivery d SET state = 'LEASED', lease_id = :lease,"
+                        + " available_at = :until, attempts = d.attempts + 1 FROM picked WHERE d.seq = picked.seq"
+                        + " RETURNING d.*)"
+                        + " SELECT l.seq, l.receiver, l.municipality, l.message_id, l.attempts, m.received_at, m.envelope"
+                        + " FROM leased l JOIN messaging.message m ON m.id = l.message_id ORDER BY l.seq")
+                .param("receiver", receiver).param("m", municipality).param("now", ts(now)).param("max", max)
+                .param("lease", leaseId).param("until", ts(until))
+                .query((rs, n) -> new Leased(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
+                        rs.getObject(4, UUID.class), leaseId, until, rs.getInt(5), instant(rs.getTimestamp(6)),
+                        rs.getBytes(7)))
+                .list();
+    }
+
+    /** Acknowledges leased deliveries; returns the ids acknowledged (a lease that ran out and was taken again is not). */
+    public List<Long> ack(UUID receiver, Map<Long, UUID> leases, Instant now) {
+        if (leases.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("UPDATE messaging.delivery d SET state = 'DELIVERED', delivered_at = :now, lease_id = NULL"
+                        + " FROM unnest(CAST(:ids AS bigint[]), CAST(:leases AS uuid[])) AS a(id, lease)"
+                        + " WHERE d.seq = a.id AND d.lease_id = a.lease AND d.receiver = :receiver"
+                        + " AND d.state = 'LEASED' RETURNING d.seq")
+                .param("now", ts(now)).param("receiver", receiver)
+                .param("ids", leases.keySet().toArray(Long[]::new))
+                .param("leases", leases.values().toArray(UUID[]::new))
+                .query(Long.class).list();
+    }
+
+    /** Gives a leased delivery back to wait until {@code retryAt}, noting why. */
+    public boolean retry(long id, UUID leaseId, Instant retryAt, String error) {
+        return jdbc.sql("UPDATE messaging.delivery SET state = 'READY', available_at = :at, lease_id = NULL,"
+                        + " last_error = :error WHERE seq = :id AND lease_id = :lease AND state = 'LEASED'")
+                .param("at", ts(retryAt)).param("error", error).param("id", id).param("lease", leaseId)
+                .update() == 1;
+    }
+
+    /**
+     * Moves deliveries to the error queue: the given ones (by a receiver, or after a failed last
+     * attempt), and every lease that ran out on its last allowed attempt. Returns what moved, with
+     * the sender of each message.
+     */
+    public List<Failed> fail(UUID receiver, String municipality, Collection<Long> ids, String error, Instant now) {
+        return jdbc.sql("WITH f AS (UPDATE messaging.delivery d SET state = 'FAILED', failed_at = :now,"
+                        + " lease_id = NULL, last_error = COALESCE(:error, d.last_error)"
+                        + " WHERE d.seq = ANY(CAST(:ids AS bigint[])) AND d.receiver = :receiver AND d.municipality = :m"
+                        + " AND d.state IN " + PENDING + " RETURNING d.*)" + failedSelect())
+                .param("now", ts(now)).param("error", error).param("ids", ids.toArray(Long[]::new))
+                .param("receiver", receiver).param("m", municipality)
+                .query(this::failed).list();
+    }
+
+    /** Leases that ran out on their last allowed attempt go to the error queue. */
+    public List<Failed> failExhausted(Instant now, int limit) {
+        return jdbc.sql("WITH x AS (SELECT d.seq FROM messaging.delivery d LEFT JOIN messaging.dueslag q"
+                        + " ON q.receiver = d.receiver WHERE d.state = 'LEASED' AND d.available_at <= :now"
+                        + " AND d.attempts >= COALESCE(q.max_attempts, " + DEFAULT_MAX_ATTEMPTS + ") ORDER BY d.seq LIMIT :limit"
+                        + " FOR UPDATE OF d SKIP LOCKED),"
+                        + " f AS (UPDATE messaging.delivery d SET state = 'FAILED', failed_at = :now, lease_id = NULL,"
+                        + " last_error = COALESCE(d.last_error, 'not acknowledged within the lease')"
+                        + " FROM x WHERE d.seq = x.seq RETURNING d.*)" + failedSelect())
+                .param("now", ts(now)).param("limit", limit)
+                .query(this::failed).list();
+    }
+
+    /** Waiting deliveries of messages whose validity ended go to the error queue. */
+    public List<Failed> failExpired(Instant now, int limit) {
+        return jdbc.sql("WITH x AS (SELECT d.seq FROM messaging.message m JOIN messaging.delivery d ON d.message_id = m.id"
+                        + " WHERE m.valid_to < :now AND d.state IN " + PENDING + " ORDER BY d.seq LIMIT :limit"
+                        + " FOR UPDATE OF d SKIP LOCKED),"
+                        + " f AS (UPDATE messaging.delivery d SET state = 'FAILED', failed_at = :now, lease_id = NULL,"
+                        + " last_error = 'the message expired before it was delivered'"
+                        + " FROM x WHERE d.seq = x.seq RETURNING d.*)" + failedSelect())
+                .param("now", ts(now)).param("limit", limit)
+                .query(this::failed).list();
+    }
+
+    private static String failedSelect() {
+        return " SELECT f.seq, f.receiver, f.message_id, m.sender, m.authority, m.message_type, f.attempts, f.last_error"
+                + " FROM f JOIN messaging.message m ON m.id = f.message_id ORDER BY f.seq";
+    }
+
+    private Failed failed(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new Failed(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
+                rs.getObject(4, UUID.class), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8));
+    }
+
+    /** Puts deliveries from the error queue back in line (all of the receiver's when {@code ids} is null). */
+    public int requeue(UUID receiver, String municipality, Collection<Long> ids, Instant now) {
+        return jdbc.sql("UPDATE messaging.delivery SET state = 'READY', attempts = 0, available_at = :now,"
+                        + " failed_at = NULL WHERE receiver = :receiver AND municipality = :m AND state = 'FAILED'"
+                        + (ids == null ? "" : " AND seq = ANY(CAST(:ids AS bigint[]))"))
+                .param("now", ts(now)).param("receiver", receiver).param("m", municipality)
+                .param("ids", ids == null ? new Long[0] : ids.toArray(Long[]::new))
+                .update();
+    }
+
+    /** Rewinds a dueslag: what was delivered since {@code from} is delivered again, in its first order. */
+    public int replay(UUID receiver, String municipality, Instant from, Instant now) {
+        return jdbc.sql("UPDATE messaging.delivery SET state = 'READY', available_at = :now, attempts = 0,"
+                        + " delivered_at = NULL WHERE receiver = :receiver AND municipality = :m"
+                        + " AND state = 'DELIVERED' AND created_at >= :from")
+                .param("now", ts(now)).param("receiver", receiver).param("m", municipality).param("from", ts(from))
+                .update();
+    }
+
+    /** Deliveries of a receiver and municipality in one state, oldest first, after {@code afterId}. */
+    public List<Delivery> list(UUID receiver, String municipality, String state, long afterId, int limit) {
+        return jdbc.sql("SELECT " + DELIVERY_COLUMNS + " FROM messaging.delivery d WHERE d.receiver = :receiver"
+                        + " AND d.municipality = :m AND d.state = :state AND d.seq > :after ORDER BY d.seq LIMIT :limit")
+                .param("receiver", receiver).param("m", municipality).param("state", state).param("after", afterId)
+                .param("limit", limit)
+                .query(this::delivery).list();
+    }
+
+    /** Every receiver's delivery of a message. */
+    public List<Delivery> deliveries(UUID messageId) {
+        return jdbc.sql("SELECT " + DELIVERY_COLUMNS + " FROM messaging.delivery d WHERE d.message_id = ? ORDER BY d.seq")
+                .param(messageId).query(this::delivery).list();
+    }
+
+    /** How many deliveries of the dueslag are in each state. */
+    public Map<String, Long> counts(UUID receiver, String municipality) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        jdbc.sql("SELECT state, count(*) FROM messaging.delivery WHERE receiver = ? AND municipality = ? GROUP BY state")
+                .params(receiver, municipality)
+                .query((rs, n) -> out.put(rs.getString(1), rs.getLong(2))).list();
+        return out;
+    }
+
+    /** Deletes what retention no longer keeps: finished deliveries, then messages nobody still waits for. */
+    public int purge(Instant before) {
+        int deliveries = jdbc.sql("DELETE FROM messaging.delivery WHERE created_at < ? AND state IN ('DELIVERED', 'FAILED')")
+                .param(ts(before)).update();
+        jdbc.sql("DELETE FROM messaging.message m WHERE m.received_at < ? AND NOT EXISTS"
+                        + " (SELECT 1 FROM messaging.delivery d WHERE d.message_id = m.id)")
+                .param(ts(before)).update();
+        return deliveries;
+    }
+
+    private Delivery delivery(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new Delivery(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getObject(4, UUID.class),
+                rs.getString(5), rs.getInt(6), instant(rs.getTimestamp(7)), instant(rs.getTimestamp(8)),
+                instant(rs.getTimestamp(9)), rs.getString(10));
+    }
+
+    static Timestamp ts(Instant i) {
+        return i == null ? null : Timestamp.from(i);
+    }
+
+    static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

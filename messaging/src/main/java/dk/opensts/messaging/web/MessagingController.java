@@ -1,0 +1,381 @@
+package dk.opensts.messaging.web;
+
+import dk.opensts.messaging.domain.Distributor;
+import dk.opensts.messaging.domain.Dueslag;
+import dk.opensts.messaging.domain.Envelope;
+import dk.opensts.messaging.domain.Subscription;
+import dk.opensts.messaging.domain.Subscriptions;
+import dk.opensts.messaging.domain.ValueList;
+import dk.opensts.messaging.store.DeliveryStore;
+import dk.opensts.platform.error.ApiException;
+import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.index.RecordBinder;
+import dk.opensts.platform.security.Actor;
+import dk.opensts.platform.security.CurrentActor;
+import dk.opensts.platform.security.Services;
+import dk.opensts.platform.web.ETags;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@RestController
+@RequestMapping("/api/messaging/v1")
+@Tag(name = "Message distributor (Beskedfordeler)", description = "Publish business events; subscriptions, value "
+        + "lists and the calling system's dueslag for the token's municipality")
+public class MessagingController {
+
+    private final Distributor distributor;
+    private final Subscriptions subscriptions;
+    private final Dueslag dueslag;
+    private final DeliveryStore deliveries;
+    private final RecordBinder binder;
+
+    public MessagingController(Distributor distributor, Subscriptions subscriptions, Dueslag dueslag,
+                               DeliveryStore deliveries, JsonMapper json, jakarta.validation.Validator validator) {
+        this.distributor = distributor;
+        this.subscriptions = subscriptions;
+        this.dueslag = dueslag;
+        this.deliveries = deliveries;
+        this.binder = new RecordBinder(json, validator);
+    }
+
+    /** The outcome of a publish, as confirmed to the publisher. */
+    public record Published(UUID messageId, String status, int receivers, Instant receivedAt) {
+    }
+
+    /** A sender's view of its message: every receiver's delivery. */
+    public record Status(UUID messageId, String messageType, Instant receivedAt, int receivers,
+                         List<DeliveryStore.Delivery> deliveries) {
+    }
+
+    // ------------------------------------------------------------------ publishing
+
+    @PostMapping(path = "/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Publish a message (JSON envelope)", description = "Role publish. The envelope's sending "
+            + "authority must be the token's municipality and its message type a class of BESKEDTYPE; the payload "
+            + "is at most 1 MB. 201 when stored, 200 when the same message id was stored before (with the same "
+            + "content; other content gets 409). Confirmed only after the message and its deliveries are committed.")
+    public ResponseEntity<Published> publish(@io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = Envelope.class))) @RequestBody JsonNode body) {
+        return published(distributor.publish(distributor.bind(body), CurrentActor.require(Services.PUBLISH), "REST"));
+    }
+
+    @PostMapping(path = "/messages", consumes = {MediaType.APPLICATION_XML_VALUE, MediaType.TEXT_XML_VALUE})
+    @Operation(summary = "Publish a message (XML Haendelsesbesked)", description = "As the JSON form, with the "
+            + "envelope as a Haendelsesbesked in namespace urn:oio:besked:kuvert:1.0.")
+    public ResponseEntity<Published> publishXml(@RequestBody String body) {
+        Actor actor = CurrentActor.require(Services.PUBLISH);
+        return published(distributor.publish(distributor.bindXml(body), actor, "REST"));
+    }
+
+    private static ResponseEntity<Published> published(Distributor.Outcome o) {
+        Published p = new Published(o.messageId(), o.status(), o.receivers(), o.receivedAt());
+        return o.status().equals("STORED")
+                ? ResponseEntity.created(URI.create("/api/messaging/v1/messages/" + o.messageId())).body(p)
+                : ResponseEntity.ok(p);
+    }
+
+    @GetMapping("/messages/{id}")
+    @Operation(summary = "A sent message's delivery status", description = "Role publish; the sender's own messages "
+            + "only. Each receiver's delivery: READY, LEASED, DELIVERED or FAILED (error queue), with attempts and "
+            + "the last error.")
+    public Status status(@PathVariable UUID id) {
+        Actor actor = CurrentActor.require(Services.PUBLISH);
+        DeliveryStore.StoredMessage m = deliveries.head(id)
+                .filter(x -> x.sender().toString().equals(actor.id()) && x.authority().equals(actor.municipality()))
+                .orElseThrow(() -> ApiException.notFound("Message", id));
+        return new Status(id, m.messageType(), m.receivedAt(), m.receivers(), deliveries.deliveries(id));
+    }
+
+    // ------------------------------------------------------------------ subscriptions
+
+    @GetMapping("/subscriptions")
+    @Operation(summary = "The calling system's subscriptions for the token's municipality", description = "Role "
+            + "subscribe. ended=true lists ended ones too.")
+    public List<Subscription> subscriptions(@RequestParam(defaultValue = "false") boolean ended) {
+        Actor actor = receiver();
+        return subscriptions.list(system(actor), actor.municipality(), ended);
+    }
+
+    @PostMapping("/subscriptions")
+    @Operation(summary = "Subscribe", description = "Role subscribe. Message types must be classes of BESKEDTYPE; "
+            + "filters left out let everything through. What arrives is also bounded by the agreement's KLE and "
+            + "sensitivity constraints, checked for every message.")
+    public ResponseEntity<Subscription> subscribe(@RequestBody JsonNode body) {
+        Actor actor = receiver();
+        Subscription s = subscriptions.create(system(actor), actor.municipality(),
+                binder.bind(body, Subscription.Input.class), actor.id());
+        return ResponseEntity.created(URI.create("/api/messaging/v1/subscriptions/" + s.id()))
+                .eTag(ETags.of(s.version())).body(s);
+    }
+
+    @GetMapping("/subscriptions/{id}")
+    @Operation(summary = "Read a subscription", description = "Role subscribe.")
+    public ResponseEntity<Subscription> subscription(@PathVariable UUID id) {
+        Actor actor = receiver();
+        Subscription s = subscriptions.find(system(actor), actor.municipality(), id);
+        return ResponseEntity.ok().eTag(ETags.of(s.version())).body(s);
+    }
+
+    @PutMapping("/subscriptions/{id}")
+    @Operation(summary = "Replace a subscription's filters", description = "Role subscribe. Needs If-Match.")
+    public ResponseEntity<Subscription> replace(@PathVariable UUID id,
+                                                @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                                                @RequestBody JsonNode body) {
+        Actor actor = receiver();
+        Subscription s = subscriptions.replace(system(actor), actor.municipality(), id, ETags.parse(ifMatch, true),
+                binder.bind(body, Subscription.Input.class), actor.id());
+        return ResponseEntity.ok().eTag(ETags.of(s.version())).body(s);
+    }
+
+    @DeleteMapping("/subscriptions/{id}")
+    @Operation(summary = "End a subscription", description = "Role subscribe. Needs If-Match. Messages already in "
+            + "the dueslag stay there.")
+    public ResponseEntity<Subscription> end(@PathVariable UUID id,
+                                            @RequestHeader(value = "If-Match", required = false) String ifMatch) {
+        Actor actor = receiver();
+        Subscription s = subscriptions.end(system(actor), actor.municipality(), id, ETags.parse(ifMatch, true), actor.id());
+        return ResponseEntity.ok().eTag(ETags.of(s.version())).body(s);
+    }
+
+    // ------------------------------------------------------------------ value lists
+
+    @GetMapping("/value-lists")
+    @Operation(summary = "The calling system's value lists", description = "Role subscribe.")
+    public List<ValueList> valueLists() {
+        Actor actor = receiver();
+        return subscriptions.lists(system(actor), actor.municipality());
+    }
+
+    @PostMapping("/value-lists")
+    @Operation(summary = "Create a value list", description = "Role subscribe. kind CPR (10 digits) or CVR (8 digits).")
+    public ResponseEntity<ValueList> createList(@RequestBody JsonNode body) {
+        Actor actor = receiver();
+        ValueList l = subscriptions.createList(system(actor), actor.municipality(),
+                binder.bind(body, ValueList.Input.class), actor.id());
+        return ResponseEntity.created(URI.create("/api/messaging/v1/value-lists/" + l.id()))
+                .eTag(ETags.of(l.version())).body(l);
+    }
+
+    @GetMapping("/value-lists/{id}")
+    @Operation(summary = "Read a value list (without its values)", description = "Role subscribe.")
+    public ResponseEntity<ValueList> valueList(@PathVariable UUID id) {
+        Actor actor = receiver();
+        ValueList l = subscriptions.findList(system(actor), actor.municipality(), id);
+        return ResponseEntity.ok().eTag(ETags.of(l.version())).body(l);
+    }
+
+    @GetMapping("/value-lists/{id}/values")
+    @Operation(summary = "A page of a value list's values", description = "Role subscribe. In order, after `after`.")
+    public Map<String, Object> values(@PathVariable UUID id, @RequestParam(required = false) String after,
+                                      @RequestParam(defaultValue = "1000") int limit) {
+        Actor actor = receiver();
+        if (limit < 1 || limit > 10_000) {
+            throw ApiException.field(ErrorCode.INVALID_PARAMETER, "limit", "must be 1 to 10000");
+        }
+        List<String> values = subscriptions.values(system(actor), actor.municipality(), id, after, limit);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("values", values);
+        out.put("next", values.size() == limit ? values.get(values.size() - 1) : null);
+        return out;
+    }
+
+    @PutMapping("/value-lists/{id}")
+    @Operation(summary = "Replace a value list's name and values", description = "Role subscribe. Needs If-Match.")
+    public ResponseEntity<ValueList> replaceList(@PathVariable UUID id,
+                                                 @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                                                 @RequestBody JsonNode body) {
+        Actor actor = receiver();
+        ValueList l = subscriptions.replaceList(system(actor), actor.municipality(), id, ETags.parse(ifMatch, true),
+                binder.bind(body, ValueList.Input.class), actor.id());
+        return ResponseEntity.ok().eTag(ETags.of(l.version())).body(l);
+    }
+
+    @PatchMapping(path = "/value-lists/{id}", consumes = {"application/json", "application/merge-patch+json"})
+    @Operation(summary = "Add and remove values", description = "Role subscribe. Needs If-Match. "
+            + "{\"add\": [...], \"remove\": [...]} in one change.")
+    public ResponseEntity<ValueList> changeList(@PathVariable UUID id,
+                                                @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                                                @RequestBody JsonNode body) {
+        Actor actor = receiver();
+        ValueList l = subscriptions.changeList(system(actor), actor.municipality(), id, ETags.parse(ifMatch, true),
+                binder.bind(body, ValueList.Change.class), actor.id());
+        return ResponseEntity.ok().eTag(ETags.of(l.version())).body(l);
+    }
+
+    @DeleteMapping("/value-lists/{id}")
+    @Operation(summary = "Delete a value list", description = "Role subscribe. Needs If-Match; refused while a "
+            + "subscription uses it.")
+    public ResponseEntity<Void> deleteList(@PathVariable UUID id,
+                                           @RequestHeader(value = "If-Match", required = false) String ifMatch) {
+        Actor actor = receiver();
+        subscriptions.deleteList(system(actor), actor.municipality(), id, ETags.parse(ifMatch, true));
+        return ResponseEntity.noContent().build();
+    }
+
+    // ------------------------------------------------------------------ dueslag
+
+    /** The dueslag's counts per state and its push settings. */
+    public record DueslagInfo(Map<String, Long> counts, Dueslag.PushSettings push, String retention) {
+    }
+
+    @GetMapping("/dueslag")
+    @Operation(summary = "The calling system's dueslag for the token's municipality", description = "Role subscribe. "
+            + "Messages per state (READY, LEASED, DELIVERED, FAILED) and the push settings.")
+    public DueslagInfo info() {
+        Actor actor = receiver();
+        return new DueslagInfo(dueslag.counts(system(actor), actor.municipality()),
+                dueslag.push(system(actor)).orElse(null), dueslag.retention().toString());
+    }
+
+    @PostMapping(path = "/dueslag/lease", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_XML_VALUE})
+    @Operation(summary = "Lease the next messages (REST pull)", description = "Role subscribe. Up to max messages, "
+            + "oldest first; a message about an object comes only after the earlier ones about it are acknowledged. "
+            + "Acknowledge each with its id and leaseId before the lease runs out, or it comes back; after the last "
+            + "allowed attempt it goes to the error queue. Accept: application/xml gives Haendelsesbesked documents.")
+    public ResponseEntity<?> lease(@RequestParam(defaultValue = "10") int max,
+                                   @RequestParam(defaultValue = "60") int leaseSeconds,
+                                   @RequestHeader(value = "Accept", required = false) String accept) {
+        Actor actor = receiver();
+        List<Dueslag.Lease> leases = dueslag.lease(system(actor), actor.municipality(), max,
+                Duration.ofSeconds(leaseSeconds));
+        if (accept != null && accept.contains("xml") && !accept.contains("json")) {
+            StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Leverancer xmlns=\"")
+                    .append(dk.opensts.messaging.domain.EnvelopeXml.NS).append("\">");
+            for (Dueslag.Lease l : leases) {
+                String doc = distributor.xml().write(l.envelope());
+                xml.append("<Levering id=\"").append(l.id()).append("\" leaseId=\"").append(l.leaseId())
+                        .append("\" leasedUntil=\"").append(l.leasedUntil()).append("\">")
+                        .append(doc.substring(doc.indexOf("?>") + 2)).append("</Levering>");
+            }
+            xml.append("</Leverancer>");
+            return ResponseEntity.ok().contentType(MediaType.APPLICATION_XML).body(xml.toString());
+        }
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(Map.of("items", leases));
+    }
+
+    /** Deliveries to acknowledge, each with the lease it was handed out under. */
+    public record Ack(@NotNull List<@NotNull LeaseRef> deliveries) {
+    }
+
+    public record LeaseRef(long id, @NotNull UUID leaseId) {
+    }
+
+    @PostMapping("/dueslag/ack")
+    @Operation(summary = "Acknowledge leased messages", description = "Role subscribe. Returns the ids acknowledged; "
+            + "an id missing from the answer had its lease run out and was handed out again.")
+    public Map<String, Object> ack(@RequestBody JsonNode body) {
+        Actor actor = receiver();
+        Ack ack = binder.bind(body, Ack.class);
+        Map<Long, UUID> leases = new LinkedHashMap<>();
+        ack.deliveries().forEach(d -> leases.put(d.id(), d.leaseId()));
+        return Map.of("acknowledged", dueslag.ack(system(actor), leases));
+    }
+
+    /** Deliveries to move to the error queue or requeue from it. */
+    public record Ids(List<@NotNull Long> ids, String reason, Boolean all) {
+    }
+
+    @GetMapping("/dueslag/error-queue")
+    @Operation(summary = "The error queue", description = "Role subscribe. Deliveries that failed, oldest first, "
+            + "after the id `after`.")
+    public Map<String, Object> errorQueue(@RequestParam(defaultValue = "0") long after,
+                                          @RequestParam(defaultValue = "100") int limit) {
+        Actor actor = receiver();
+        if (limit < 1 || limit > 1000) {
+            throw ApiException.field(ErrorCode.INVALID_PARAMETER, "limit", "must be 1 to 1000");
+        }
+        return Map.of("items", dueslag.errors(system(actor), actor.municipality(), after, limit));
+    }
+
+    @PostMapping("/dueslag/error-queue")
+    @Operation(summary = "Move messages to the error queue", description = "Role subscribe. Waiting or leased "
+            + "deliveries by id; their senders are told.")
+    public Map<String, Object> moveToErrorQueue(@RequestBody JsonNode body) {
+        Actor actor = receiver();
+        Ids ids = binder.bind(body, Ids.class);
+        if (ids.ids() == null || ids.ids().isEmpty()) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/ids", "name at least one delivery");
+        }
+        return Map.of("moved", dueslag.fail(system(actor), actor.municipality(), ids.ids(), ids.reason()));
+    }
+
+    @PostMapping("/dueslag/error-queue/requeue")
+    @Operation(summary = "Requeue from the error queue", description = "Role subscribe. The deliveries named in ids, "
+            + "or all with {\"all\": true}; they are delivered again with their attempts reset.")
+    public Map<String, Object> requeue(@RequestBody JsonNode body) {
+        Actor actor = receiver();
+        Ids ids = binder.bind(body, Ids.class);
+        boolean all = Boolean.TRUE.equals(ids.all());
+        if (all == (ids.ids() != null && !ids.ids().isEmpty())) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/ids", "give either ids or all: true");
+        }
+        return Map.of("requeued", dueslag.requeue(system(actor), actor.municipality(), all ? null : ids.ids()));
+    }
+
+    /** The time to rewind the dueslag to. */
+    public record Replay(@NotNull Instant from) {
+    }
+
+    @PostMapping("/dueslag/replay")
+    @Operation(summary = "Rewind the dueslag", description = "Role subscribe. Everything delivered since `from` "
+            + "(within retention, default 30 days) is delivered again in its first order; drop duplicates by "
+            + "message id.")
+    public Map<String, Object> replay(@RequestBody JsonNode body) {
+        Actor actor = receiver();
+        return Map.of("replayed", dueslag.replay(system(actor), actor.municipality(),
+                binder.bind(body, Replay.class).from()));
+    }
+
+    /** Push settings: {@code url} null turns push off. */
+    public record Push(String url, String auth, Integer maxAttempts) {
+    }
+
+    @PutMapping("/dueslag/push")
+    @Operation(summary = "Set the push endpoint", description = "Role subscribe. auth HMAC (the answer shows the "
+            + "new secret once; requests carry X-OpenSTS-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "
+            + "\"t.body\">) or MTLS (OpenSTS's client certificate). maxAttempts (default 10) before the error "
+            + "queue; retries back off exponentially. url null: pull only.")
+    public Dueslag.PushSettings push(@RequestBody JsonNode body) {
+        Actor actor = receiver();
+        Push p = binder.bind(body, Push.class);
+        return dueslag.setPush(system(actor), p.url(), p.auth(), p.maxAttempts() == null ? 10 : p.maxAttempts(),
+                actor.id());
+    }
+
+    private static Actor receiver() {
+        return CurrentActor.require(Services.SUBSCRIBE);
+    }
+
+    private static UUID system(Actor actor) {
+        try {
+            return UUID.fromString(actor.id());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "Only IT systems have a dueslag");
+        }
+    }
+}
