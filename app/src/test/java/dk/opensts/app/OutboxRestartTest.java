@@ -34,17 +34,23 @@ class OutboxRestartTest {
         UUID organisation;
         try (ConfigurableApplicationContext first = start(url, dataDir)) {
             JdbcClient jdbc = first.getBean(JdbcClient.class);
+            // what the start-up wrote (OpenSTS's own message types) is delivered first
+            waitFor(() -> jdbc.sql("SELECT count(*) FROM platform.event_publication WHERE completion_date IS NULL")
+                    .query(Long.class).single() == 0);
+            long before = jdbc.sql("SELECT count(*) FROM platform.event_publication").query(Long.class).single();
             // the change feed is unavailable: delivery fails and the event stays in the outbox
             jdbc.sql("ALTER TABLE platform.change_feed RENAME TO change_feed_away").update();
             organisation = first.getBean(Organisations.class).ensureMunicipality("44444444", "Genstart Kommune", "test");
+            // (the message distributor's relay listens too: it has no subscriber to deliver to and completes)
             waitFor(() -> jdbc.sql("SELECT count(*) FROM platform.event_publication WHERE completion_date IS NULL")
                     .query(Long.class).single() == 1
-                    && jdbc.sql("SELECT count(*) FROM platform.event_publication").query(Long.class).single() == 1);
+                    && jdbc.sql("SELECT count(*) FROM platform.event_publication").query(Long.class).single() == before + 2);
             Thread.sleep(500); // the failed delivery attempt has come and gone
-            assertThat(jdbc.sql("SELECT count(*) FROM platform.event_publication WHERE completion_date IS NULL")
-                    .query(Long.class).single()).isEqualTo(1);
+            assertThat(jdbc.sql("SELECT listener_id FROM platform.event_publication WHERE completion_date IS NULL")
+                    .query(String.class).list()).singleElement().asString().contains("ChangeFeed");
             jdbc.sql("ALTER TABLE platform.change_feed_away RENAME TO change_feed").update();
-            assertThat(jdbc.sql("SELECT count(*) FROM platform.change_feed").query(Long.class).single()).isZero();
+            assertThat(jdbc.sql("SELECT count(*) FROM platform.change_feed WHERE object_id = ?").param(organisation)
+                    .query(Long.class).single()).isZero();
         }
         try (ConfigurableApplicationContext second = start(url, dataDir)) {
             JdbcClient jdbc = second.getBean(JdbcClient.class);
