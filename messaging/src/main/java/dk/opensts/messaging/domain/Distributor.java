@@ -57,6 +57,7 @@ public class Distributor {
     private final Map<String, Cached<List<ServiceAgreements.Grant>>> grants = new ConcurrentHashMap<>();
     private final Map<String, Cached<Boolean>> types = new ConcurrentHashMap<>();
     private final Duration cacheFor;
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private record Cached<T>(T value, Instant until) {
     }
@@ -94,6 +95,12 @@ public class Distributor {
      * (the token's municipality), the message type must exist and the payload fit.
      */
     public Outcome publish(Envelope envelope, Actor actor, String channel) {
+        UUID sender = authorize(envelope, actor);
+        check(envelope);
+        return store(envelope, sender, channel, null);
+    }
+
+    private UUID authorize(Envelope envelope, Actor actor) {
         if (!actor.hasRole(Services.PUBLISH)) {
             throw new ApiException(ErrorCode.FORBIDDEN, "Publishing needs the role 'publish' of the message distributor");
         }
@@ -107,8 +114,7 @@ public class Distributor {
         } catch (IllegalArgumentException e) {
             throw new ApiException(ErrorCode.FORBIDDEN, "Only IT systems publish messages");
         }
-        check(envelope);
-        return store(envelope, sender, channel, null);
+        return sender;
     }
 
 
@@ -122,7 +128,7 @@ public class Distributor {
             return 0;
         }
         messages.forEach(this::check);
-        return tx.execute(s -> {
+        int count = tx.execute(s -> {
             Instant now = clock.instant();
             Map<String, Set<UUID>> routes = new java.util.HashMap<>();
             int stored = 0;
@@ -133,12 +139,16 @@ public class Distributor {
                         + (o == null ? "" : o.type() + " " + o.action());
                 Set<UUID> receivers = shared ? routes.computeIfAbsent(key, k -> route(e, now)) : route(e, now);
                 if (!receivers.isEmpty()) {
-                    store(e, OPENSTS, "INTERNAL", receivers);
+                    storeInTransaction(e, OPENSTS, "INTERNAL", receivers);
                     stored++;
                 }
             }
             return stored;
         });
+        if (count > 0) {
+            stored();
+        }
+        return count;
     }
 
     private void check(Envelope e) {
@@ -180,31 +190,89 @@ public class Distributor {
     }
 
     /**
-     * Stores and routes the message. {@code to}, when given, are the receivers (a notice to a sender,
-     * a route already found) instead of the subscriptions'.
+     * Stores and routes the message in its own transaction. {@code to}, when given, are the
+     * receivers (a notice to a sender) instead of the subscriptions'.
      */
     private Outcome store(Envelope envelope, UUID sender, String channel, Set<UUID> to) {
+        Outcome o = tx.execute(s -> storeInTransaction(envelope, sender, channel, to));
+        if (o.status().equals(CONFLICT)) {
+            throw conflict(envelope.messageId());
+        }
+        stored();
+        return o;
+    }
+
+    private static ApiException conflict(UUID id) {
+        return new ApiException(ErrorCode.DUPLICATE, "Message " + id
+                + " was published before with other content or by another system");
+    }
+
+    private static final String CONFLICT = "CONFLICT";
+
+    /** Stores and routes within the caller's transaction; an id taken by other content is {@code CONFLICT}, not thrown. */
+    private Outcome storeInTransaction(Envelope envelope, UUID sender, String channel, Set<UUID> to) {
         byte[] hash = sha256(binder.canonical(envelope.normalized()).getBytes(StandardCharsets.UTF_8));
-        return tx.execute(s -> {
-            Instant now = clock.instant();
-            Envelope accepted = envelope.accepted(sender, now);
-            Set<UUID> receivers = to != null ? to : route(envelope, now);
-            DeliveryStore.StoredMessage m = new DeliveryStore.StoredMessage(envelope.messageId(), envelope.messageType(),
-                    envelope.filter().authority(), sender, channel,
-                    binder.canonical(accepted).getBytes(StandardCharsets.UTF_8), hash, now,
-                    envelope.validity() == null ? null : envelope.validity().to(), receivers.size());
-            if (!deliveries.insert(m)) {
-                DeliveryStore.StoredMessage earlier = deliveries.head(envelope.messageId()).orElseThrow();
-                if (!earlier.sender().equals(sender) || !Arrays.equals(earlier.contentHash(), hash)) {
-                    throw new ApiException(ErrorCode.DUPLICATE, "Message " + envelope.messageId()
-                            + " was published before with other content or by another system");
-                }
-                return new Outcome(envelope.messageId(), "DUPLICATE", earlier.receivers(), earlier.receivedAt());
+        Instant now = clock.instant();
+        Envelope accepted = envelope.accepted(sender, now);
+        Set<UUID> receivers = to != null ? to : route(envelope, now);
+        DeliveryStore.StoredMessage m = new DeliveryStore.StoredMessage(envelope.messageId(), envelope.messageType(),
+                envelope.filter().authority(), sender, channel,
+                binder.canonical(accepted).getBytes(StandardCharsets.UTF_8), hash, now,
+                envelope.validity() == null ? null : envelope.validity().to(), receivers.size());
+        if (!deliveries.insert(m)) {
+            DeliveryStore.StoredMessage earlier = deliveries.head(envelope.messageId()).orElseThrow();
+            if (!earlier.sender().equals(sender) || !Arrays.equals(earlier.contentHash(), hash)) {
+                return new Outcome(envelope.messageId(), CONFLICT, 0, earlier.receivedAt());
             }
-            deliveries.addDeliveries(envelope.messageId(), envelope.filter().authority(), envelope.orderKey(),
-                    receivers, now);
-            return new Outcome(envelope.messageId(), "STORED", receivers.size(), now);
-        });
+            return new Outcome(envelope.messageId(), "DUPLICATE", earlier.receivers(), earlier.receivedAt());
+        }
+        deliveries.addDeliveries(envelope.messageId(), envelope.filter().authority(), envelope.orderKey(),
+                receivers, now);
+        return new Outcome(envelope.messageId(), "STORED", receivers.size(), now);
+    }
+
+    /** A message for {@link #publishAll}: the envelope and who publishes it. */
+    public record Item(Envelope envelope, Actor actor) {
+    }
+
+    /**
+     * Publishes many messages in one transaction (one commit for all: the AMQP ingress takes what
+     * has arrived in one go). Returns, in order, each one's {@link Outcome} or the
+     * {@link ApiException} that refused it; a refused message does not keep the others out.
+     */
+    public List<Object> publishAll(List<Item> items, String channel) {
+        List<Object> out = new ArrayList<>(items.size());
+        List<Integer> valid = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            try {
+                authorize(items.get(i).envelope(), items.get(i).actor());
+                check(items.get(i).envelope());
+                out.add(null);
+                valid.add(i);
+            } catch (ApiException e) {
+                out.add(e);
+            }
+        }
+        if (!valid.isEmpty()) {
+            tx.executeWithoutResult(s -> {
+                for (int i : valid) {
+                    Item item = items.get(i);
+                    Outcome o = storeInTransaction(item.envelope(), UUID.fromString(item.actor().id()), channel, null);
+                    out.set(i, o.status().equals(CONFLICT) ? conflict(o.messageId()) : o);
+                }
+            });
+            stored();
+        }
+        return out;
+    }
+
+    /** Called after messages were committed: transports waiting for work look at once. */
+    public void onStored(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    private void stored() {
+        listeners.forEach(Runnable::run);
     }
 
     /** The receivers with a matching subscription, within what their agreement for the municipality allows. */
@@ -265,7 +333,7 @@ public class Distributor {
                             new Envelope.ObjectRegistration(f.messageId().toString(), "Haendelsesbesked",
                                     "LeveranceFejlet", null, null)),
                     null, null, new Envelope.Payload("application/json", data));
-            store(notice, OPENSTS, "INTERNAL", Set.of(f.sender()));
+            storeInTransaction(notice, OPENSTS, "INTERNAL", Set.of(f.sender()));
         }
     }
 

@@ -30,8 +30,12 @@ public class Dueslag {
     public record Lease(long id, UUID leaseId, Instant leasedUntil, int attempt, Envelope envelope) {
     }
 
-    /** A receiver's push endpoint; the HMAC secret is shown only when it is made. */
-    public record PushSettings(String url, String auth, String secret, int maxAttempts, Instant updatedAt) {
+    /**
+     * A receiver's delivery settings: push endpoint (the HMAC secret is shown only when it is made),
+     * attempts before the error queue, and whether its dueslag is an AMQP queue.
+     */
+    public record PushSettings(String url, String auth, String secret, int maxAttempts, boolean amqp,
+                               Instant updatedAt) {
     }
 
     public static final int MAX_LEASE = 500;
@@ -65,7 +69,7 @@ public class Dueslag {
             throw ApiException.field(ErrorCode.INVALID_PARAMETER, "leaseSeconds", "must be 1 to 3600");
         }
         List<DeliveryStore.Leased> leased = tx.execute(s ->
-                store.lease(receiver, municipality, false, max, leaseTime, clock.instant()));
+                store.lease(receiver, municipality, DeliveryStore.Reader.PULL, max, leaseTime, clock.instant()));
         return leased.stream().map(this::lease).toList();
     }
 
@@ -145,11 +149,22 @@ public class Dueslag {
     // push settings
 
     public Optional<PushSettings> push(UUID receiver) {
-        return jdbc.sql("SELECT push_url, push_auth, max_attempts, updated_at FROM messaging.dueslag WHERE receiver = ?")
+        return jdbc.sql("SELECT push_url, push_auth, max_attempts, amqp, updated_at FROM messaging.dueslag"
+                        + " WHERE receiver = ?")
                 .param(receiver)
                 .query((rs, n) -> new PushSettings(rs.getString(1), rs.getString(2), null, rs.getInt(3),
-                        rs.getTimestamp(4).toInstant()))
+                        rs.getBoolean(4), rs.getTimestamp(5).toInstant()))
                 .optional();
+    }
+
+    /** Makes the receiver's dueslag an AMQP queue (its deliveries are relayed to the broker) or not. */
+    public void setAmqp(UUID receiver, boolean amqp, String actor) {
+        Instant now = clock.instant();
+        tx.executeWithoutResult(t -> jdbc.sql("INSERT INTO messaging.dueslag (receiver, amqp, updated_at, updated_by)"
+                        + " VALUES (:r, :amqp, :at, :by) ON CONFLICT (receiver) DO UPDATE SET amqp = :amqp,"
+                        + " updated_at = :at, updated_by = :by")
+                .param("r", receiver).param("amqp", amqp).param("at", java.sql.Timestamp.from(now)).param("by", actor)
+                .update());
     }
 
     /**
@@ -192,6 +207,7 @@ public class Dueslag {
                 .param("r", receiver).param("url", url).param("auth", url == null ? null : auth).param("secret", s)
                 .param("max", maxAttempts).param("at", java.sql.Timestamp.from(now)).param("by", actor)
                 .update());
-        return new PushSettings(url, url == null ? null : auth, secret, maxAttempts, now);
+        return new PushSettings(url, url == null ? null : auth, secret, maxAttempts,
+                push(receiver).map(PushSettings::amqp).orElse(false), now);
     }
 }

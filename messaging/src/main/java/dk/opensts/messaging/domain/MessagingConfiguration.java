@@ -133,6 +133,24 @@ public class MessagingConfiguration {
         }
     }
 
+    /** The AMQP transport, when a broker is configured ({@code opensts.messaging.amqp.uri}). */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression("'${opensts.messaging.amqp.uri:}' != ''")
+    dk.opensts.messaging.amqp.AmqpTransport amqpTransport(
+            Distributor distributor, Dueslag dueslag, DeliveryStore deliveryStore, JsonMapper json,
+            jakarta.validation.Validator validator, org.springframework.security.oauth2.jwt.JwtDecoder jwtDecoder,
+            dk.opensts.platform.securitylog.SecurityLog securityLog, TransactionTemplate tx, Clock clock,
+            @Value("${opensts.messaging.amqp.uri}") String uri,
+            @Value("${opensts.messaging.amqp.prefix:opensts}") String prefix,
+            @Value("${opensts.messaging.amqp.prefetch:500}") int prefetch,
+            @Value("${opensts.messaging.amqp.batch:200}") int batch,
+            @Value("${opensts.messaging.push.tick:PT0.2S}") Duration tick,
+            @Value("${opensts.messaging.push.lease:PT1M}") Duration lease) {
+        return new dk.opensts.messaging.amqp.AmqpTransport(
+                new dk.opensts.messaging.amqp.AmqpTransport.Settings(uri, prefix, prefetch, batch, tick, lease),
+                distributor, dueslag, deliveryStore, new RecordBinder(json, validator), jwtDecoder, securityLog, tx, clock);
+    }
+
     @Bean
     RegistryRelay registryRelay(Distributor distributor,
                                 @Value("${opensts.messaging.national-authority:19435075}") String nationalAuthority) {

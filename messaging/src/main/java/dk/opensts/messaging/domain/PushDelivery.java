@@ -94,6 +94,7 @@ public class PushDelivery implements SmartLifecycle {
             t.setDaemon(true);
             return t;
         });
+        distributor.onStored(this::wake);
         loop.scheduleWithFixedDelay(this::tick, settings.tick().toMillis(), settings.tick().toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -118,6 +119,22 @@ public class PushDelivery implements SmartLifecycle {
         return running;
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** New messages were stored: push at once instead of at the next tick (wake-ups coalesce). */
+    void wake() {
+        if (running && woken.compareAndSet(false, true)) {
+            try {
+                loop.execute(() -> {
+                    woken.set(false);
+                    pushDue();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                woken.set(false);
+            }
+        }
+    }
+
     /** One round: sweep, purge now and then, and push one batch (a full batch is followed at once by the next). */
     void tick() {
         try {
@@ -129,18 +146,27 @@ public class PushDelivery implements SmartLifecycle {
                 }
                 nextPurge = clock.instant().plus(Duration.ofHours(1));
             }
+        } catch (RuntimeException e) {
+            log.warn("dueslag sweep failed; the next round tries again: {}", e.toString());
+        }
+        pushDue();
+    }
+
+    /** Pushes batches while full ones come (there may be more due). */
+    void pushDue() {
+        try {
             while (running && pushBatch() == settings.batch()) {
                 // a full batch: there may be more due now
             }
         } catch (RuntimeException e) {
-            log.warn("dueslag round failed; the next round tries again: {}", e.toString());
+            log.warn("push round failed; the next round tries again: {}", e.toString());
         }
     }
 
     /** Leases and sends one batch; returns how many were leased. */
     int pushBatch() {
         List<DeliveryStore.Leased> batch = tx.execute(s ->
-                store.lease(null, null, true, settings.batch(), settings.leaseTime(), clock.instant()));
+                store.lease(null, null, DeliveryStore.Reader.PUSH, settings.batch(), settings.leaseTime(), clock.instant()));
         if (batch.isEmpty()) {
             return 0;
         }

@@ -92,18 +92,26 @@ public class DeliveryStore {
                 .update();
     }
 
+    /** Who reads deliveries: a receiver pulling its own, or OpenSTS for every push or AMQP receiver. */
+    public enum Reader {
+        PULL, PUSH, AMQP
+    }
+
     /**
-     * Leases up to {@code max} deliveries of one receiver and municipality (or, with {@code pushOnly},
-     * of every receiver with a push endpoint), oldest first, skipping any whose object has an earlier
-     * delivery still waiting or leased, and rows another consumer is leasing right now.
+     * Leases up to {@code max} deliveries, oldest first, skipping any whose object has an earlier
+     * delivery still waiting or leased, and rows another consumer is leasing right now: of one
+     * receiver and municipality ({@link Reader#PULL}), or of every receiver with a push endpoint
+     * (and no AMQP queue) or an AMQP queue.
      */
-    public List<Leased> lease(UUID receiver, String municipality, boolean pushOnly, int max, Duration leaseTime,
+    public List<Leased> lease(UUID receiver, String municipality, Reader reader, int max, Duration leaseTime,
                               Instant now) {
         UUID leaseId = UUID.randomUUID();
         Instant until = now.plus(leaseTime);
-        String where = pushOnly
-                ? "d.receiver IN (SELECT receiver FROM messaging.dueslag WHERE push_url IS NOT NULL)"
-                : "d.receiver = :receiver AND d.municipality = :m";
+        String where = switch (reader) {
+            case PUSH -> "d.receiver IN (SELECT receiver FROM messaging.dueslag WHERE push_url IS NOT NULL AND NOT amqp)";
+            case AMQP -> "d.receiver IN (SELECT receiver FROM messaging.dueslag WHERE amqp)";
+            default -> "d.receiver = :receiver AND d.municipality = :m";
+        };
         return jdbc.sql("WITH picked AS (SELECT d.seq FROM messaging.delivery d WHERE " + where
                         + " AND d.state IN " + PENDING + " AND d.available_at <= :now"
                         // a lease that ran out on the last allowed attempt waits for the error queue
@@ -127,14 +135,18 @@ public class DeliveryStore {
                 .list();
     }
 
-    /** Acknowledges leased deliveries; returns the ids acknowledged (a lease that ran out and was taken again is not). */
+    /**
+     * Acknowledges leased deliveries (of {@code receiver}, or of anyone when it is null: the relay to
+     * AMQP queues); returns the ids acknowledged (a lease that ran out and was taken again is not).
+     */
     public List<Long> ack(UUID receiver, Map<Long, UUID> leases, Instant now) {
         if (leases.isEmpty()) {
             return List.of();
         }
         return jdbc.sql("UPDATE messaging.delivery d SET state = 'DELIVERED', delivered_at = :now, lease_id = NULL"
                         + " FROM unnest(CAST(:ids AS bigint[]), CAST(:leases AS uuid[])) AS a(id, lease)"
-                        + " WHERE d.seq = a.id AND d.lease_id = a.lease AND d.receiver = :receiver"
+                        + " WHERE d.seq = a.id AND d.lease_id = a.lease"
+                        + " AND (CAST(:receiver AS uuid) IS NULL OR d.receiver = :receiver)"
                         + " AND d.state = 'LEASED' RETURNING d.seq")
                 .param("now", ts(now)).param("receiver", receiver)
                 .param("ids", leases.keySet().toArray(Long[]::new))
@@ -148,6 +160,28 @@ public class DeliveryStore {
                         + " last_error = :error WHERE seq = :id AND lease_id = :lease AND state = 'LEASED'")
                 .param("at", ts(retryAt)).param("error", error).param("id", id).param("lease", leaseId)
                 .update() == 1;
+    }
+
+    /** Gives leased deliveries back at once without counting the attempt (the transport, not the receiver, failed). */
+    public int release(Map<Long, UUID> leases) {
+        if (leases.isEmpty()) {
+            return 0;
+        }
+        return jdbc.sql("UPDATE messaging.delivery d SET state = 'READY', lease_id = NULL, attempts = d.attempts - 1"
+                        + " FROM unnest(CAST(:ids AS bigint[]), CAST(:leases AS uuid[])) AS a(id, lease)"
+                        + " WHERE d.seq = a.id AND d.lease_id = a.lease AND d.state = 'LEASED'")
+                .param("ids", leases.keySet().toArray(Long[]::new))
+                .param("leases", leases.values().toArray(UUID[]::new))
+                .update();
+    }
+
+    /** Deliveries the receiver rejected on the broker go to the error queue. */
+    public List<Failed> failRelayed(Collection<Long> ids, String error, Instant now) {
+        return jdbc.sql("WITH f AS (UPDATE messaging.delivery d SET state = 'FAILED', failed_at = :now, last_error = :error"
+                        + " WHERE d.seq = ANY(CAST(:ids AS bigint[])) AND d.state = 'DELIVERED' RETURNING d.*)"
+                        + failedSelect())
+                .param("now", ts(now)).param("error", error).param("ids", ids.toArray(Long[]::new))
+                .query(this::failed).list();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dk.opensts.messaging.web;
 
+import dk.opensts.messaging.amqp.AmqpTransport;
 import dk.opensts.messaging.domain.Distributor;
 import dk.opensts.messaging.domain.Dueslag;
 import dk.opensts.messaging.domain.Envelope;
@@ -53,9 +54,12 @@ public class MessagingController {
     private final Dueslag dueslag;
     private final DeliveryStore deliveries;
     private final RecordBinder binder;
+    private final AmqpTransport amqp;
 
     public MessagingController(Distributor distributor, Subscriptions subscriptions, Dueslag dueslag,
-                               DeliveryStore deliveries, JsonMapper json, jakarta.validation.Validator validator) {
+                               DeliveryStore deliveries, JsonMapper json, jakarta.validation.Validator validator,
+                               org.springframework.beans.factory.ObjectProvider<AmqpTransport> amqp) {
+        this.amqp = amqp.getIfAvailable();
         this.distributor = distributor;
         this.subscriptions = subscriptions;
         this.dueslag = dueslag;
@@ -239,8 +243,8 @@ public class MessagingController {
 
     // ------------------------------------------------------------------ dueslag
 
-    /** The dueslag's counts per state and its push settings. */
-    public record DueslagInfo(Map<String, Long> counts, Dueslag.PushSettings push, String retention) {
+    /** The dueslag's counts per state, its delivery settings, and its AMQP queue when it has one. */
+    public record DueslagInfo(Map<String, Long> counts, Dueslag.PushSettings push, String amqpQueue, String retention) {
     }
 
     @GetMapping("/dueslag")
@@ -248,8 +252,34 @@ public class MessagingController {
             + "Messages per state (READY, LEASED, DELIVERED, FAILED) and the push settings.")
     public DueslagInfo info() {
         Actor actor = receiver();
-        return new DueslagInfo(dueslag.counts(system(actor), actor.municipality()),
-                dueslag.push(system(actor)).orElse(null), dueslag.retention().toString());
+        Dueslag.PushSettings settings = dueslag.push(system(actor)).orElse(null);
+        return new DueslagInfo(dueslag.counts(system(actor), actor.municipality()), settings,
+                settings != null && settings.amqp() && amqp != null ? amqp.queueOf(system(actor)) : null,
+                dueslag.retention().toString());
+    }
+
+    /** Whether the dueslag is read as an AMQP queue. */
+    public record Amqp(@NotNull Boolean enabled) {
+    }
+
+    @PutMapping("/dueslag/amqp")
+    @Operation(summary = "Read the dueslag as an AMQP queue", description = "Role subscribe. enabled true: OpenSTS "
+            + "relays the system's messages, in order, to quorum queue <prefix>.dueslag.<system id> on the broker, "
+            + "which the system consumes with manual ack (a rejected message goes to the error queue); the answer "
+            + "names the queue. 422 when this server has no AMQP broker.")
+    public Map<String, Object> amqp(@RequestBody JsonNode body) {
+        Actor actor = receiver();
+        boolean enabled = binder.bind(body, Amqp.class).enabled();
+        if (enabled && amqp == null) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/enabled",
+                    "this server has no AMQP broker (opensts.messaging.amqp.uri); read the dueslag by REST or push");
+        }
+        String queue = enabled ? amqp.declareQueue(system(actor)) : null;
+        dueslag.setAmqp(system(actor), enabled, actor.id());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("enabled", enabled);
+        out.put("queue", queue);
+        return out;
     }
 
     @PostMapping(path = "/dueslag/lease", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_XML_VALUE})

@@ -1,0 +1,228 @@
+package dk.opensts.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import dk.opensts.access.api.ServiceAgreements.Grant;
+import dk.opensts.classification.api.Classifications;
+import dk.opensts.platform.security.Constraints;
+import dk.opensts.platform.security.Services;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The distributor over AMQP against a real RabbitMQ (127.0.0.1:5672, guest): publishing with the
+ * token in a header, publisher confirms and an answer; dueslag queues consumed with manual ack in
+ * order per object; a rejected message goes to the error queue and its sender is told. Skipped
+ * where no broker runs.
+ */
+class AmqpMessagingTest extends ApiTest {
+
+    static final String URI = "amqp://guest:guest@127.0.0.1:5672";
+    static final String PREFIX = "opensts-test-" + UUID.randomUUID().toString().substring(0, 8);
+    static final boolean BROKER = brokerRuns();
+    static final String M = "/api/messaging/v1";
+    static final String TYPE = "SagAendret";
+
+    static boolean brokerRuns() {
+        try (Socket s = new Socket("127.0.0.1", 5672)) {
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @DynamicPropertySource
+    static void broker(DynamicPropertyRegistry r) {
+        if (BROKER) {
+            r.add("opensts.messaging.amqp.uri", () -> URI);
+            r.add("opensts.messaging.amqp.prefix", () -> PREFIX);
+        }
+    }
+
+    @Autowired
+    Classifications classifications;
+
+    static Connection client;
+    static TestSystem sender;
+    static String publishToken;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Assumptions.assumeTrue(BROKER, "no RabbitMQ at 127.0.0.1:5672: the AMQP path is not tested here");
+        if (client != null) {
+            return;
+        }
+        classifications.ensureNationalClasses("BESKEDTYPE", "Beskedtyper", Map.of(TYPE, "En sag er ændret"), "test");
+        ConnectionFactory f = new ConnectionFactory();
+        f.setUri(URI);
+        client = f.newConnection("test");
+        sender = systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.PUBLISH, Map.of()),
+                new Grant(Services.SUBSCRIBE, Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA"))));
+        publishToken = tokenOf(sender, CVR, Services.MESSAGING);
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        if (client != null) {
+            try (Channel ch = client.createChannel()) {
+                ch.exchangeDelete(PREFIX + ".publish");
+                ch.queueDelete(PREFIX + ".publish");
+                ch.exchangeDelete(PREFIX + ".dead-letter");
+                ch.queueDelete(PREFIX + ".dead-letter");
+                for (String q : QUEUES) {
+                    ch.queueDelete(q);
+                }
+            }
+            client.close();
+            client = null;
+        }
+    }
+
+    static final List<String> QUEUES = new ArrayList<>();
+
+    static String envelope(UUID id, String objectId) {
+        return "{\"messageId\":\"" + id + "\",\"messageType\":\"" + TYPE + "\",\"filter\":{\"authority\":\"" + CVR + "\","
+                + "\"object\":{\"id\":\"" + objectId + "\",\"type\":\"Sag\",\"action\":\"Opdateret\"}},"
+                + "\"payload\":{\"contentType\":\"application/json\",\"data\":{\"n\":1}}}";
+    }
+
+    /** Publishes over AMQP with confirms and waits for OpenSTS's answer. */
+    JsonNode publish(Channel ch, String replyQueue, String token, UUID id, String body) throws Exception {
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
+                .messageId(id.toString()).correlationId(id.toString()).replyTo(replyQueue).deliveryMode(2)
+                .headers(token == null ? Map.of() : Map.of("authorization", "Bearer " + token)).build();
+        ch.basicPublish(PREFIX + ".publish", "sag", true, props, body.getBytes(StandardCharsets.UTF_8));
+        ch.waitForConfirmsOrDie(10_000);
+        long until = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < until) {
+            GetResponse r = ch.basicGet(replyQueue, true);
+            if (r != null) {
+                assertThat(r.getProps().getCorrelationId()).isEqualTo(id.toString());
+                return json.readTree(new String(r.getBody(), StandardCharsets.UTF_8));
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no answer for " + id);
+    }
+
+    @Test
+    void publishingOverAmqpIsConfirmedAndAnswered() throws Exception {
+        try (Channel ch = client.createChannel()) {
+            ch.confirmSelect();
+            String reply = ch.queueDeclare().getQueue();
+            UUID id = UUID.randomUUID();
+            JsonNode first = publish(ch, reply, publishToken, id, envelope(id, "a-" + id));
+            assertThat(first.path("status").asString()).isEqualTo("STORED");
+            assertThat(count("SELECT count(*) FROM messaging.message WHERE id = '" + id + "' AND channel = 'AMQP'"))
+                    .isEqualTo(1);
+            assertThat(publish(ch, reply, publishToken, id, envelope(id, "a-" + id)).path("status").asString())
+                    .isEqualTo("DUPLICATE");
+            // refused: no token, a token for another service, a bad envelope; nothing stored
+            UUID bad = UUID.randomUUID();
+            JsonNode noToken = publish(ch, reply, null, bad, envelope(bad, "b"));
+            assertThat(noToken.path("status").asString()).isEqualTo("REFUSED");
+            assertThat(noToken.path("code").asString()).isEqualTo("UNAUTHENTICATED");
+            String other = token(Services.ORGANISATION, Services.READ);
+            assertThat(publish(ch, reply, other, bad, envelope(bad, "b")).path("code").asString())
+                    .isEqualTo("UNAUTHENTICATED");
+            assertThat(publish(ch, reply, publishToken + "x", bad, envelope(bad, "b")).path("code").asString())
+                    .isEqualTo("UNAUTHENTICATED");
+            JsonNode invalid = publish(ch, reply, publishToken, bad, envelope(bad, "b").replace(TYPE, "Ukendt"));
+            assertThat(invalid.path("code").asString()).isEqualTo("VALIDATION_FAILED");
+            assertThat(publish(ch, reply, publishToken, bad, "{not json").path("code").asString())
+                    .isEqualTo("MALFORMED_BODY");
+            assertThat(count("SELECT count(*) FROM messaging.message WHERE id = '" + bad + "'")).isZero();
+            // the refusals of tokens are in the security log
+            assertThat(count("SELECT count(*) FROM platform.security_log WHERE CAST(details AS jsonb)->>'channel' = 'AMQP'"))
+                    .isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void aDueslagQueueIsConsumedInOrderAndRejectsGoToTheErrorQueue() throws Exception {
+        String receiver = tokenOf(systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.SUBSCRIBE,
+                Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA")))), CVR, Services.MESSAGING);
+        assertThat(call("POST", M + "/subscriptions", receiver, "{\"name\":\"amqp\",\"messageTypes\":[\"" + TYPE + "\"]}")
+                .status()).isEqualTo(201);
+        Res on = call("PUT", M + "/dueslag/amqp", receiver, "{\"enabled\":true}");
+        assertThat(on.status()).as(on.text()).isEqualTo(200);
+        String queue = on.body().path("queue").asString();
+        QUEUES.add(queue);
+        assertThat(queue).startsWith(PREFIX + ".dueslag.");
+        String x = "x-" + UUID.randomUUID();
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            UUID id = UUID.randomUUID();
+            Res r = call("POST", M + "/messages", publishToken, envelope(id, x));
+            assertThat(r.status()).as(r.text()).isEqualTo(201);
+            sent.add(id.toString());
+        }
+        UUID rejected = UUID.randomUUID();
+        try (Channel ch = client.createChannel()) {
+            List<String> got = new ArrayList<>();
+            long until = System.currentTimeMillis() + 15_000;
+            while (got.size() < 5 && System.currentTimeMillis() < until) {
+                GetResponse r = ch.basicGet(queue, false);
+                if (r == null) {
+                    Thread.sleep(20);
+                    continue;
+                }
+                JsonNode env = json.readTree(new String(r.getBody(), StandardCharsets.UTF_8));
+                assertThat(r.getProps().getMessageId()).isEqualTo(env.path("messageId").asString());
+                assertThat(r.getProps().getHeaders().get("municipality").toString()).isEqualTo(CVR);
+                got.add(env.path("messageId").asString());
+                ch.basicAck(r.getEnvelope().getDeliveryTag(), false);
+            }
+            assertThat(got).containsExactlyElementsOf(sent);
+            // the relayed messages count as delivered
+            assertThat(get(M + "/dueslag", receiver).body().path("counts").path("DELIVERED").asInt()).isEqualTo(5);
+
+            // a message the receiver rejects goes to the error queue, and its sender is told
+            assertThat(call("POST", M + "/messages", publishToken, envelope(rejected, "r-" + rejected)).status())
+                    .isEqualTo(201);
+            GetResponse r = null;
+            until = System.currentTimeMillis() + 15_000;
+            while (r == null && System.currentTimeMillis() < until) {
+                r = ch.basicGet(queue, false);
+                Thread.sleep(20);
+            }
+            assertThat(r).isNotNull();
+            ch.basicReject(r.getEnvelope().getDeliveryTag(), false);
+            JsonNode errors = MessagingTest.waitFor(() -> get(M + "/dueslag/error-queue", receiver).body().path("items"),
+                    n -> n.size() == 1);
+            assertThat(errors.get(0).path("messageId").asString()).isEqualTo(rejected.toString());
+            // requeued from the error queue, it is relayed again
+            assertThat(call("POST", M + "/dueslag/error-queue/requeue", receiver, "{\"all\":true}").body()
+                    .path("requeued").asInt()).isEqualTo(1);
+            GetResponse again = null;
+            until = System.currentTimeMillis() + 15_000;
+            while (again == null && System.currentTimeMillis() < until) {
+                again = ch.basicGet(queue, false);
+                Thread.sleep(20);
+            }
+            assertThat(again).isNotNull();
+            assertThat(again.getProps().getMessageId()).isEqualTo(rejected.toString());
+            ch.basicAck(again.getEnvelope().getDeliveryTag(), false);
+        }
+        // the sender's own dueslag has the notice
+        Res lease = call("POST", M + "/dueslag/lease?max=50", publishToken, null);
+        assertThat(lease.text()).contains("LeveranceFejlet").contains(rejected.toString());
+    }
+}

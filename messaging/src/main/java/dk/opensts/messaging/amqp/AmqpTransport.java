@@ -1,0 +1,498 @@
+package dk.opensts.messaging.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import dk.opensts.messaging.domain.Distributor;
+import dk.opensts.messaging.domain.Dueslag;
+import dk.opensts.messaging.store.DeliveryStore;
+import dk.opensts.platform.error.ApiException;
+import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.index.RecordBinder;
+import dk.opensts.platform.security.Actor;
+import dk.opensts.platform.security.CurrentActor;
+import dk.opensts.platform.security.Services;
+import dk.opensts.platform.securitylog.SecurityEventType;
+import dk.opensts.platform.securitylog.SecurityLog;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The distributor over AMQP 0-9-1 (RabbitMQ), beside REST:
+ * <ul>
+ * <li><b>Publishing.</b> A system publishes to exchange {@code <prefix>.publish} with its token in
+ * header {@code authorization} ({@code Bearer ...}), persistent, with publisher confirms. The
+ * broker keeps it in the quorum queue {@code <prefix>.publish} until OpenSTS has stored it in
+ * PostgreSQL (many at a time, one commit), then OpenSTS acknowledges it and answers on
+ * {@code reply_to} with the outcome ({@code STORED}, {@code DUPLICATE}, or a problem), correlated by
+ * {@code correlation_id} (else the message id). A database failure leaves the message on the broker
+ * for the next try; nothing is acknowledged before it is committed.</li>
+ * <li><b>Dueslag queues.</b> For a receiver that chose AMQP, OpenSTS relays its deliveries, in order,
+ * to quorum queue {@code <prefix>.dueslag.<system id>} with publisher confirms; a delivery the
+ * broker confirmed counts as delivered. The receiver consumes with manual ack; what it rejects
+ * (or returns more often than its attempts allow) is dead-lettered back to OpenSTS, which moves it
+ * to the error queue and tells the sender.</li>
+ * </ul>
+ * The connection recovers by itself after a broker restart; deliveries leased but not confirmed
+ * are given back and relayed again (a receiver drops duplicates by message id).
+ */
+public class AmqpTransport implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(AmqpTransport.class);
+    public static final String AUTHORIZATION = "authorization";
+    public static final String DELIVERY_ID = "opensts-delivery-id";
+
+    /** How the transport connects and batches. */
+    public record Settings(String uri, String prefix, int prefetch, int batch, Duration tick, Duration leaseTime) {
+    }
+
+    private final Settings settings;
+    private final Distributor distributor;
+    private final Dueslag dueslag;
+    private final DeliveryStore store;
+    private final RecordBinder binder;
+    private final JwtDecoder tokens;
+    private final SecurityLog securityLog;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final BlockingQueue<Incoming> incoming = new LinkedBlockingQueue<>();
+    private final Set<UUID> declared = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean woken = new AtomicBoolean();
+    private final Object relaySignal = new Object();
+    private volatile boolean running;
+    private Connection connection;
+    private Channel ingressChannel;
+    private Channel relayChannel;
+    private Channel deadLetterChannel;
+    private Thread ingressWorker;
+    private Thread relayWorker;
+
+    private record Incoming(long tag, AMQP.BasicProperties properties, byte[] body) {
+    }
+
+    public AmqpTransport(Settings settings, Distributor distributor, Dueslag dueslag, DeliveryStore store,
+                         RecordBinder binder, JwtDecoder tokens, SecurityLog securityLog, TransactionTemplate tx,
+                         Clock clock) {
+        this.settings = settings;
+        this.distributor = distributor;
+        this.dueslag = dueslag;
+        this.store = store;
+        this.binder = binder;
+        this.tokens = tokens;
+        this.securityLog = securityLog;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    public String publishExchange() {
+        return settings.prefix() + ".publish";
+    }
+
+    public String queueOf(UUID receiver) {
+        return settings.prefix() + ".dueslag." + receiver;
+    }
+
+    private String deadLetterExchange() {
+        return settings.prefix() + ".dead-letter";
+    }
+
+    // ------------------------------------------------------------------ life cycle
+
+    @Override
+    public void start() {
+        try {
+            ConnectionFactory f = new ConnectionFactory();
+            f.setUri(settings.uri());
+            f.setAutomaticRecoveryEnabled(true);
+            f.setTopologyRecoveryEnabled(true);
+            f.setNetworkRecoveryInterval(1000);
+            f.setRequestedHeartbeat(15);
+            connection = f.newConnection("opensts");
+            ingressChannel = connection.createChannel();
+            relayChannel = connection.createChannel();
+            relayChannel.confirmSelect();
+            deadLetterChannel = connection.createChannel();
+            declareTopology(ingressChannel);
+            ingressChannel.basicQos(settings.prefetch());
+            ingressChannel.basicConsume(publishExchange(), false, "opensts-ingress", new DefaultConsumer(ingressChannel) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    incoming.add(new Incoming(envelope.getDeliveryTag(), properties, body));
+                }
+            });
+            deadLetterChannel.basicQos(100);
+            deadLetterChannel.basicConsume(deadLetterExchange(), false, "opensts-dead-letter",
+                    new DefaultConsumer(deadLetterChannel) {
+                        @Override
+                        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties,
+                                                   byte[] body) throws IOException {
+                            deadLettered(envelope, properties);
+                        }
+                    });
+        } catch (Exception e) {
+            throw new IllegalStateException("AMQP broker " + redacted(settings.uri()) + ": " + e.getMessage(), e);
+        }
+        running = true;
+        distributor.onStored(this::wake);
+        ingressWorker = new Thread(this::ingressLoop, "opensts-amqp-ingress");
+        ingressWorker.setDaemon(true);
+        ingressWorker.start();
+        relayWorker = new Thread(this::relayLoop, "opensts-amqp-relay");
+        relayWorker.setDaemon(true);
+        relayWorker.start();
+        log.info("AMQP: publishing on exchange {}, dueslag queues {}.dueslag.<system> at {}", publishExchange(),
+                settings.prefix(), redacted(settings.uri()));
+    }
+
+    private void declareTopology(Channel ch) throws IOException {
+        Map<String, Object> quorum = Map.of("x-queue-type", "quorum");
+        ch.exchangeDeclare(publishExchange(), "topic", true);
+        ch.queueDeclare(publishExchange(), true, false, false, quorum);
+        ch.queueBind(publishExchange(), publishExchange(), "#");
+        ch.exchangeDeclare(deadLetterExchange(), "fanout", true);
+        ch.queueDeclare(deadLetterExchange(), true, false, false, quorum);
+        ch.queueBind(deadLetterExchange(), deadLetterExchange(), "");
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        synchronized (relaySignal) {
+            relaySignal.notifyAll();
+        }
+        join(ingressWorker);
+        join(relayWorker);
+        try {
+            if (connection != null) {
+                connection.close(5000);
+            }
+        } catch (Exception e) {
+            log.debug("AMQP close: {}", e.toString());
+        }
+    }
+
+    private static void join(Thread t) {
+        if (t != null) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        // stops before the web server and the data source
+        return Integer.MAX_VALUE - 1000;
+    }
+
+    // ------------------------------------------------------------------ publishing
+
+    private void ingressLoop() {
+        List<Incoming> batch = new ArrayList<>();
+        while (running) {
+            try {
+                Incoming first = incoming.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                incoming.drainTo(batch, settings.batch() - 1);
+                ingest(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // the database is away: the broker keeps the messages and delivers them again
+                log.warn("AMQP ingress: {} message(s) not stored, left on the broker: {}", batch.size(), e.toString());
+                nackAll(batch);
+                sleep(1000);
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    /** Stores a batch in one commit, then acknowledges each message and answers its publisher. */
+    void ingest(List<Incoming> batch) {
+        List<Distributor.Item> items = new ArrayList<>();
+        List<Integer> index = new ArrayList<>();
+        Object[] results = new Object[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            Incoming in = batch.get(i);
+            try {
+                Actor actor = actor(in.properties());
+                String type = in.properties().getContentType();
+                String body = new String(in.body(), StandardCharsets.UTF_8);
+                dk.opensts.messaging.domain.Envelope env = type != null && type.contains("xml")
+                        ? distributor.bindXml(body) : distributor.bind(binder.json().readTree(body));
+                items.add(new Distributor.Item(env, actor));
+                index.add(i);
+            } catch (ApiException e) {
+                results[i] = e;
+            } catch (RuntimeException e) {
+                results[i] = dk.opensts.platform.error.ProblemHandler.describe(e);
+            }
+        }
+        List<Object> outcomes = distributor.publishAll(items, "AMQP");
+        for (int k = 0; k < index.size(); k++) {
+            results[index.get(k)] = outcomes.get(k);
+        }
+        synchronized (ingressChannel) {
+            for (int i = 0; i < batch.size(); i++) {
+                reply(batch.get(i), results[i]);
+            }
+            try {
+                ingressChannel.basicAck(batch.get(batch.size() - 1).tag(), true);
+            } catch (IOException e) {
+                // the channel closed: the broker delivers the messages again, and they are duplicates now
+                log.warn("AMQP ingress: acknowledgement lost ({}); the broker redelivers", e.toString());
+            }
+        }
+    }
+
+    private Actor actor(AMQP.BasicProperties p) {
+        Object header = p.getHeaders() == null ? null : p.getHeaders().get(AUTHORIZATION);
+        String value = header == null ? null : header.toString();
+        if (value == null || !value.startsWith("Bearer ")) {
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "Send the system token in header 'authorization: Bearer ...'");
+        }
+        Jwt jwt;
+        try {
+            jwt = tokens.decode(value.substring(7).trim());
+        } catch (JwtException e) {
+            refused(null, "the token is not valid: " + e.getMessage());
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "The token is not valid");
+        }
+        List<String> aud = jwt.getAudience();
+        if (aud == null || !aud.contains(Services.MESSAGING)) {
+            refused(jwt, "the token is not for " + Services.MESSAGING);
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "The token is not for the message distributor");
+        }
+        String cvr = jwt.getClaimAsString("cvr");
+        if (cvr == null || !cvr.matches("[0-9]{8}")) {
+            refused(jwt, "the token names no municipality (cvr)");
+            throw new ApiException(ErrorCode.UNAUTHENTICATED, "The token names no municipality");
+        }
+        return CurrentActor.of(jwt);
+    }
+
+    private void refused(Jwt jwt, String reason) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("channel", "AMQP");
+        details.put("exchange", publishExchange());
+        if (jwt != null) {
+            details.put("jti", jwt.getId());
+        }
+        securityLog.denied(SecurityEventType.TOKEN_REJECTED, jwt == null ? new SecurityLog.Subject(null, null, null)
+                : new SecurityLog.Subject(jwt.getSubject(), jwt.getSubject(), jwt.getClaimAsString("cvr")), reason, details);
+    }
+
+    private void reply(Incoming in, Object result) {
+        String replyTo = in.properties().getReplyTo();
+        if (replyTo == null || replyTo.isBlank()) {
+            return;
+        }
+        ObjectNode body = binder.json().createObjectNode();
+        if (result instanceof Distributor.Outcome o) {
+            body.put("messageId", o.messageId().toString());
+            body.put("status", o.status());
+            body.put("receivers", o.receivers());
+            body.put("receivedAt", o.receivedAt().toString());
+        } else {
+            ApiException e = (ApiException) result;
+            body.put("status", "REFUSED");
+            body.put("code", e.code().name());
+            body.put("httpStatus", e.code().status().value());
+            body.put("detail", e.getMessage());
+        }
+        String correlation = in.properties().getCorrelationId() != null ? in.properties().getCorrelationId()
+                : in.properties().getMessageId();
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
+                .correlationId(correlation).deliveryMode(2).build();
+        try {
+            ingressChannel.basicPublish("", replyTo, props, binder.json().writeValueAsBytes(body));
+        } catch (IOException e) {
+            log.warn("AMQP ingress: no answer to {}: {}", replyTo, e.toString());
+        }
+    }
+
+    private void nackAll(List<Incoming> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        synchronized (ingressChannel) {
+            try {
+                ingressChannel.basicNack(batch.get(batch.size() - 1).tag(), true, true);
+            } catch (IOException e) {
+                log.warn("AMQP ingress: nack lost ({}); the broker redelivers when the channel closes", e.toString());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ dueslag queues
+
+    /** New messages were stored: relay at once. */
+    void wake() {
+        if (woken.compareAndSet(false, true)) {
+            synchronized (relaySignal) {
+                relaySignal.notifyAll();
+            }
+        }
+    }
+
+    private void relayLoop() {
+        while (running) {
+            int relayed = 0;
+            try {
+                woken.set(false);
+                relayed = relayBatch();
+            } catch (RuntimeException e) {
+                log.warn("AMQP relay: {}; trying again", e.toString());
+                sleep(1000);
+            }
+            if (relayed < settings.batch() && !woken.get()) {
+                synchronized (relaySignal) {
+                    try {
+                        relaySignal.wait(settings.tick().toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Leases deliveries of AMQP receivers, publishes them in order with confirms, then marks them delivered. */
+    int relayBatch() {
+        List<DeliveryStore.Leased> batch = tx.execute(s -> store.lease(null, null, DeliveryStore.Reader.AMQP,
+                settings.batch(), settings.leaseTime(), clock.instant()));
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        Map<Long, UUID> leases = new LinkedHashMap<>();
+        batch.forEach(l -> leases.put(l.id(), l.leaseId()));
+        try {
+            for (DeliveryStore.Leased l : batch) {
+                ensureQueue(l.receiver());
+                Map<String, Object> headers = new HashMap<>();
+                headers.put(DELIVERY_ID, l.id());
+                headers.put("municipality", l.municipality());
+                Dueslag.Lease lease = dueslag.lease(l);
+                headers.put("message-type", lease.envelope().messageType());
+                AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
+                        .messageId(l.messageId().toString()).deliveryMode(2).headers(headers)
+                        .timestamp(java.util.Date.from(l.receivedAt())).build();
+                relayChannel.basicPublish("", queueOf(l.receiver()), true, props,
+                        binder.canonical(lease.envelope()).getBytes(StandardCharsets.UTF_8));
+            }
+            relayChannel.waitForConfirmsOrDie(30_000);
+        } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            // not confirmed: give them back to be relayed again (a receiver may see one twice)
+            tx.execute(s -> store.release(leases));
+            throw new IllegalStateException("broker did not confirm " + batch.size() + " deliveries: " + e, e);
+        }
+        tx.execute(s -> store.ack(null, leases, clock.instant()));
+        return batch.size();
+    }
+
+    private void ensureQueue(UUID receiver) throws IOException {
+        if (declared.add(receiver)) {
+            try {
+                declare(relayChannel, receiver);
+            } catch (IOException e) {
+                declared.remove(receiver);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The receiver's quorum queue: what it rejects, or returns more often than its attempts allow,
+     * is dead-lettered (at least once) to OpenSTS. The queue's arguments are set when it is first
+     * made; a later change of attempts applies through a broker policy.
+     */
+    private void declare(Channel channel, UUID receiver) throws IOException {
+        Map<String, Object> args = new HashMap<>();
+        args.put("x-queue-type", "quorum");
+        args.put("x-dead-letter-exchange", deadLetterExchange());
+        args.put("x-dead-letter-strategy", "at-least-once");
+        args.put("x-overflow", "reject-publish");
+        args.put("x-delivery-limit", dueslag.push(receiver).map(Dueslag.PushSettings::maxAttempts)
+                .orElse(DeliveryStore.DEFAULT_MAX_ATTEMPTS));
+        channel.queueDeclare(queueOf(receiver), true, false, false, args);
+    }
+
+    /** Declares the receiver's queue now (when it chooses AMQP), so that it can start consuming. */
+    public String declareQueue(UUID receiver) {
+        try (Channel channel = connection.createChannel()) {
+            declare(channel, receiver);
+            return queueOf(receiver);
+        } catch (IOException | TimeoutException e) {
+            throw new IllegalStateException("queue for " + receiver + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A message a receiver rejected or returned too often: to the error queue, and the sender is told. */
+    private void deadLettered(Envelope envelope, AMQP.BasicProperties properties) throws IOException {
+        Object id = properties.getHeaders() == null ? null : properties.getHeaders().get(DELIVERY_ID);
+        try {
+            if (id instanceof Number n) {
+                tx.executeWithoutResult(s -> distributor.notifySenders(store.failRelayed(List.of(n.longValue()),
+                        "rejected by the receiver on the AMQP queue", clock.instant())));
+            }
+            deadLetterChannel.basicAck(envelope.getDeliveryTag(), false);
+        } catch (RuntimeException e) {
+            log.warn("AMQP dead letter not recorded yet: {}", e.toString());
+            deadLetterChannel.basicNack(envelope.getDeliveryTag(), false, true);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String redacted(String uri) {
+        return uri.replaceAll("//[^@/]*@", "//***@");
+    }
+}
