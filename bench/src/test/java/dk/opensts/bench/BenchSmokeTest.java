@@ -65,4 +65,16 @@ class BenchSmokeTest {
         assertThat(out).contains("RESULT logins browsers=2 runs=1 users=20 ").contains("errors=0")
                 .doesNotContain("logins=0 ");
     }
+
+    /**
+     * Not a smoke test only: the guarantee that no confirmed message is lost when the server is
+     * killed with SIGKILL mid-stream, nor any delivered out of order per object.
+     */
+    @Test
+    void noConfirmedMessageIsLostWhenTheServerIsKilled() throws Exception {
+        String out = run(() -> MessagingCrash.main(new String[] {"--publishers", "3", "--receivers", "2",
+                "--before-kill", "2", "--after-restart", "1"}));
+        assertThat(out).contains("RESULT messaging-crash publishers=3 receivers=2 kills=1 ")
+                .contains(" lost=0 ").contains(" order_violations=0").doesNotContain("confirmed=0 ");
+    }
 }
