@@ -405,13 +405,15 @@ public class AmqpTransport implements SmartLifecycle {
         }
         Map<Long, UUID> leases = new LinkedHashMap<>();
         batch.forEach(l -> leases.put(l.id(), l.leaseId()));
+        Map<UUID, dk.opensts.messaging.domain.Envelope> parsed = new HashMap<>();
         try {
             for (DeliveryStore.Leased l : batch) {
                 ensureQueue(l.receiver());
                 Map<String, Object> headers = new HashMap<>();
                 headers.put(DELIVERY_ID, l.id());
                 headers.put("municipality", l.municipality());
-                Dueslag.Lease lease = dueslag.lease(l);
+                Dueslag.Lease lease = dueslag.lease(l, parsed.computeIfAbsent(l.messageId(),
+                        id -> dueslag.envelope(l.envelope())));
                 headers.put("message-type", lease.envelope().messageType());
                 AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
                         .messageId(l.messageId().toString()).deliveryMode(2).headers(headers)

@@ -59,8 +59,14 @@ public class Distributor {
     private final Duration cacheFor;
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private record Cached<T>(T value, Instant until) {
+    private record Cached<T>(T value, Instant until, long generation) {
+        Cached(T value, Instant until) {
+            this(value, until, 0);
+        }
     }
+
+    private final Map<String, Cached<List<Subscription>>> subscriptionCache = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong subscriptionGeneration = new java.util.concurrent.atomic.AtomicLong();
 
     public Distributor(DeliveryStore deliveries, SubscriptionStore subscriptions, ServiceAgreements agreements,
                        Classifications classifications, RecordBinder binder, EnvelopeXml xml, TransactionTemplate tx,
@@ -131,19 +137,23 @@ public class Distributor {
         int count = tx.execute(s -> {
             Instant now = clock.instant();
             Map<String, Set<UUID>> routes = new java.util.HashMap<>();
-            int stored = 0;
+            Map<String, List<Subscription>> subscriptionsOf = new java.util.HashMap<>();
+            List<Pending> pending = new ArrayList<>();
             for (Envelope e : messages) {
                 Envelope.ObjectRegistration o = e.filter().object();
                 boolean shared = e.kle() == null && e.cprNumbers().isEmpty() && e.filter().allowedReceivers().isEmpty();
                 String key = e.messageType() + " " + e.filter().authority() + " " + e.sensitivity() + " "
                         + (o == null ? "" : o.type() + " " + o.action());
-                Set<UUID> receivers = shared ? routes.computeIfAbsent(key, k -> route(e, now)) : route(e, now);
+                Set<UUID> receivers = shared ? routes.computeIfAbsent(key, k -> route(e, now, subscriptionsOf))
+                        : route(e, now, subscriptionsOf);
                 if (!receivers.isEmpty()) {
-                    storeInTransaction(e, OPENSTS, "INTERNAL", receivers);
-                    stored++;
+                    pending.add(new Pending(e, OPENSTS, receivers));
                 }
             }
-            return stored;
+            if (!pending.isEmpty()) {
+                storeAll(pending, "INTERNAL");
+            }
+            return pending.size();
         });
         if (count > 0) {
             stored();
@@ -211,24 +221,52 @@ public class Distributor {
 
     /** Stores and routes within the caller's transaction; an id taken by other content is {@code CONFLICT}, not thrown. */
     private Outcome storeInTransaction(Envelope envelope, UUID sender, String channel, Set<UUID> to) {
-        byte[] hash = sha256(binder.canonical(envelope.normalized()).getBytes(StandardCharsets.UTF_8));
+        return storeAll(List.of(new Pending(envelope, sender, to)), channel).get(0);
+    }
+
+    /** A message about to be stored: its envelope, sender, and receivers when they are already known. */
+    private record Pending(Envelope envelope, UUID sender, Set<UUID> to) {
+    }
+
+    /**
+     * Stores and routes messages within the caller's transaction, in three round trips to the
+     * database whatever their number: the messages, then (for those stored now) their deliveries.
+     */
+    private List<Outcome> storeAll(List<Pending> pending, String channel) {
         Instant now = clock.instant();
-        Envelope accepted = envelope.accepted(sender, now);
-        Set<UUID> receivers = to != null ? to : route(envelope, now);
-        DeliveryStore.StoredMessage m = new DeliveryStore.StoredMessage(envelope.messageId(), envelope.messageType(),
-                envelope.filter().authority(), sender, channel,
-                binder.canonical(accepted).getBytes(StandardCharsets.UTF_8), hash, now,
-                envelope.validity() == null ? null : envelope.validity().to(), receivers.size());
-        if (!deliveries.insert(m)) {
-            DeliveryStore.StoredMessage earlier = deliveries.head(envelope.messageId()).orElseThrow();
-            if (!earlier.sender().equals(sender) || !Arrays.equals(earlier.contentHash(), hash)) {
-                return new Outcome(envelope.messageId(), CONFLICT, 0, earlier.receivedAt());
-            }
-            return new Outcome(envelope.messageId(), "DUPLICATE", earlier.receivers(), earlier.receivedAt());
+        List<DeliveryStore.StoredMessage> rows = new ArrayList<>(pending.size());
+        List<Set<UUID>> receivers = new ArrayList<>(pending.size());
+        Map<String, List<Subscription>> subscriptionsOf = new java.util.HashMap<>();
+        for (Pending p : pending) {
+            Envelope e = p.envelope();
+            Set<UUID> to = p.to() != null ? p.to() : route(e, now, subscriptionsOf);
+            receivers.add(to);
+            rows.add(new DeliveryStore.StoredMessage(e.messageId(), e.messageType(), e.filter().authority(), p.sender(),
+                    channel, binder.canonical(e.accepted(p.sender(), now)).getBytes(StandardCharsets.UTF_8),
+                    sha256(binder.canonical(e.normalized()).getBytes(StandardCharsets.UTF_8)), now,
+                    e.validity() == null ? null : e.validity().to(), to.size()));
         }
-        deliveries.addDeliveries(envelope.messageId(), envelope.filter().authority(), envelope.orderKey(),
-                receivers, now);
-        return new Outcome(envelope.messageId(), "STORED", receivers.size(), now);
+        boolean[] inserted = deliveries.insertAll(rows);
+        List<Outcome> out = new ArrayList<>(pending.size());
+        List<DeliveryStore.NewDelivery> newDeliveries = new ArrayList<>();
+        for (int i = 0; i < pending.size(); i++) {
+            Envelope e = pending.get(i).envelope();
+            if (inserted[i]) {
+                for (UUID r : receivers.get(i)) {
+                    newDeliveries.add(new DeliveryStore.NewDelivery(r, e.filter().authority(), e.messageId(), e.orderKey()));
+                }
+                out.add(new Outcome(e.messageId(), "STORED", receivers.get(i).size(), now));
+                continue;
+            }
+            DeliveryStore.StoredMessage earlier = deliveries.head(e.messageId()).orElseThrow();
+            if (!earlier.sender().equals(pending.get(i).sender()) || !Arrays.equals(earlier.contentHash(), rows.get(i).contentHash())) {
+                out.add(new Outcome(e.messageId(), CONFLICT, 0, earlier.receivedAt()));
+            } else {
+                out.add(new Outcome(e.messageId(), "DUPLICATE", earlier.receivers(), earlier.receivedAt()));
+            }
+        }
+        deliveries.addDeliveries(newDeliveries, now);
+        return out;
     }
 
     /** A message for {@link #publishAll}: the envelope and who publishes it. */
@@ -254,13 +292,15 @@ public class Distributor {
             }
         }
         if (!valid.isEmpty()) {
-            tx.executeWithoutResult(s -> {
-                for (int i : valid) {
-                    Item item = items.get(i);
-                    Outcome o = storeInTransaction(item.envelope(), UUID.fromString(item.actor().id()), channel, null);
-                    out.set(i, o.status().equals(CONFLICT) ? conflict(o.messageId()) : o);
-                }
-            });
+            List<Pending> pending = new ArrayList<>(valid.size());
+            for (int i : valid) {
+                pending.add(new Pending(items.get(i).envelope(), UUID.fromString(items.get(i).actor().id()), null));
+            }
+            List<Outcome> stored = tx.execute(s -> storeAll(pending, channel));
+            for (int k = 0; k < valid.size(); k++) {
+                Outcome o = stored.get(k);
+                out.set(valid.get(k), o.status().equals(CONFLICT) ? conflict(o.messageId()) : o);
+            }
             stored();
         }
         return out;
@@ -276,11 +316,13 @@ public class Distributor {
     }
 
     /** The receivers with a matching subscription, within what their agreement for the municipality allows. */
-    Set<UUID> route(Envelope e, Instant now) {
+    Set<UUID> route(Envelope e, Instant now, Map<String, List<Subscription>> subscriptionsOf) {
         String municipality = e.filter().authority();
         List<Subscription> candidates = new ArrayList<>();
         Set<UUID> lists = new LinkedHashSet<>();
-        for (Subscription s : subscriptions.forType(municipality, e.messageType())) {
+        List<Subscription> all = subscriptionsOf.computeIfAbsent(municipality + " " + e.messageType(),
+                k -> subscriptionsFor(municipality, e.messageType(), now));
+        for (Subscription s : all) {
             if (s.matches(e, s.receiver())) {
                 candidates.add(s);
                 if (s.cprList() != null) {
@@ -297,6 +339,27 @@ public class Distributor {
             }
         }
         return out;
+    }
+
+    /**
+     * The active subscriptions of a municipality to a message type, cached for {@code cacheFor}; a
+     * change made through this node is seen at once ({@link #subscriptionsChanged}), one made on
+     * another node within {@code cacheFor}.
+     */
+    private List<Subscription> subscriptionsFor(String municipality, String type, Instant now) {
+        String key = municipality + " " + type;
+        Cached<List<Subscription>> c = subscriptionCache.get(key);
+        long generation = subscriptionGeneration.get();
+        if (c == null || c.until().isBefore(now) || c.generation() != generation) {
+            c = new Cached<>(subscriptions.forType(municipality, type), now.plus(cacheFor), generation);
+            subscriptionCache.put(key, c);
+        }
+        return c.value();
+    }
+
+    /** A subscription was created, changed or ended here: route by the new ones at once. */
+    public void subscriptionsChanged() {
+        subscriptionGeneration.incrementAndGet();
     }
 
     /** Whether an approved agreement lets the receiver get this message (role subscribe, its KLE and sensitivity). */

@@ -75,7 +75,11 @@ public class Dueslag {
 
     /** The envelope as the receiver gets it, with its route. */
     public Lease lease(DeliveryStore.Leased l) {
-        Envelope stored = envelope(l.envelope());
+        return lease(l, envelope(l.envelope()));
+    }
+
+    /** As above, with the stored envelope already read (one message leased to several receivers). */
+    public Lease lease(DeliveryStore.Leased l, Envelope stored) {
         return new Lease(l.id(), l.leaseId(), l.leasedUntil(), l.attempts(), stored.routed(
                 new Envelope.Route(l.receiver(), l.receivedAt(), null, l.attempts())));
     }

@@ -66,8 +66,8 @@ public class MessagingConfiguration {
     }
 
     @Bean
-    DeliveryStore deliveryStore(JdbcClient jdbc) {
-        return new DeliveryStore(jdbc);
+    DeliveryStore deliveryStore(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate template) {
+        return new DeliveryStore(jdbc, template);
     }
 
     @Bean
@@ -86,8 +86,10 @@ public class MessagingConfiguration {
 
     @Bean
     Subscriptions subscriptions(SubscriptionStore subscriptionStore, Classifications classifications,
-                                TransactionTemplate tx, Clock clock) {
-        return new Subscriptions(subscriptionStore, classifications, tx, clock);
+                                TransactionTemplate tx, Clock clock, Distributor distributor) {
+        Subscriptions subscriptions = new Subscriptions(subscriptionStore, classifications, tx, clock);
+        subscriptions.onChange(distributor::subscriptionsChanged);
+        return subscriptions;
     }
 
     @Bean
@@ -143,7 +145,7 @@ public class MessagingConfiguration {
             @Value("${opensts.messaging.amqp.uri}") String uri,
             @Value("${opensts.messaging.amqp.prefix:opensts}") String prefix,
             @Value("${opensts.messaging.amqp.prefetch:500}") int prefetch,
-            @Value("${opensts.messaging.amqp.batch:200}") int batch,
+            @Value("${opensts.messaging.amqp.batch:500}") int batch,
             @Value("${opensts.messaging.push.tick:PT0.2S}") Duration tick,
             @Value("${opensts.messaging.push.lease:PT1M}") Duration lease) {
         return new dk.opensts.messaging.amqp.AmqpTransport(

@@ -22,6 +22,7 @@ public class Subscriptions {
 
     private final SubscriptionStore store;
     private final Classifications classifications;
+    private Runnable changed = () -> { };
     private final TransactionTemplate tx;
     private final Clock clock;
 
@@ -32,6 +33,11 @@ public class Subscriptions {
         this.clock = clock;
     }
 
+    /** Called after a subscription changed (the distributor routes by the new ones at once). */
+    public void onChange(Runnable listener) {
+        this.changed = listener;
+    }
+
     public Subscription create(UUID receiver, String municipality, Subscription.Input in, String actor) {
         check(receiver, municipality, in);
         Instant now = clock.instant();
@@ -39,6 +45,7 @@ public class Subscriptions {
                 List.copyOf(new LinkedHashSet<>(in.messageTypes())), in.kle(), in.objectTypes(), in.actions(),
                 in.maxSensitivity(), in.cprList(), 1, now, actor, now, actor, null);
         tx.executeWithoutResult(t -> store.insert(s));
+        changed.run();
         return s;
     }
 
@@ -53,6 +60,7 @@ public class Subscriptions {
         if (old.endedAt() != null || !tx.execute(t -> store.update(s, expectedVersion))) {
             throw stale(old, expectedVersion);
         }
+        changed.run();
         return s;
     }
 
@@ -61,6 +69,7 @@ public class Subscriptions {
         if (old.endedAt() != null || !tx.execute(t -> store.end(id, expectedVersion, clock.instant(), actor))) {
             throw stale(old, expectedVersion);
         }
+        changed.run();
         return find(receiver, municipality, id);
     }
 

@@ -46,21 +46,29 @@ public class DeliveryStore {
     private static final String PENDING = "('READY', 'LEASED')";
 
     private final JdbcClient jdbc;
+    private final org.springframework.jdbc.core.JdbcTemplate template;
 
-    public DeliveryStore(JdbcClient jdbc) {
+    public DeliveryStore(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate template) {
         this.jdbc = jdbc;
+        this.template = template;
     }
 
-    /** Stores the message unless its id is taken; returns whether it was stored. */
-    public boolean insert(StoredMessage m) {
-        return jdbc.sql("INSERT INTO messaging.message (id, message_type, authority, sender, channel, envelope,"
-                        + " content_hash, received_at, valid_to, receivers) VALUES (:id, :type, :authority, :sender,"
-                        + " :channel, :envelope, :hash, :at, :validTo, :receivers) ON CONFLICT (id) DO NOTHING")
-                .param("id", m.id()).param("type", m.messageType()).param("authority", m.authority())
-                .param("sender", m.sender()).param("channel", m.channel()).param("envelope", m.envelope())
-                .param("hash", m.contentHash()).param("at", ts(m.receivedAt())).param("validTo", ts(m.validTo()))
-                .param("receivers", m.receivers())
-                .update() == 1;
+    /** A message's delivery to one receiver, about to be written. */
+    public record NewDelivery(UUID receiver, String municipality, UUID messageId, String orderKey) {
+    }
+
+    /** Stores the messages whose ids are free, in one round trip; returns for each whether it was stored now. */
+    public boolean[] insertAll(List<StoredMessage> messages) {
+        int[] counts = template.batchUpdate("INSERT INTO messaging.message (id, message_type, authority, sender, channel,"
+                        + " envelope, content_hash, received_at, valid_to, receivers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (id) DO NOTHING",
+                messages.stream().map(m -> new Object[] {m.id(), m.messageType(), m.authority(), m.sender(), m.channel(),
+                        m.envelope(), m.contentHash(), ts(m.receivedAt()), ts(m.validTo()), m.receivers()}).toList());
+        boolean[] out = new boolean[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            out[i] = counts[i] == 1;
+        }
+        return out;
     }
 
     /** The stored message's content hash, sender and receiver count, when the id is taken. */
@@ -78,17 +86,20 @@ public class DeliveryStore {
         return jdbc.sql("SELECT envelope FROM messaging.message WHERE id = ?").param(id).query(byte[].class).optional();
     }
 
-    /** Puts the message into each receiver's dueslag. */
-    public void addDeliveries(UUID messageId, String municipality, String orderKey, Collection<UUID> receivers,
-                              Instant now) {
-        if (receivers.isEmpty()) {
+    /** Puts messages into their receivers' dueslag, in the order given, in one statement. */
+    public void addDeliveries(List<NewDelivery> deliveries, Instant now) {
+        if (deliveries.isEmpty()) {
             return;
         }
         jdbc.sql("INSERT INTO messaging.delivery (receiver, municipality, message_id, order_key, state, available_at,"
-                        + " created_at) SELECT r, :m, :id, :key, 'READY', :now, :now FROM unnest(CAST(:rs AS uuid[]))"
-                        + " WITH ORDINALITY AS t(r, n) ORDER BY n ON CONFLICT (receiver, message_id) DO NOTHING")
-                .param("m", municipality).param("id", messageId).param("key", orderKey).param("now", ts(now))
-                .param("rs", receivers.toArray(UUID[]::new))
+                        + " created_at) SELECT r, m, id, key, 'READY', :now, :now FROM unnest(CAST(:rs AS uuid[]),"
+                        + " CAST(:ms AS text[]), CAST(:ids AS uuid[]), CAST(:keys AS text[])) WITH ORDINALITY"
+                        + " AS t(r, m, id, key, n) ORDER BY n ON CONFLICT (receiver, message_id) DO NOTHING")
+                .param("now", ts(now))
+                .param("rs", deliveries.stream().map(NewDelivery::receiver).toArray(UUID[]::new))
+                .param("ms", deliveries.stream().map(NewDelivery::municipality).toArray(String[]::new))
+                .param("ids", deliveries.stream().map(NewDelivery::messageId).toArray(UUID[]::new))
+                .param("keys", deliveries.stream().map(NewDelivery::orderKey).toArray(String[]::new))
                 .update();
     }
 
@@ -107,11 +118,18 @@ public class DeliveryStore {
                               Instant now) {
         UUID leaseId = UUID.randomUUID();
         Instant until = now.plus(leaseTime);
-        String where = switch (reader) {
-            case PUSH -> "d.receiver IN (SELECT receiver FROM messaging.dueslag WHERE push_url IS NOT NULL AND NOT amqp)";
-            case AMQP -> "d.receiver IN (SELECT receiver FROM messaging.dueslag WHERE amqp)";
-            default -> "d.receiver = :receiver AND d.municipality = :m";
-        };
+        String where = "d.receiver = :receiver AND d.municipality = :m";
+        UUID[] receivers = new UUID[0];
+        if (reader != Reader.PULL) {
+            // the receivers first (a small table): none, and there is nothing to scan
+            receivers = jdbc.sql("SELECT receiver FROM messaging.dueslag WHERE "
+                            + (reader == Reader.PUSH ? "push_url IS NOT NULL AND NOT amqp" : "amqp"))
+                    .query(UUID.class).list().toArray(UUID[]::new);
+            if (receivers.length == 0) {
+                return List.of();
+            }
+            where = "d.receiver = ANY(CAST(:receivers AS uuid[]))";
+        }
         return jdbc.sql("WITH picked AS (SELECT d.seq FROM messaging.delivery d WHERE " + where
                         + " AND d.state IN " + PENDING + " AND d.available_at <= :now"
                         // a lease that ran out on the last allowed attempt waits for the error queue
@@ -127,8 +145,8 @@ public class DeliveryStore {
                         + " RETURNING d.*)"
                         + " SELECT l.seq, l.receiver, l.municipality, l.message_id, l.attempts, m.received_at, m.envelope"
                         + " FROM leased l JOIN messaging.message m ON m.id = l.message_id ORDER BY l.seq")
-                .param("receiver", receiver).param("m", municipality).param("now", ts(now)).param("max", max)
-                .param("lease", leaseId).param("until", ts(until))
+                .param("receiver", receiver).param("m", municipality).param("receivers", receivers)
+                .param("now", ts(now)).param("max", max).param("lease", leaseId).param("until", ts(until))
                 .query((rs, n) -> new Leased(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
                         rs.getObject(4, UUID.class), leaseId, until, rs.getInt(5), instant(rs.getTimestamp(6)),
                         rs.getBytes(7)))
