@@ -60,6 +60,8 @@ public final class MessagingBench {
         double warmup = o.number("warmup", 5);
         int runs = o.integer("runs", 3);
         int window = o.integer("window", 4000);
+        // for profiling one side: --only opensts or --only plain
+        String only = o.text("only", "");
         String uri = o.text("amqp", "amqp://guest:guest@127.0.0.1:5672");
         URI u = URI.create(uri);
         if (!reachable(u.getHost(), u.getPort() < 0 ? 5672 : u.getPort())) {
@@ -116,12 +118,14 @@ public final class MessagingBench {
             List<Double> pP99 = new ArrayList<>();
             List<Double> half = new ArrayList<>();
             for (int run = 0; run < runs; run++) {
-                double p = plain.throughput(warmup, seconds, window);
-                double s = opensts.throughput(warmup, seconds, window);
+                double p = only.equals("opensts") ? Double.NaN : plain.throughput(warmup, seconds, window);
+                double s = only.equals("plain") ? Double.NaN : opensts.throughput(warmup, seconds, window);
                 pTput.add(p);
                 oTput.add(s);
-                double[] pl = plain.latency(p / 2, Math.max(1, warmup / 2), seconds);
-                double[] ol = opensts.latency(s / 2, Math.max(1, warmup / 2), seconds);
+                double[] pl = only.equals("opensts") ? new double[] {Double.NaN, Double.NaN}
+                        : plain.latency(p / 2, Math.max(1, warmup / 2), seconds);
+                double[] ol = only.equals("plain") ? new double[] {Double.NaN, Double.NaN}
+                        : opensts.latency(s / 2, Math.max(1, warmup / 2), seconds);
                 pP50.add(pl[0]);
                 pP99.add(pl[1]);
                 oP50.add(ol[0]);

@@ -41,6 +41,10 @@ public class DeliveryStore {
 
     private static final String DELIVERY_COLUMNS = "d.seq, d.receiver, d.municipality, d.message_id, d.state,"
             + " d.attempts, d.created_at, d.delivered_at, d.failed_at, d.last_error";
+    /** Each id with its own lease: the lease at the id's position in the leases array. */
+    private static final String SAME_LEASE =
+            "d.lease_id = (CAST(:leases AS uuid[]))[array_position(CAST(:ids AS bigint[]), d.seq)]";
+
     /** Attempts before the error queue, for a receiver that set none. */
     public static final int DEFAULT_MAX_ATTEMPTS = 10;
     private static final String PENDING = "('READY', 'LEASED')";
@@ -118,6 +122,8 @@ public class DeliveryStore {
                               Instant now) {
         UUID leaseId = UUID.randomUUID();
         Instant until = now.plus(leaseTime);
+        // planned for the values at hand: a generic plan of this statement scans every waiting row
+        jdbc.sql("SET LOCAL plan_cache_mode = force_custom_plan").update();
         String where = "d.receiver = :receiver AND d.municipality = :m";
         UUID[] receivers = new UUID[0];
         if (reader != Reader.PULL) {
@@ -140,9 +146,10 @@ public class DeliveryStore {
                         + " AND NOT EXISTS (SELECT 1 FROM messaging.delivery e WHERE e.receiver = d.receiver"
                         + " AND e.order_key = d.order_key AND e.seq < d.seq AND e.state IN " + PENDING + ")"
                         + " ORDER BY d.seq LIMIT :max FOR UPDATE SKIP LOCKED),"
+                        // by the primary key (a join with the CTE may scan the whole table)
                         + " leased AS (UPDATE messaging.delivery d SET state = 'LEASED', lease_id = :lease,"
-                        + " available_at = :until, attempts = d.attempts + 1 FROM picked WHERE d.seq = picked.seq"
-                        + " RETURNING d.*)"
+                        + " available_at = :until, attempts = d.attempts + 1"
+                        + " WHERE d.seq = ANY(ARRAY(SELECT seq FROM picked)) RETURNING d.*)"
                         + " SELECT l.seq, l.receiver, l.municipality, l.message_id, l.attempts, m.received_at, m.envelope"
                         + " FROM leased l JOIN messaging.message m ON m.id = l.message_id ORDER BY l.seq")
                 .param("receiver", receiver).param("m", municipality).param("receivers", receivers)
@@ -162,8 +169,7 @@ public class DeliveryStore {
             return List.of();
         }
         return jdbc.sql("UPDATE messaging.delivery d SET state = 'DELIVERED', delivered_at = :now, lease_id = NULL"
-                        + " FROM unnest(CAST(:ids AS bigint[]), CAST(:leases AS uuid[])) AS a(id, lease)"
-                        + " WHERE d.seq = a.id AND d.lease_id = a.lease"
+                        + " WHERE d.seq = ANY(CAST(:ids AS bigint[])) AND " + SAME_LEASE
                         + " AND (CAST(:receiver AS uuid) IS NULL OR d.receiver = :receiver)"
                         + " AND d.state = 'LEASED' RETURNING d.seq")
                 .param("now", ts(now)).param("receiver", receiver)
@@ -186,8 +192,7 @@ public class DeliveryStore {
             return 0;
         }
         return jdbc.sql("UPDATE messaging.delivery d SET state = 'READY', lease_id = NULL, attempts = d.attempts - 1"
-                        + " FROM unnest(CAST(:ids AS bigint[]), CAST(:leases AS uuid[])) AS a(id, lease)"
-                        + " WHERE d.seq = a.id AND d.lease_id = a.lease AND d.state = 'LEASED'")
+                        + " WHERE d.seq = ANY(CAST(:ids AS bigint[])) AND " + SAME_LEASE + " AND d.state = 'LEASED'")
                 .param("ids", leases.keySet().toArray(Long[]::new))
                 .param("leases", leases.values().toArray(UUID[]::new))
                 .update();
