@@ -225,4 +225,94 @@ class AmqpMessagingTest extends ApiTest {
         Res lease = call("POST", M + "/dueslag/lease?max=50", publishToken, null);
         assertThat(lease.text()).contains("LeveranceFejlet").contains(rejected.toString());
     }
+
+    /** Whether this test may restart the local broker: rabbitmqctl is there and answers. */
+    static boolean canRestartBroker() {
+        try {
+            Process p = new ProcessBuilder("rabbitmqctl", "-q", "status").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    static void rabbitmqctl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("rabbitmqctl", "-q"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("rabbitmqctl " + String.join(" ", args) + ": " + out).isZero();
+    }
+
+    @Test
+    void noConfirmedMessageIsLostWhenTheBrokerRestarts() throws Exception {
+        Assumptions.assumeTrue(canRestartBroker(), "rabbitmqctl cannot restart the local broker here");
+        String receiver = tokenOf(systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.SUBSCRIBE,
+                Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA")))), CVR, Services.MESSAGING);
+        assertThat(call("POST", M + "/subscriptions", receiver, "{\"name\":\"restart\",\"messageTypes\":[\"" + TYPE
+                + "\"]}").status()).isEqualTo(201);
+        String queue = call("PUT", M + "/dueslag/amqp", receiver, "{\"enabled\":true}").body().path("queue").asString();
+        QUEUES.add(queue);
+        ConnectionFactory f = new ConnectionFactory();
+        f.setUri(URI);
+        f.setNetworkRecoveryInterval(500);
+        String replies = PREFIX + ".restart-replies";
+        QUEUES.add(replies);
+        List<String> confirmed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        try (Connection publisher = f.newConnection("restart-publisher")) {
+            Channel ch = publisher.createChannel();
+            ch.confirmSelect();
+            ch.queueDeclare(replies, false, false, false, null);
+            Thread t = new Thread(() -> {
+                while (!stop.get()) {
+                    UUID id = UUID.randomUUID();
+                    // the same message until OpenSTS answers for it (stored, or stored before)
+                    while (true) {
+                        try {
+                            JsonNode answer = publish(ch, replies, publishToken, id, envelope(id, "restart"));
+                            if (answer.path("status").asString().matches("STORED|DUPLICATE")) {
+                                confirmed.add(id.toString());
+                                break;
+                            }
+                        } catch (Throwable e) {
+                            // the broker is away: try again when the connection has recovered
+                        }
+                        try {
+                            Thread.sleep(300);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+            });
+            t.start();
+            MessagingTest.waitFor(confirmed::size, n -> n >= 10);
+            rabbitmqctl("stop_app");
+            Thread.sleep(1500);
+            rabbitmqctl("start_app");
+            rabbitmqctl("await_startup");
+            int atRestart = confirmed.size();
+            MessagingTest.waitFor(confirmed::size, n -> n >= atRestart + 10);
+            stop.set(true);
+            t.join(30_000);
+        }
+        // every confirmed message reaches the receiver's queue (duplicates allowed, dropped by id)
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try (Connection consumer = f.newConnection("restart-consumer"); Channel ch = consumer.createChannel()) {
+            long until = System.currentTimeMillis() + 60_000;
+            while (!seen.containsAll(confirmed) && System.currentTimeMillis() < until) {
+                GetResponse r = ch.basicGet(queue, false);
+                if (r == null) {
+                    Thread.sleep(50);
+                    continue;
+                }
+                seen.add(r.getProps().getMessageId());
+                ch.basicAck(r.getEnvelope().getDeliveryTag(), false);
+            }
+        }
+        assertThat(confirmed).hasSizeGreaterThanOrEqualTo(20);
+        assertThat(seen).containsAll(confirmed);
+    }
 }
