@@ -40,6 +40,31 @@ class MessagingTest extends ApiTest {
     @Autowired
     Classifications classifications;
 
+    /** A CA of the test's own: OpenSTS's client certificate for mutual-TLS push and the receiver's server certificate. */
+    static final java.nio.file.Path PUSH_PKI = pushPki();
+
+    static java.nio.file.Path pushPki() {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("opensts-push-pki-");
+            dk.opensts.access.pki.DevelopmentCa ca = new dk.opensts.access.pki.DevelopmentCa(dir);
+            var client = ca.issueClient("OpenSTS push", CVR, Instant.now().minusSeconds(60),
+                    Instant.now().plusSeconds(86_400));
+            try (var out = java.nio.file.Files.newOutputStream(dir.resolve("opensts-push.p12"))) {
+                client.keyStore().store(out, dk.opensts.access.pki.DevelopmentCa.PASSWORD);
+            }
+            return dir;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @org.springframework.test.context.DynamicPropertySource
+    static void pushTls(org.springframework.test.context.DynamicPropertyRegistry r) {
+        r.add("opensts.messaging.push.client-keystore", () -> PUSH_PKI.resolve("opensts-push.p12").toString());
+        r.add("opensts.messaging.push.client-keystore-password", () -> new String(dk.opensts.access.pki.DevelopmentCa.PASSWORD));
+        r.add("opensts.messaging.push.trusted-cas", () -> PUSH_PKI.resolve("ca.crt.pem").toString());
+    }
+
     static TestSystem sender;
     static String publish;
     static String senderInbox;
@@ -333,6 +358,9 @@ class MessagingTest extends ApiTest {
         UUID followed = published("v-" + UUID.randomUUID(), null, null, "0101011234");
         published("v-" + UUID.randomUUID(), null, null, "0202021234");
         assertThat(messageIds(lease(token, 10, 60))).containsExactly(followed.toString());
+        // handing out a message about a person is personal data use: audited with the receiver
+        assertThat(count("SELECT count(*) FROM platform.audit_log WHERE resource = 'messaging.message'"
+                + " AND action = 'READ' AND '" + followed + "' = ANY(object_ids)")).isEqualTo(1);
         // add the second citizen (versioned), and the next message about them arrives
         Res stale = call("PATCH", M + "/value-lists/" + listId, token, "{\"add\":[\"0202021234\"]}", "If-Match", "\"7\"");
         assertThat(stale.status()).isEqualTo(409);
@@ -461,6 +489,62 @@ class MessagingTest extends ApiTest {
             assertThat(call("PUT", M + "/dueslag/push", down, "{\"url\":\"http://x\",\"auth\":\"MTLS\"}").status()).isEqualTo(422);
         } finally {
             server.stop(0);
+        }
+    }
+
+    @Test
+    void pushOverMutualTlsPresentsOpenStsCertificate() throws Exception {
+        dk.opensts.access.pki.DevelopmentCa ca = new dk.opensts.access.pki.DevelopmentCa(PUSH_PKI);
+        var server = ca.issueServer("127.0.0.1");
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        kmf.init(server.keyStore(), dk.opensts.access.pki.DevelopmentCa.PASSWORD);
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", ca.certificate());
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 0);
+        https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(ctx) {
+            @Override
+            public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                javax.net.ssl.SSLParameters p = ctx.getDefaultSSLParameters();
+                p.setNeedClientAuth(true);
+                params.setSSLParameters(p);
+            }
+        });
+        List<String> clients = new CopyOnWriteArrayList<>();
+        https.createContext("/mtls", ex -> {
+            var session = ((com.sun.net.httpserver.HttpsExchange) ex).getSSLSession();
+            clients.add(((java.security.cert.X509Certificate) session.getPeerCertificates()[0])
+                    .getSubjectX500Principal().getName());
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        https.start();
+        try {
+            String token = receiver("IKKE_FORTROLIGE_DATA", null);
+            subscribe(token, "");
+            Res push = call("PUT", M + "/dueslag/push", token, "{\"url\":\"https://127.0.0.1:"
+                    + https.getAddress().getPort() + "/mtls\",\"auth\":\"MTLS\"}");
+            assertThat(push.status()).as(push.text()).isEqualTo(200);
+            assertThat(push.body().path("secret").isNull() || push.body().path("secret").isMissingNode()).isTrue();
+            UUID id = published("m-" + UUID.randomUUID(), null, null, null);
+            waitFor(() -> get(M + "/messages/" + id, publish).body().path("deliveries"), ds -> {
+                for (JsonNode d : ds) {
+                    if (d.path("state").asString().equals("DELIVERED") && d.path("attempts").asInt() == 1
+                            && !clients.isEmpty()) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+            assertThat(clients.get(0)).contains("CN=OpenSTS push");
+        } finally {
+            https.stop(0);
         }
     }
 

@@ -160,10 +160,8 @@ public class AccessConfiguration {
     @Bean
     SigningKeys signingKeys(JdbcClient jdbc, Clock clock, @Value("${opensts.token.key-encryption-key:}") String kek,
                             @Value("${opensts.data-dir:./data}") String dataDir) {
-        byte[] key = kek.isBlank()
-                ? dk.opensts.platform.security.SecretFiles.readOrCreate(Path.of(dataDir, "secrets", "signing-keys.kek"), 32)
-                : java.util.Base64.getDecoder().decode(kek.strip());
-        return new SigningKeys(jdbc, clock, key);
+        return new SigningKeys(jdbc, clock, dk.opensts.platform.security.SealedSecrets.of(kek,
+                Path.of(dataDir, "secrets", "signing-keys.kek")));
     }
 
     @Bean

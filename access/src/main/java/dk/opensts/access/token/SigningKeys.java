@@ -1,5 +1,6 @@
 package dk.opensts.access.token;
 
+import dk.opensts.platform.security.SealedSecrets;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -8,13 +9,11 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.SecureRandom;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -26,9 +25,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -42,23 +38,19 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public class SigningKeys implements JWKSource<SecurityContext> {
 
-    private static final String ENCRYPTED = "aes256gcm:";
     private static final long REFRESH_MILLIS = 60_000;
     private static final long MISS_RELOAD_MILLIS = 1_000;
 
     private final JdbcClient jdbc;
     private final Clock clock;
-    private final SecretKeySpec wrappingKey;
+    private final SealedSecrets secrets;
     private volatile JWKSet cached;
     private volatile long loadedAt;
 
-    public SigningKeys(JdbcClient jdbc, Clock clock, byte[] keyEncryptionKey) {
-        if (keyEncryptionKey.length != 32) {
-            throw new IllegalArgumentException("the key-encryption key must have 32 bytes");
-        }
+    public SigningKeys(JdbcClient jdbc, Clock clock, SealedSecrets secrets) {
         this.jdbc = jdbc;
         this.clock = clock;
-        this.wrappingKey = new SecretKeySpec(keyEncryptionKey, "AES");
+        this.secrets = secrets;
     }
 
     /** What may be shown of a key. */
@@ -128,7 +120,7 @@ public class SigningKeys implements JWKSource<SecurityContext> {
             KeyPair pair = gen.generateKeyPair();
             String kid = UUID.randomUUID().toString();
             jdbc.sql("INSERT INTO access.signing_key (kid, private_key, public_key, created_at) VALUES (?, ?, ?, ?)")
-                    .params(kid, encrypt(kid, pair.getPrivate().getEncoded()),
+                    .params(kid, secrets.seal(kid, pair.getPrivate().getEncoded()),
                             Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()),
                             Timestamp.from(clock.instant()))
                     .update();
@@ -162,35 +154,12 @@ public class SigningKeys implements JWKSource<SecurityContext> {
                         RSAPublicKey pub = (RSAPublicKey) kf.generatePublic(
                                 new X509EncodedKeySpec(Base64.getDecoder().decode(rs.getString("public_key"))));
                         RSAPrivateKey priv = (RSAPrivateKey) kf.generatePrivate(
-                                new PKCS8EncodedKeySpec(decrypt(kid, rs.getString("private_key"))));
+                                new PKCS8EncodedKeySpec(secrets.open(kid, rs.getString("private_key"))));
                         return new RSAKey.Builder(pub).privateKey(priv).keyID(kid).build();
                     } catch (GeneralSecurityException e) {
                         throw new IllegalStateException("signing key " + kid + " cannot be read (wrong key-encryption key?)", e);
                     }
                 }).list().forEach(keys::add);
         return new JWKSet(keys);
-    }
-
-    private String encrypt(String kid, byte[] plain) throws GeneralSecurityException {
-        byte[] iv = new byte[12];
-        new SecureRandom().nextBytes(iv);
-        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-        c.init(Cipher.ENCRYPT_MODE, wrappingKey, new GCMParameterSpec(128, iv));
-        c.updateAAD(kid.getBytes(StandardCharsets.UTF_8));
-        byte[] sealed = c.doFinal(plain);
-        return ENCRYPTED + Base64.getEncoder().encodeToString(ByteBuffer.allocate(iv.length + sealed.length)
-                .put(iv).put(sealed).array());
-    }
-
-    /** Keys written before encryption at rest are plain base64 and still read. */
-    private byte[] decrypt(String kid, String stored) throws GeneralSecurityException {
-        if (!stored.startsWith(ENCRYPTED)) {
-            return Base64.getDecoder().decode(stored);
-        }
-        byte[] all = Base64.getDecoder().decode(stored.substring(ENCRYPTED.length()));
-        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-        c.init(Cipher.DECRYPT_MODE, wrappingKey, new GCMParameterSpec(128, all, 0, 12));
-        c.updateAAD(kid.getBytes(StandardCharsets.UTF_8));
-        return c.doFinal(all, 12, all.length - 12);
     }
 }

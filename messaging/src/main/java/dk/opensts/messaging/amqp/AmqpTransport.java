@@ -398,22 +398,32 @@ public class AmqpTransport implements SmartLifecycle {
 
     /** Leases deliveries of AMQP receivers, publishes them in order with confirms, then marks them delivered. */
     int relayBatch() {
-        List<DeliveryStore.Leased> batch = tx.execute(s -> store.lease(null, null, DeliveryStore.Reader.AMQP,
-                settings.batch(), settings.leaseTime(), clock.instant()));
+        List<DeliveryStore.Leased> batch = new ArrayList<>();
+        List<Dueslag.Lease> routed = tx.execute(s -> {
+            batch.addAll(store.lease(null, null, DeliveryStore.Reader.AMQP, settings.batch(), settings.leaseTime(),
+                    clock.instant()));
+            // each message read once for all its receivers in the batch
+            Map<UUID, dk.opensts.messaging.domain.Envelope> parsed = new HashMap<>();
+            List<Dueslag.Lease> out = new ArrayList<>(batch.size());
+            for (DeliveryStore.Leased l : batch) {
+                out.add(dueslag.lease(l, parsed.computeIfAbsent(l.messageId(), id -> dueslag.envelope(l.envelope()))));
+            }
+            dueslag.audit(out, "AMQP");
+            return out;
+        });
         if (batch.isEmpty()) {
             return 0;
         }
         Map<Long, UUID> leases = new LinkedHashMap<>();
         batch.forEach(l -> leases.put(l.id(), l.leaseId()));
-        Map<UUID, dk.opensts.messaging.domain.Envelope> parsed = new HashMap<>();
         try {
-            for (DeliveryStore.Leased l : batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                DeliveryStore.Leased l = batch.get(i);
                 ensureQueue(l.receiver());
                 Map<String, Object> headers = new HashMap<>();
                 headers.put(DELIVERY_ID, l.id());
                 headers.put("municipality", l.municipality());
-                Dueslag.Lease lease = dueslag.lease(l, parsed.computeIfAbsent(l.messageId(),
-                        id -> dueslag.envelope(l.envelope())));
+                Dueslag.Lease lease = routed.get(i);
                 headers.put("message-type", lease.envelope().messageType());
                 AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
                         .messageId(l.messageId().toString()).deliveryMode(2).headers(headers)

@@ -49,9 +49,14 @@ public class Dueslag {
     private final Clock clock;
     private final Duration retention;
     private final SecureRandom random = new SecureRandom();
+    private final dk.opensts.platform.security.SealedSecrets secrets;
+    private final dk.opensts.platform.audit.AuditLog audit;
 
     public Dueslag(DeliveryStore store, Distributor distributor, RecordBinder binder, JdbcClient jdbc,
-                   TransactionTemplate tx, Clock clock, Duration retention) {
+                   TransactionTemplate tx, Clock clock, Duration retention,
+                   dk.opensts.platform.security.SealedSecrets secrets, dk.opensts.platform.audit.AuditLog audit) {
+        this.secrets = secrets;
+        this.audit = audit;
         this.store = store;
         this.distributor = distributor;
         this.binder = binder;
@@ -68,9 +73,33 @@ public class Dueslag {
         if (leaseTime.isNegative() || leaseTime.isZero() || leaseTime.compareTo(MAX_LEASE_TIME) > 0) {
             throw ApiException.field(ErrorCode.INVALID_PARAMETER, "leaseSeconds", "must be 1 to 3600");
         }
-        List<DeliveryStore.Leased> leased = tx.execute(s ->
-                store.lease(receiver, municipality, DeliveryStore.Reader.PULL, max, leaseTime, clock.instant()));
-        return leased.stream().map(this::lease).toList();
+        return tx.execute(s -> {
+            List<Lease> leases = store.lease(receiver, municipality, DeliveryStore.Reader.PULL, max, leaseTime,
+                    clock.instant()).stream().map(this::lease).toList();
+            audit(leases, "PULL");
+            return leases;
+        });
+    }
+
+    /**
+     * Writes who was handed personal data (messages about a person, or above the least sensitive
+     * level): one audit record per receiver and municipality, in the transaction that hands them out.
+     */
+    public void audit(List<Lease> leases, String channel) {
+        java.util.Map<String, List<UUID>> byReceiver = new java.util.LinkedHashMap<>();
+        for (Lease l : leases) {
+            Envelope e = l.envelope();
+            if (!e.cprNumbers().isEmpty() || e.sensitivity() != dk.opensts.platform.security.Sensitivity.IKKE_FORTROLIGE_DATA) {
+                byReceiver.computeIfAbsent(e.delivery().routes().get(0).receiver() + " " + e.filter().authority(),
+                        k -> new java.util.ArrayList<>()).add(e.messageId());
+            }
+        }
+        byReceiver.forEach((key, ids) -> {
+            String[] parts = key.split(" ");
+            audit.record(new dk.opensts.platform.security.Actor(parts[0], null, parts[1],
+                            dk.opensts.platform.security.Services.MESSAGING, List.of()),
+                    dk.opensts.platform.audit.AuditLog.Action.READ, "messaging.message", ids, java.util.Map.of("channel", channel));
+        });
     }
 
     /** The envelope as the receiver gets it, with its route. */
@@ -152,6 +181,15 @@ public class Dueslag {
 
     // push settings
 
+    /** The receiver's HMAC secret, opened. */
+    public String secret(UUID receiver, String sealed) {
+        try {
+            return new String(secrets.open("push:" + receiver, sealed), StandardCharsets.UTF_8);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("the push secret of " + receiver + " cannot be opened (wrong key-encryption key?)", e);
+        }
+    }
+
     public Optional<PushSettings> push(UUID receiver) {
         return jdbc.sql("SELECT push_url, push_auth, max_attempts, amqp, updated_at FROM messaging.dueslag"
                         + " WHERE receiver = ?")
@@ -203,7 +241,8 @@ public class Dueslag {
             secret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
         }
         Instant now = clock.instant();
-        String s = secret;
+        // kept sealed: the database alone does not give away a receiver's secret
+        String s = secret == null ? null : secrets.seal("push:" + receiver, secret.getBytes(StandardCharsets.UTF_8));
         tx.executeWithoutResult(t -> jdbc.sql("INSERT INTO messaging.dueslag (receiver, push_url, push_auth, push_secret,"
                         + " max_attempts, updated_at, updated_by) VALUES (:r, :url, :auth, :secret, :max, :at, :by)"
                         + " ON CONFLICT (receiver) DO UPDATE SET push_url = :url, push_auth = :auth, push_secret = :secret,"

@@ -95,8 +95,12 @@ public class MessagingConfiguration {
     @Bean
     Dueslag dueslag(DeliveryStore deliveryStore, Distributor distributor, JsonMapper json,
                     jakarta.validation.Validator validator, JdbcClient jdbc, TransactionTemplate tx, Clock clock,
-                    @Value("${opensts.messaging.retention:P30D}") Duration retention) {
-        return new Dueslag(deliveryStore, distributor, new RecordBinder(json, validator), jdbc, tx, clock, retention);
+                    @Value("${opensts.messaging.retention:P30D}") Duration retention,
+                    @Value("${opensts.token.key-encryption-key:}") String kek,
+                    @Value("${opensts.data-dir:./data}") String dataDir, dk.opensts.platform.audit.AuditLog audit) {
+        // push secrets are sealed with the platform's key-encryption key, as the token service's keys are
+        return new Dueslag(deliveryStore, distributor, new RecordBinder(json, validator), jdbc, tx, clock, retention,
+                dk.opensts.platform.security.SealedSecrets.of(kek, Path.of(dataDir, "secrets", "signing-keys.kek")), audit);
     }
 
     @Bean
@@ -111,27 +115,59 @@ public class MessagingConfiguration {
                               @Value("${opensts.messaging.push.backoff-max:PT15M}") Duration backoffMax,
                               @Value("${opensts.messaging.push.timeout:PT10S}") Duration timeout,
                               @Value("${opensts.messaging.push.client-keystore:}") String keystore,
-                              @Value("${opensts.messaging.push.client-keystore-password:}") String password) {
+                              @Value("${opensts.messaging.push.client-keystore-password:}") String password,
+                              @Value("${opensts.messaging.push.trusted-cas:}") String trustedCas) {
         return new PushDelivery(deliveryStore, dueslag, distributor, new RecordBinder(json, validator), jdbc, tx, clock,
                 new PushDelivery.Settings(tick, batch, senders, lease, backoffBase, backoffMax, timeout),
-                clientTls(keystore, password));
+                tls(null, null, trustedCas), keystore == null || keystore.isBlank() ? null : tls(keystore, password, trustedCas));
     }
 
-    /** OpenSTS's client certificate for mutual-TLS push, from a PKCS#12 file; none: mutual-TLS push is refused. */
-    private static SSLContext clientTls(String keystore, String password) {
-        if (keystore == null || keystore.isBlank()) {
+    /**
+     * The TLS set-up of push requests: OpenSTS's client certificate from a PKCS#12 file (for mutual
+     * TLS; none: no key), and the CAs trusted for receivers' endpoints (PEM files, comma-separated;
+     * none: the JDK's trust store). {@code null} when neither is configured.
+     */
+    static SSLContext tls(String keystore, String password, String trustedCas) {
+        boolean key = keystore != null && !keystore.isBlank();
+        boolean trust = trustedCas != null && !trustedCas.isBlank();
+        if (!key && !trust) {
             return null;
         }
-        try (InputStream in = Files.newInputStream(Path.of(keystore))) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(in, password.toCharArray());
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, password.toCharArray());
+        try {
+            javax.net.ssl.KeyManager[] keyManagers = null;
+            if (key) {
+                try (InputStream in = Files.newInputStream(Path.of(keystore))) {
+                    KeyStore ks = KeyStore.getInstance("PKCS12");
+                    ks.load(in, password.toCharArray());
+                    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                    kmf.init(ks, password.toCharArray());
+                    keyManagers = kmf.getKeyManagers();
+                }
+            }
+            javax.net.ssl.TrustManager[] trustManagers = null;
+            if (trust) {
+                KeyStore ts = KeyStore.getInstance("PKCS12");
+                ts.load(null, null);
+                java.security.cert.CertificateFactory cf = java.security.cert.CertificateFactory.getInstance("X.509");
+                int n = 0;
+                for (String file : trustedCas.split(",")) {
+                    try (InputStream in = Files.newInputStream(Path.of(file.strip()))) {
+                        for (java.security.cert.Certificate c : cf.generateCertificates(in)) {
+                            ts.setCertificateEntry("ca" + n++, c);
+                        }
+                    }
+                }
+                javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(ts);
+                trustManagers = tmf.getTrustManagers();
+            }
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
+            ctx.init(keyManagers, trustManagers, null);
             return ctx;
         } catch (Exception e) {
-            throw new IllegalStateException("opensts.messaging.push.client-keystore " + keystore + ": " + e.getMessage(), e);
+            throw new IllegalStateException("push TLS set-up (opensts.messaging.push.client-keystore " + keystore
+                    + ", trusted-cas " + trustedCas + "): " + e.getMessage(), e);
         }
     }
 

@@ -67,7 +67,8 @@ public class PushDelivery implements SmartLifecycle {
     private Instant nextPurge = Instant.EPOCH;
 
     public PushDelivery(DeliveryStore store, Dueslag dueslag, Distributor distributor, RecordBinder binder,
-                        JdbcClient jdbc, TransactionTemplate tx, Clock clock, Settings settings, SSLContext clientTls) {
+                        JdbcClient jdbc, TransactionTemplate tx, Clock clock, Settings settings, SSLContext serverTrust,
+                        SSLContext clientTls) {
         this.store = store;
         this.dueslag = dueslag;
         this.distributor = distributor;
@@ -76,7 +77,11 @@ public class PushDelivery implements SmartLifecycle {
         this.tx = tx;
         this.clock = clock;
         this.settings = settings;
-        this.plain = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+        HttpClient.Builder plainBuilder = HttpClient.newBuilder().connectTimeout(settings.timeout());
+        if (serverTrust != null) {
+            plainBuilder.sslContext(serverTrust);
+        }
+        this.plain = plainBuilder.build();
         this.mutual = clientTls == null ? null
                 : HttpClient.newBuilder().connectTimeout(settings.timeout()).sslContext(clientTls).build();
     }
@@ -165,15 +170,25 @@ public class PushDelivery implements SmartLifecycle {
 
     /** Leases and sends one batch; returns how many were leased. */
     int pushBatch() {
-        List<DeliveryStore.Leased> batch = tx.execute(s ->
-                store.lease(null, null, DeliveryStore.Reader.PUSH, settings.batch(), settings.leaseTime(), clock.instant()));
+        List<DeliveryStore.Leased> batch = new java.util.ArrayList<>();
+        List<Dueslag.Lease> leases = tx.execute(s -> {
+            batch.addAll(store.lease(null, null, DeliveryStore.Reader.PUSH, settings.batch(), settings.leaseTime(),
+                    clock.instant()));
+            List<Dueslag.Lease> out = batch.stream().map(dueslag::lease).toList();
+            dueslag.audit(out, "PUSH");
+            return out;
+        });
         if (batch.isEmpty()) {
             return 0;
         }
         Map<UUID, Endpoint> endpoints = endpoints(batch.stream().map(DeliveryStore.Leased::receiver).distinct().toList());
-        CompletableFuture.allOf(batch.stream()
-                .map(l -> CompletableFuture.runAsync(() -> deliver(l, endpoints.get(l.receiver())), senders))
-                .toArray(CompletableFuture[]::new)).join();
+        List<CompletableFuture<Void>> sends = new java.util.ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            DeliveryStore.Leased l = batch.get(i);
+            Dueslag.Lease lease = leases.get(i);
+            sends.add(CompletableFuture.runAsync(() -> deliver(l, lease, endpoints.get(l.receiver())), senders));
+        }
+        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
         return batch.size();
     }
 
@@ -188,13 +203,13 @@ public class PushDelivery implements SmartLifecycle {
         return out;
     }
 
-    private void deliver(DeliveryStore.Leased l, Endpoint endpoint) {
+    private void deliver(DeliveryStore.Leased l, Dueslag.Lease lease, Endpoint endpoint) {
         String error;
         try {
             if (endpoint == null || endpoint.url() == null) {
                 error = "no push endpoint";
             } else {
-                error = send(l, endpoint);
+                error = send(l, lease, endpoint);
             }
         } catch (RuntimeException e) {
             error = e.toString();
@@ -214,8 +229,8 @@ public class PushDelivery implements SmartLifecycle {
     }
 
     /** Sends one delivery; returns null when the receiver took it, otherwise why not. */
-    private String send(DeliveryStore.Leased l, Endpoint endpoint) {
-        byte[] body = binder.canonical(dueslag.lease(l).envelope()).getBytes(StandardCharsets.UTF_8);
+    private String send(DeliveryStore.Leased l, Dueslag.Lease lease, Endpoint endpoint) {
+        byte[] body = binder.canonical(lease.envelope()).getBytes(StandardCharsets.UTF_8);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.url()))
                 .timeout(settings.timeout())
                 .header("Content-Type", "application/json")
@@ -230,7 +245,8 @@ public class PushDelivery implements SmartLifecycle {
             }
             client = mutual;
         } else {
-            request.header(SIGNATURE, signature(endpoint.secret(), clock.instant().getEpochSecond(), body));
+            request.header(SIGNATURE, signature(dueslag.secret(l.receiver(), endpoint.secret()),
+                    clock.instant().getEpochSecond(), body));
         }
         try {
             HttpResponse<Void> r = client.send(request.build(), HttpResponse.BodyHandlers.discarding());

@@ -124,25 +124,33 @@ public class DeliveryStore {
         Instant until = now.plus(leaseTime);
         // planned for the values at hand: a generic plan of this statement scans every waiting row
         jdbc.sql("SET LOCAL plan_cache_mode = force_custom_plan").update();
-        String where = "d.receiver = :receiver AND d.municipality = :m";
-        UUID[] receivers = new UUID[0];
-        if (reader != Reader.PULL) {
-            // the receivers first (a small table): none, and there is nothing to scan
-            receivers = jdbc.sql("SELECT receiver FROM messaging.dueslag WHERE "
-                            + (reader == Reader.PUSH ? "push_url IS NOT NULL AND NOT amqp" : "amqp"))
-                    .query(UUID.class).list().toArray(UUID[]::new);
-            if (receivers.length == 0) {
-                return List.of();
-            }
-            where = "d.receiver = ANY(CAST(:receivers AS uuid[]))";
+        if (reader == Reader.PULL) {
+            return leaseOne(receiver, municipality, max, leaseId, until, now);
         }
-        return jdbc.sql("WITH picked AS (SELECT d.seq FROM messaging.delivery d WHERE " + where
+        // the receivers first (a small table), then each one's oldest rows: every scan is one
+        // receiver's waiting rows in order and stops at its share
+        List<UUID> receivers = jdbc.sql("SELECT receiver FROM messaging.dueslag WHERE "
+                        + (reader == Reader.PUSH ? "push_url IS NOT NULL AND NOT amqp" : "amqp") + " ORDER BY receiver")
+                .query(UUID.class).list();
+        List<Leased> out = new java.util.ArrayList<>();
+        int share = receivers.isEmpty() ? 0 : Math.max(20, max / receivers.size());
+        for (UUID r : receivers) {
+            out.addAll(leaseOne(r, null, share, leaseId, until, now));
+        }
+        return out;
+    }
+
+    private List<Leased> leaseOne(UUID receiver, String municipality, int max, UUID leaseId, Instant until,
+                                  Instant now) {
+        return jdbc.sql("WITH picked AS (SELECT d.seq FROM messaging.delivery d WHERE d.receiver = :receiver"
+                        + (municipality == null ? "" : " AND d.municipality = :m")
                         + " AND d.state IN " + PENDING + " AND d.available_at <= :now"
                         // a lease that ran out on the last allowed attempt waits for the error queue
                         + " AND (d.state = 'READY' OR d.attempts < COALESCE((SELECT q.max_attempts"
                         + " FROM messaging.dueslag q WHERE q.receiver = d.receiver), " + DEFAULT_MAX_ATTEMPTS + "))"
                         + " AND NOT EXISTS (SELECT 1 FROM messaging.message m WHERE m.id = d.message_id"
                         + " AND m.valid_to < :now)"
+                        // the order per object: nothing earlier about it still waiting or leased
                         + " AND NOT EXISTS (SELECT 1 FROM messaging.delivery e WHERE e.receiver = d.receiver"
                         + " AND e.order_key = d.order_key AND e.seq < d.seq AND e.state IN " + PENDING + ")"
                         + " ORDER BY d.seq LIMIT :max FOR UPDATE SKIP LOCKED),"
@@ -152,8 +160,8 @@ public class DeliveryStore {
                         + " WHERE d.seq = ANY(ARRAY(SELECT seq FROM picked)) RETURNING d.*)"
                         + " SELECT l.seq, l.receiver, l.municipality, l.message_id, l.attempts, m.received_at, m.envelope"
                         + " FROM leased l JOIN messaging.message m ON m.id = l.message_id ORDER BY l.seq")
-                .param("receiver", receiver).param("m", municipality).param("receivers", receivers)
-                .param("now", ts(now)).param("max", max).param("lease", leaseId).param("until", ts(until))
+                .param("receiver", receiver).param("m", municipality).param("now", ts(now)).param("max", max)
+                .param("lease", leaseId).param("until", ts(until))
                 .query((rs, n) -> new Leased(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
                         rs.getObject(4, UUID.class), leaseId, until, rs.getInt(5), instant(rs.getTimestamp(6)),
                         rs.getBytes(7)))
