@@ -11,6 +11,7 @@ import dk.opensts.messaging.domain.Subscription;
 import dk.opensts.messaging.domain.Subscriptions;
 import dk.opensts.platform.security.Constraints;
 import dk.opensts.platform.security.Services;
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -296,7 +297,7 @@ public final class MessagingCrash {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.add("-Xmx1g");
             cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(classpath());
             cmd.add(OpenStsApplication.class.getName());
             cmd.addAll(args);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -319,6 +320,25 @@ public final class MessagingCrash {
             }
             p.destroyForcibly();
             throw new IllegalStateException("OpenSTS did not start in 120 s; see " + log);
+        }
+
+        /**
+         * This program's class path: the class loader's when it has its own (Maven's exec:java runs
+         * programs in a class loader of their own), else the JVM's.
+         */
+        static String classpath() {
+            if (MessagingCrash.class.getClassLoader() instanceof java.net.URLClassLoader u) {
+                List<String> paths = new ArrayList<>();
+                for (java.net.URL url : u.getURLs()) {
+                    try {
+                        paths.add(Path.of(url.toURI()).toString());
+                    } catch (java.net.URISyntaxException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return String.join(File.pathSeparator, paths);
+            }
+            return System.getProperty("java.class.path");
         }
 
         /** SIGKILL: no shutdown hook, no graceful stop. */

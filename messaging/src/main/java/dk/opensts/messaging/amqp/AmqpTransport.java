@@ -87,13 +87,14 @@ public class AmqpTransport implements SmartLifecycle {
     private final Object relaySignal = new Object();
     private volatile boolean running;
     private Connection connection;
-    private Channel ingressChannel;
-    private Channel relayChannel;
-    private Channel deadLetterChannel;
+    private volatile Channel ingressChannel;
+    private volatile Channel relayChannel;
+    private volatile Channel deadLetterChannel;
     private Thread ingressWorker;
     private Thread relayWorker;
 
-    private record Incoming(long tag, AMQP.BasicProperties properties, byte[] body) {
+    /** A message taken from the ingress queue, with the channel that must acknowledge it. */
+    private record Incoming(Channel channel, long tag, AMQP.BasicProperties properties, byte[] body) {
     }
 
     public AmqpTransport(Settings settings, Distributor distributor, Dueslag dueslag, DeliveryStore store,
@@ -134,27 +135,10 @@ public class AmqpTransport implements SmartLifecycle {
             f.setNetworkRecoveryInterval(1000);
             f.setRequestedHeartbeat(15);
             connection = f.newConnection("opensts");
-            ingressChannel = connection.createChannel();
-            relayChannel = connection.createChannel();
-            relayChannel.confirmSelect();
-            deadLetterChannel = connection.createChannel();
-            declareTopology(ingressChannel);
-            ingressChannel.basicQos(settings.prefetch());
-            ingressChannel.basicConsume(publishExchange(), false, "opensts-ingress", new DefaultConsumer(ingressChannel) {
-                @Override
-                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-                    incoming.add(new Incoming(envelope.getDeliveryTag(), properties, body));
-                }
-            });
-            deadLetterChannel.basicQos(100);
-            deadLetterChannel.basicConsume(deadLetterExchange(), false, "opensts-dead-letter",
-                    new DefaultConsumer(deadLetterChannel) {
-                        @Override
-                        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties,
-                                                   byte[] body) throws IOException {
-                            deadLettered(envelope, properties);
-                        }
-                    });
+            try (Channel ch = connection.createChannel()) {
+                declareTopology(ch);
+            }
+            openChannels();
         } catch (Exception e) {
             throw new IllegalStateException("AMQP broker " + redacted(settings.uri()) + ": " + e.getMessage(), e);
         }
@@ -168,6 +152,54 @@ public class AmqpTransport implements SmartLifecycle {
         relayWorker.start();
         log.info("AMQP: publishing on exchange {}, dueslag queues {}.dueslag.<system> at {}", publishExchange(),
                 settings.prefix(), redacted(settings.uri()));
+    }
+
+    /**
+     * Opens (or opens again) the three channels. A lost connection is recovered by the client with
+     * its channels; a channel the broker closed on its own (an error on it) is replaced here by the
+     * worker that finds it closed.
+     */
+    private synchronized void openChannels() throws IOException {
+        if (ingressChannel == null || !ingressChannel.isOpen()) {
+            Channel ch = connection.createChannel();
+            ch.basicQos(settings.prefetch());
+            ch.basicConsume(publishExchange(), false, "opensts-ingress", new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                    incoming.add(new Incoming(ch, envelope.getDeliveryTag(), properties, body));
+                }
+            });
+            ingressChannel = ch;
+        }
+        if (relayChannel == null || !relayChannel.isOpen()) {
+            Channel ch = connection.createChannel();
+            ch.confirmSelect();
+            declared.clear();
+            relayChannel = ch;
+        }
+        if (deadLetterChannel == null || !deadLetterChannel.isOpen()) {
+            Channel ch = connection.createChannel();
+            ch.basicQos(100);
+            ch.basicConsume(deadLetterExchange(), false, "opensts-dead-letter", new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties,
+                                           byte[] body) throws IOException {
+                    deadLettered(ch, envelope, properties);
+                }
+            });
+            deadLetterChannel = ch;
+        }
+    }
+
+    /** Replaces a channel the broker closed, while the connection is up (else the client recovers it). */
+    private void heal() {
+        try {
+            if (connection.isOpen()) {
+                openChannels();
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("AMQP: channel not reopened yet: {}", e.toString());
+        }
     }
 
     private void declareTopology(Channel ch) throws IOException {
@@ -226,6 +258,9 @@ public class AmqpTransport implements SmartLifecycle {
             try {
                 Incoming first = incoming.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    if (!ingressChannel.isOpen() || !deadLetterChannel.isOpen()) {
+                        heal();
+                    }
                     continue;
                 }
                 batch.add(first);
@@ -270,17 +305,10 @@ public class AmqpTransport implements SmartLifecycle {
         for (int k = 0; k < index.size(); k++) {
             results[index.get(k)] = outcomes.get(k);
         }
-        synchronized (ingressChannel) {
-            for (int i = 0; i < batch.size(); i++) {
-                reply(batch.get(i), results[i]);
-            }
-            try {
-                ingressChannel.basicAck(batch.get(batch.size() - 1).tag(), true);
-            } catch (IOException e) {
-                // the channel closed: the broker delivers the messages again, and they are duplicates now
-                log.warn("AMQP ingress: acknowledgement lost ({}); the broker redelivers", e.toString());
-            }
+        for (int i = 0; i < batch.size(); i++) {
+            reply(batch.get(i), results[i]);
         }
+        acknowledge(batch, true);
     }
 
     private Actor actor(AMQP.BasicProperties p) {
@@ -343,23 +371,41 @@ public class AmqpTransport implements SmartLifecycle {
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
                 .correlationId(correlation).deliveryMode(2).build();
         try {
-            ingressChannel.basicPublish("", replyTo, props, binder.json().writeValueAsBytes(body));
-        } catch (IOException e) {
+            synchronized (in.channel()) {
+                in.channel().basicPublish("", replyTo, props, binder.json().writeValueAsBytes(body));
+            }
+        } catch (IOException | RuntimeException e) {
             log.warn("AMQP ingress: no answer to {}: {}", replyTo, e.toString());
         }
     }
 
     private void nackAll(List<Incoming> batch) {
-        if (batch.isEmpty()) {
-            return;
-        }
-        synchronized (ingressChannel) {
-            try {
-                ingressChannel.basicNack(batch.get(batch.size() - 1).tag(), true, true);
-            } catch (IOException e) {
-                log.warn("AMQP ingress: nack lost ({}); the broker redelivers when the channel closes", e.toString());
+        acknowledge(batch, false);
+    }
+
+    /**
+     * Acknowledges (or gives back) each message on the channel it came on; messages of a channel
+     * that has closed are left alone: the broker delivers them again, and they are duplicates now.
+     */
+    private void acknowledge(List<Incoming> batch, boolean ack) {
+        Map<Channel, Long> last = new LinkedHashMap<>();
+        batch.forEach(in -> last.merge(in.channel(), in.tag(), Math::max));
+        last.forEach((channel, tag) -> {
+            if (!channel.isOpen()) {
+                return;
             }
-        }
+            try {
+                synchronized (channel) {
+                    if (ack) {
+                        channel.basicAck(tag, true);
+                    } else {
+                        channel.basicNack(tag, true, true);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("AMQP ingress: {} lost ({}); the broker redelivers", ack ? "acknowledgement" : "nack", e.toString());
+            }
+        });
     }
 
     // ------------------------------------------------------------------ dueslag queues
@@ -383,7 +429,9 @@ public class AmqpTransport implements SmartLifecycle {
                 log.warn("AMQP relay: {}; trying again", e.toString());
                 sleep(1000);
             }
-            if (relayed < settings.batch() && !woken.get()) {
+            // relay again at once while there was work (receivers lease their shares, so a round may be
+            // less than a batch with more waiting); wait for a wake-up or the tick when there was none
+            if (relayed == 0 && !woken.get()) {
                 synchronized (relaySignal) {
                     try {
                         relaySignal.wait(settings.tick().toMillis());
@@ -398,6 +446,9 @@ public class AmqpTransport implements SmartLifecycle {
 
     /** Leases deliveries of AMQP receivers, publishes them in order with confirms, then marks them delivered. */
     int relayBatch() {
+        if (!relayChannel.isOpen()) {
+            heal();
+        }
         List<DeliveryStore.Leased> batch = new ArrayList<>();
         List<Dueslag.Lease> routed = tx.execute(s -> {
             batch.addAll(store.lease(null, null, DeliveryStore.Reader.AMQP, settings.batch(), settings.leaseTime(),
@@ -431,7 +482,9 @@ public class AmqpTransport implements SmartLifecycle {
                 relayChannel.basicPublish("", queueOf(l.receiver()), true, props,
                         binder.canonical(lease.envelope()).getBytes(StandardCharsets.UTF_8));
             }
-            relayChannel.waitForConfirmsOrDie(30_000);
+            if (!relayChannel.waitForConfirms(30_000)) {
+                throw new IOException("the broker refused some (nack)");
+            }
         } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -482,17 +535,17 @@ public class AmqpTransport implements SmartLifecycle {
     }
 
     /** A message a receiver rejected or returned too often: to the error queue, and the sender is told. */
-    private void deadLettered(Envelope envelope, AMQP.BasicProperties properties) throws IOException {
+    private void deadLettered(Channel channel, Envelope envelope, AMQP.BasicProperties properties) throws IOException {
         Object id = properties.getHeaders() == null ? null : properties.getHeaders().get(DELIVERY_ID);
         try {
             if (id instanceof Number n) {
                 tx.executeWithoutResult(s -> distributor.notifySenders(store.failRelayed(List.of(n.longValue()),
                         "rejected by the receiver on the AMQP queue", clock.instant())));
             }
-            deadLetterChannel.basicAck(envelope.getDeliveryTag(), false);
+            channel.basicAck(envelope.getDeliveryTag(), false);
         } catch (RuntimeException e) {
             log.warn("AMQP dead letter not recorded yet: {}", e.toString());
-            deadLetterChannel.basicNack(envelope.getDeliveryTag(), false, true);
+            channel.basicNack(envelope.getDeliveryTag(), false, true);
         }
     }
 

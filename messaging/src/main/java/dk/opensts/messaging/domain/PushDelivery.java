@@ -157,11 +157,11 @@ public class PushDelivery implements SmartLifecycle {
         pushDue();
     }
 
-    /** Pushes batches while full ones come (there may be more due). */
+    /** Pushes batches while there are any (the receivers lease their shares). */
     void pushDue() {
         try {
-            while (running && pushBatch() == settings.batch()) {
-                // a full batch: there may be more due now
+            while (running && pushBatch() > 0) {
+                // there may be more due now
             }
         } catch (RuntimeException e) {
             log.warn("push round failed; the next round tries again: {}", e.toString());

@@ -150,9 +150,12 @@ public class DeliveryStore {
                         + " FROM messaging.dueslag q WHERE q.receiver = d.receiver), " + DEFAULT_MAX_ATTEMPTS + "))"
                         + " AND NOT EXISTS (SELECT 1 FROM messaging.message m WHERE m.id = d.message_id"
                         + " AND m.valid_to < :now)"
-                        // the order per object: nothing earlier about it still waiting or leased
-                        + " AND NOT EXISTS (SELECT 1 FROM messaging.delivery e WHERE e.receiver = d.receiver"
-                        + " AND e.order_key = d.order_key AND e.seq < d.seq AND e.state IN " + PENDING + ")"
+                        // the order per object: nothing earlier about it still waiting or leased, that is,
+                        // the row is the first waiting one of its key; a sub-select with LIMIT is looked up
+                        // by (receiver, order_key, seq) per row whatever the statistics say (as a NOT EXISTS
+                        // the planner may join it by receiver alone and compare every waiting row)
+                        + " AND d.seq = (SELECT e.seq FROM messaging.delivery e WHERE e.receiver = d.receiver"
+                        + " AND e.order_key = d.order_key AND e.state IN " + PENDING + " ORDER BY e.seq LIMIT 1)"
                         + " ORDER BY d.seq LIMIT :max FOR UPDATE SKIP LOCKED),"
                         // by the primary key (a join with the CTE may scan the whole table)
                         + " leased AS (UPDATE messaging.delivery d SET state = 'LEASED', lease_id = :lease,"
