@@ -66,6 +66,16 @@ class BenchSmokeTest {
                 .doesNotContain("logins=0 ");
     }
 
+    @Test
+    void messagingBenchmarkRuns() throws Exception {
+        // against the local RabbitMQ where one runs; it says so and stops where none does
+        String out = run(() -> MessagingBench.main(new String[] {"--seconds", "1", "--warmup", "0.5", "--runs", "1"}));
+        assertThat(out).containsAnyOf("RESULT messaging skipped=no-amqp-broker", "RESULT messaging subscribers=10 ");
+        if (out.contains("subscribers=10")) {
+            assertThat(out).contains(" errors=0");
+        }
+    }
+
     /**
      * Not a smoke test only: the guarantee that no confirmed message is lost when the server is
      * killed with SIGKILL mid-stream, nor any delivered out of order per object.
