@@ -15,7 +15,6 @@ import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.transform.OutputKeys;
 import javax.xml.transform.Transformer;
 import javax.xml.transform.TransformerFactory;
@@ -76,29 +75,11 @@ public final class SamlXml {
 
     // ------------------------------------------------------------------ parsing
 
-    private static final ThreadLocal<DocumentBuilder> BUILDER = ThreadLocal.withInitial(() -> {
-        try {
-            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-            f.setNamespaceAware(true);
-            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            f.setFeature("http://xml.org/sax/features/external-general-entities", false);
-            f.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
-            f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-            f.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            f.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-            f.setXIncludeAware(false);
-            f.setExpandEntityReferences(false);
-            return f.newDocumentBuilder();
-        } catch (Exception e) {
-            throw new IllegalStateException("no secure XML parser", e);
-        }
-    });
 
     /** Parses XML; a DTD, an entity or malformed XML is refused. */
     public static Document parse(byte[] xml) {
         try {
-            DocumentBuilder b = BUILDER.get();
+            DocumentBuilder b = dk.opensts.platform.security.SecureXml.builder();
             b.reset();
             b.setErrorHandler(null);
             return b.parse(new ByteArrayInputStream(xml));
@@ -108,36 +89,13 @@ public final class SamlXml {
     }
 
     public static Document newDocument() {
-        DocumentBuilder b = BUILDER.get();
+        DocumentBuilder b = dk.opensts.platform.security.SecureXml.builder();
         b.reset();
         return b.newDocument();
     }
 
-    /** One transformer per thread: making a factory is a service look-up on the class path each time. */
-    private static final ThreadLocal<Transformer> WRITER = ThreadLocal.withInitial(() -> {
-        try {
-            TransformerFactory tf = TransformerFactory.newInstance();
-            tf.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            Transformer t = tf.newTransformer();
-            t.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
-            return t;
-        } catch (Exception e) {
-            throw new IllegalStateException("no XML writer", e);
-        }
-    });
-
     public static byte[] serialize(Node node) {
-        Transformer t = WRITER.get();
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-            t.transform(new DOMSource(node), new StreamResult(out));
-            return out.toByteArray();
-        } catch (Exception e) {
-            throw new IllegalStateException("XML could not be written", e);
-        } finally {
-            t.reset();
-            t.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
-        }
+        return dk.opensts.platform.security.SecureXml.serialize(node, true);
     }
 
     /** Certificates of PEM texts that are read again and again (stored keys of systems and IdPs), parsed once. */
