@@ -44,6 +44,7 @@ class DemoData implements ApplicationRunner {
 
     static final String DEMO_CVR = "11111111";
     static final UUID DEMO_SYSTEM = UUID.fromString("5e1f0000-0000-4000-8000-000000000001");
+    static final String DEMO_MESSAGE_TYPE = "SagAendret";
     static final UUID OPERATOR_SYSTEM = UUID.fromString("5e1f0000-0000-4000-8000-000000000000");
     static final UUID UNIT_MUNICIPALITY = UUID.fromString("5e1f0000-0000-4000-8000-0000000000a0");
     static final UUID UNIT_CHILDREN = UUID.fromString("5e1f0000-0000-4000-8000-0000000000a1");
@@ -65,11 +66,13 @@ class DemoData implements ApplicationRunner {
     private final ObjectProvider<TestServiceProvider> testSp;
     private final UserSystems userSystems;
     private final JobRoles jobRoles;
+    private final dk.opensts.messaging.api.Subscribers subscribers;
 
     DemoData(Organisations organisations, Classifications classifications, ItSystems systems,
              ServiceAgreements agreements, DevelopmentCa.Holder ca, TlsConnector tls,
              ObjectProvider<TestIdentityProvider> testIdp, ObjectProvider<TestServiceProvider> testSp,
-             UserSystems userSystems, JobRoles jobRoles) {
+             UserSystems userSystems, JobRoles jobRoles, dk.opensts.messaging.api.Subscribers subscribers) {
+        this.subscribers = subscribers;
         this.testIdp = testIdp;
         this.testSp = testSp;
         this.userSystems = userSystems;
@@ -117,6 +120,19 @@ class DemoData implements ApplicationRunner {
                         "demo-data");
             }
         }
+        // the demo fagsystem publishes to and receives from the message distributor, with a message
+        // type of its own and a subscription to it (its dueslag gets what it publishes)
+        if (agreements.approvedGrants(DEMO_SYSTEM, Services.MESSAGING, DEMO_CVR, java.time.Instant.now()).isEmpty()) {
+            Enrolment.approveGrants(agreements, DEMO_SYSTEM, DEMO_CVR, Map.of(Services.MESSAGING, List.of(
+                    new ServiceAgreements.Grant(Services.PUBLISH, Map.of()),
+                    new ServiceAgreements.Grant(Services.SUBSCRIBE, Map.of(
+                            dk.opensts.platform.security.Constraints.SENSITIVITY, "FOELSOMME_PERSONOPLYSNINGER")))),
+                    "demo-data");
+        }
+        classifications.ensureNationalClasses("BESKEDTYPE", "Beskedtyper", Map.of(DEMO_MESSAGE_TYPE,
+                "En sag i et fagsystem er ændret (demo)"), "demo-data");
+        subscribers.ensureSubscription(DEMO_SYSTEM, DEMO_CVR, "Demo: ændrede sager", List.of(DEMO_MESSAGE_TYPE),
+                "demo-data");
         String logins = demoLogins();
         Path pki = dev.directory().toAbsolutePath();
         String base = "https://127.0.0.1:" + tls.port();
@@ -135,12 +151,15 @@ class DemoData implements ApplicationRunner {
                 The same system may publish to and search the indexes: ask for a token with
                   scope=entityid:{},anvenderkontekst:{} (or {}) and call
                   /api/case-index/v1/cases?party=<CPR>&include=documents,grants (see docs/indexes.md)
+                It publishes and receives messages (message type {}, subscribed): a token with
+                  scope=entityid:{},anvenderkontekst:{}, then POST /api/messaging/v1/messages and
+                  POST /api/messaging/v1/dueslag/lease (see docs/messaging.md)
                 Operator certificate (administration API): {}
                 API description: {}/v3/api-docs
                 {}
                 ======================""", DEMO_CVR, municipality, DEMO_SYSTEM, pki, curl, base, Services.ORGANISATION,
                 DEMO_CVR, curl, base, DEMO_CVR, Services.CASE_INDEX, DEMO_CVR, Services.BENEFIT_INDEX,
-                pki.resolve("operator.p12"), base, logins);
+                DEMO_MESSAGE_TYPE, Services.MESSAGING, DEMO_CVR, pki.resolve("operator.p12"), base, logins);
     }
 
     /**

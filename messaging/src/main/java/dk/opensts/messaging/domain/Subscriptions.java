@@ -18,7 +18,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * A receiving system's subscriptions and value lists for the municipality its token acts for.
  * Changes are versioned: a replace or end names the version it read ({@code If-Match}).
  */
-public class Subscriptions {
+public class Subscriptions implements dk.opensts.messaging.api.Subscribers {
 
     private final SubscriptionStore store;
     private final Classifications classifications;
@@ -36,6 +36,16 @@ public class Subscriptions {
     /** Called after a subscription changed (the distributor routes by the new ones at once). */
     public void onChange(Runnable listener) {
         this.changed = listener;
+    }
+
+    @Override
+    public boolean ensureSubscription(UUID receiver, String municipality, String name, List<String> messageTypes,
+                                      String actor) {
+        if (list(receiver, municipality, false).stream().anyMatch(s -> s.name().equals(name))) {
+            return false;
+        }
+        create(receiver, municipality, new Subscription.Input(name, messageTypes, null, null, null, null, null), actor);
+        return true;
     }
 
     public Subscription create(UUID receiver, String municipality, Subscription.Input in, String actor) {
