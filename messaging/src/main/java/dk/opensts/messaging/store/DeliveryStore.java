@@ -125,24 +125,24 @@ public class DeliveryStore {
         // planned for the values at hand: a generic plan of this statement scans every waiting row
         jdbc.sql("SET LOCAL plan_cache_mode = force_custom_plan").update();
         if (reader == Reader.PULL) {
-            return leaseOne(receiver, municipality, max, leaseId, until, now);
+            return lease(new UUID[] {receiver}, municipality, max, leaseId, until, now);
         }
-        // the receivers first (a small table), then each one's oldest rows: every scan is one
-        // receiver's waiting rows in order and stops at its share
-        List<UUID> receivers = jdbc.sql("SELECT receiver FROM messaging.dueslag WHERE "
+        // the receivers first (a small table), then each one's oldest rows, in one statement: every
+        // scan is one receiver's waiting rows in order and stops at its share
+        UUID[] receivers = jdbc.sql("SELECT receiver FROM messaging.dueslag WHERE "
                         + (reader == Reader.PUSH ? "push_url IS NOT NULL AND NOT amqp" : "amqp") + " ORDER BY receiver")
-                .query(UUID.class).list();
-        List<Leased> out = new java.util.ArrayList<>();
-        int share = receivers.isEmpty() ? 0 : Math.max(20, max / receivers.size());
-        for (UUID r : receivers) {
-            out.addAll(leaseOne(r, null, share, leaseId, until, now));
+                .query(UUID.class).list().toArray(UUID[]::new);
+        if (receivers.length == 0) {
+            return List.of();
         }
-        return out;
+        return lease(receivers, null, Math.max(20, max / receivers.length), leaseId, until, now);
     }
 
-    private List<Leased> leaseOne(UUID receiver, String municipality, int max, UUID leaseId, Instant until,
-                                  Instant now) {
-        return jdbc.sql("WITH picked AS (SELECT d.seq FROM messaging.delivery d WHERE d.receiver = :receiver"
+    /** Leases up to {@code max} rows of each receiver (of one municipality when given). */
+    private List<Leased> lease(UUID[] receivers, String municipality, int max, UUID leaseId, Instant until,
+                               Instant now) {
+        return jdbc.sql("WITH picked AS (SELECT p.seq FROM unnest(CAST(:receivers AS uuid[])) AS r(receiver)"
+                        + " CROSS JOIN LATERAL (SELECT d.seq FROM messaging.delivery d WHERE d.receiver = r.receiver"
                         + (municipality == null ? "" : " AND d.municipality = :m")
                         + " AND d.state IN " + PENDING + " AND d.available_at <= :now"
                         // a lease that ran out on the last allowed attempt waits for the error queue
@@ -156,14 +156,14 @@ public class DeliveryStore {
                         // the planner may join it by receiver alone and compare every waiting row)
                         + " AND d.seq = (SELECT e.seq FROM messaging.delivery e WHERE e.receiver = d.receiver"
                         + " AND e.order_key = d.order_key AND e.state IN " + PENDING + " ORDER BY e.seq LIMIT 1)"
-                        + " ORDER BY d.seq LIMIT :max FOR UPDATE SKIP LOCKED),"
+                        + " ORDER BY d.seq LIMIT :max FOR UPDATE SKIP LOCKED) p),"
                         // by the primary key (a join with the CTE may scan the whole table)
                         + " leased AS (UPDATE messaging.delivery d SET state = 'LEASED', lease_id = :lease,"
                         + " available_at = :until, attempts = d.attempts + 1"
                         + " WHERE d.seq = ANY(ARRAY(SELECT seq FROM picked)) RETURNING d.*)"
                         + " SELECT l.seq, l.receiver, l.municipality, l.message_id, l.attempts, m.received_at, m.envelope"
                         + " FROM leased l JOIN messaging.message m ON m.id = l.message_id ORDER BY l.seq")
-                .param("receiver", receiver).param("m", municipality).param("now", ts(now)).param("max", max)
+                .param("receivers", receivers).param("m", municipality).param("now", ts(now)).param("max", max)
                 .param("lease", leaseId).param("until", ts(until))
                 .query((rs, n) -> new Leased(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
                         rs.getObject(4, UUID.class), leaseId, until, rs.getInt(5), instant(rs.getTimestamp(6)),
