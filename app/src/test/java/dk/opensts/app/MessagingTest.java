@@ -317,7 +317,9 @@ class MessagingTest extends ApiTest {
         Res moved = call("POST", M + "/dueslag/error-queue", token, "{\"ids\":[" + back.get(0).path("id").asLong()
                 + "],\"reason\":\"cannot parse\"}");
         assertThat(moved.body().path("moved").asInt()).isEqualTo(1);
-        assertThat(get(M + "/dueslag", token).body().path("counts").path("FAILED").asInt()).isEqualTo(1);
+        JsonNode info = get(M + "/dueslag", token).body();
+        assertThat(info.path("counts").path("FAILED").asInt()).isEqualTo(1);
+        assertThat(info.path("retention").asString()).isEqualTo("P30D");
     }
 
     private static boolean containsNotice(JsonNode items, UUID about) {

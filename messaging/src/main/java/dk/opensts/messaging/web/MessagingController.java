@@ -255,7 +255,12 @@ public class MessagingController {
         Dueslag.PushSettings settings = dueslag.push(system(actor)).orElse(null);
         return new DueslagInfo(dueslag.counts(system(actor), actor.municipality()), settings,
                 settings != null && settings.amqp() && amqp != null ? amqp.queueOf(system(actor)) : null,
-                dueslag.retention().toString());
+                iso(dueslag.retention()));
+    }
+
+    /** A duration as ISO 8601 in days when it is whole days ({@code P30D}, not {@code PT720H}). */
+    static String iso(Duration d) {
+        return d.toSeconds() % 86_400 == 0 ? "P" + d.toDays() + "D" : d.toString();
     }
 
     /** Whether the dueslag is read as an AMQP queue. */
