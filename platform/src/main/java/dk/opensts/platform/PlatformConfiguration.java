@@ -56,6 +56,19 @@ public class PlatformConfiguration {
         return new dk.opensts.platform.securitylog.SecurityLog(dataSource, json, clock, bytes);
     }
 
+    /**
+     * Secrets kept in the database sealed at rest (the token service's signing keys, receivers' push
+     * secrets), under {@code opensts.token.key-encryption-key} (base64 of 32 bytes, the same on every
+     * node) or, when that is empty, a key file made on first start in the data folder.
+     */
+    @Bean
+    dk.opensts.platform.security.SealedSecrets sealedSecrets(
+            @org.springframework.beans.factory.annotation.Value("${opensts.token.key-encryption-key:}") String kek,
+            @org.springframework.beans.factory.annotation.Value("${opensts.data-dir:./data}") String dataDir) {
+        return dk.opensts.platform.security.SealedSecrets.of(kek,
+                java.nio.file.Path.of(dataDir, "secrets", "signing-keys.kek"));
+    }
+
     /** The administration API (access administration, the security log) as a service of the token service. */
     @Bean
     dk.opensts.platform.security.ServiceDefinition administrationService() {

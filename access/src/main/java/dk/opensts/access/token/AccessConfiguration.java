@@ -152,16 +152,10 @@ public class AccessConfiguration {
         return new AgreementRegistry(accessStore, jdbc, json, systems, services, securityLog, tx);
     }
 
-    /**
-     * The signing keys, their private parts encrypted with {@code opensts.token.key-encryption-key}
-     * (base64 of 32 bytes, the same on every node) or, when that is empty, a key file made on first
-     * start in the data folder.
-     */
+    /** The signing keys, their private parts sealed with the platform's key-encryption key. */
     @Bean
-    SigningKeys signingKeys(JdbcClient jdbc, Clock clock, @Value("${opensts.token.key-encryption-key:}") String kek,
-                            @Value("${opensts.data-dir:./data}") String dataDir) {
-        return new SigningKeys(jdbc, clock, dk.opensts.platform.security.SealedSecrets.of(kek,
-                Path.of(dataDir, "secrets", "signing-keys.kek")));
+    SigningKeys signingKeys(JdbcClient jdbc, Clock clock, dk.opensts.platform.security.SealedSecrets sealedSecrets) {
+        return new SigningKeys(jdbc, clock, sealedSecrets);
     }
 
     @Bean

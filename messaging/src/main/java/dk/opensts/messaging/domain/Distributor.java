@@ -323,7 +323,7 @@ public class Distributor {
         List<Subscription> all = subscriptionsOf.computeIfAbsent(municipality + " " + e.messageType(),
                 k -> subscriptionsFor(municipality, e.messageType(), now));
         for (Subscription s : all) {
-            if (s.matches(e, s.receiver())) {
+            if (s.matches(e)) {
                 candidates.add(s);
                 if (s.cprList() != null) {
                     lists.add(s.cprList());

@@ -86,20 +86,20 @@ public class Dueslag {
      * level): one audit record per receiver and municipality, in the transaction that hands them out.
      */
     public void audit(List<Lease> leases, String channel) {
-        java.util.Map<String, List<UUID>> byReceiver = new java.util.LinkedHashMap<>();
+        record Reader(UUID receiver, String municipality) {
+        }
+        java.util.Map<Reader, List<UUID>> byReader = new java.util.LinkedHashMap<>();
         for (Lease l : leases) {
             Envelope e = l.envelope();
             if (!e.cprNumbers().isEmpty() || e.sensitivity() != dk.opensts.platform.security.Sensitivity.IKKE_FORTROLIGE_DATA) {
-                byReceiver.computeIfAbsent(e.delivery().routes().get(0).receiver() + " " + e.filter().authority(),
+                byReader.computeIfAbsent(new Reader(e.delivery().routes().get(0).receiver(), e.filter().authority()),
                         k -> new java.util.ArrayList<>()).add(e.messageId());
             }
         }
-        byReceiver.forEach((key, ids) -> {
-            String[] parts = key.split(" ");
-            audit.record(new dk.opensts.platform.security.Actor(parts[0], null, parts[1],
-                            dk.opensts.platform.security.Services.MESSAGING, List.of()),
-                    dk.opensts.platform.audit.AuditLog.Action.READ, "messaging.message", ids, java.util.Map.of("channel", channel));
-        });
+        byReader.forEach((reader, ids) -> audit.record(new dk.opensts.platform.security.Actor(
+                        reader.receiver().toString(), null, reader.municipality(),
+                        dk.opensts.platform.security.Services.MESSAGING, List.of()),
+                dk.opensts.platform.audit.AuditLog.Action.READ, "messaging.message", ids, java.util.Map.of("channel", channel)));
     }
 
     /** The envelope as the receiver gets it, with its route. */

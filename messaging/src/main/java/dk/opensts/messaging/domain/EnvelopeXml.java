@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -179,7 +178,7 @@ public final class EnvelopeXml {
 
     /** The envelope as a {@code Haendelsesbesked} document. */
     public String write(Envelope env) {
-        Document doc = builder().newDocument();
+        Document doc = dk.opensts.platform.security.SecureXml.builder().newDocument();
         Element root = doc.createElementNS(NS, ROOT);
         root.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns", NS);
         doc.appendChild(root);
@@ -258,14 +257,10 @@ public final class EnvelopeXml {
     /** Parses XML with DTDs, external entities and XInclude refused; malformed input is a 400. */
     public static Document parse(String xml) {
         try {
-            return builder().parse(new InputSource(new StringReader(xml)));
+            return dk.opensts.platform.security.SecureXml.builder().parse(new InputSource(new StringReader(xml)));
         } catch (org.xml.sax.SAXException | java.io.IOException e) {
             throw new ApiException(ErrorCode.MALFORMED_BODY, "The XML is not well-formed: " + e.getMessage());
         }
-    }
-
-    private static DocumentBuilder builder() {
-        return dk.opensts.platform.security.SecureXml.builder();
     }
 
     private static String serialize(Node node) {

@@ -96,11 +96,10 @@ public class MessagingConfiguration {
     Dueslag dueslag(DeliveryStore deliveryStore, Distributor distributor, JsonMapper json,
                     jakarta.validation.Validator validator, JdbcClient jdbc, TransactionTemplate tx, Clock clock,
                     @Value("${opensts.messaging.retention:P30D}") Duration retention,
-                    @Value("${opensts.token.key-encryption-key:}") String kek,
-                    @Value("${opensts.data-dir:./data}") String dataDir, dk.opensts.platform.audit.AuditLog audit) {
+                    dk.opensts.platform.security.SealedSecrets sealedSecrets, dk.opensts.platform.audit.AuditLog audit) {
         // push secrets are sealed with the platform's key-encryption key, as the token service's keys are
         return new Dueslag(deliveryStore, distributor, new RecordBinder(json, validator), jdbc, tx, clock, retention,
-                dk.opensts.platform.security.SealedSecrets.of(kek, Path.of(dataDir, "secrets", "signing-keys.kek")), audit);
+                sealedSecrets, audit);
     }
 
     @Bean
@@ -148,13 +147,11 @@ public class MessagingConfiguration {
             if (trust) {
                 KeyStore ts = KeyStore.getInstance("PKCS12");
                 ts.load(null, null);
-                java.security.cert.CertificateFactory cf = java.security.cert.CertificateFactory.getInstance("X.509");
                 int n = 0;
                 for (String file : trustedCas.split(",")) {
-                    try (InputStream in = Files.newInputStream(Path.of(file.strip()))) {
-                        for (java.security.cert.Certificate c : cf.generateCertificates(in)) {
-                            ts.setCertificateEntry("ca" + n++, c);
-                        }
+                    for (java.security.cert.X509Certificate c
+                            : dk.opensts.access.pki.Pem.certificates(Files.readString(Path.of(file.strip())))) {
+                        ts.setCertificateEntry("ca" + n++, c);
                     }
                 }
                 javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(

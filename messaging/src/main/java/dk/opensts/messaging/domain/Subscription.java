@@ -47,11 +47,11 @@ public record Subscription(UUID id, UUID receiver, String municipality, String n
      * Whether the envelope passes the subscription's filters (the value list is checked by the
      * caller, which asks the database once for all subscriptions).
      */
-    public boolean matches(Envelope e, UUID receiverSystem) {
+    public boolean matches(Envelope e) {
         if (!messageTypes.contains(e.messageType())) {
             return false;
         }
-        if (!e.filter().allowedReceivers().isEmpty() && !e.filter().allowedReceivers().contains(receiverSystem)) {
+        if (!e.filter().allowedReceivers().isEmpty() && !e.filter().allowedReceivers().contains(receiver)) {
             return false;
         }
         if (!kle.isEmpty() && !kleMatches(kle, e.kle())) {

@@ -86,10 +86,6 @@ public class DeliveryStore {
                 .optional();
     }
 
-    public Optional<byte[]> envelope(UUID id) {
-        return jdbc.sql("SELECT envelope FROM messaging.message WHERE id = ?").param(id).query(byte[].class).optional();
-    }
-
     /** Puts messages into their receivers' dueslag, in the order given, in one statement. */
     public void addDeliveries(List<NewDelivery> deliveries, Instant now) {
         if (deliveries.isEmpty()) {
