@@ -8,7 +8,7 @@ import dk.opensts.access.pki.TlsConnector;
 import dk.opensts.classification.api.Classifications;
 import dk.opensts.classification.kle.SyntheticKle;
 import dk.opensts.organisation.api.Organisations;
-import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.security.Pem;
 import dk.opensts.access.roles.Assurance;
 import dk.opensts.access.roles.JobRoles;
 import dk.opensts.access.roles.UserSystems;
@@ -40,12 +40,14 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ConditionalOnProperty(name = "opensts.demo.enabled", havingValue = "true")
+@org.springframework.core.annotation.Order(100)
 class DemoData implements ApplicationRunner {
 
     static final String DEMO_CVR = "11111111";
     static final UUID DEMO_SYSTEM = UUID.fromString("5e1f0000-0000-4000-8000-000000000001");
     static final String DEMO_MESSAGE_TYPE = "SagAendret";
     static final UUID OPERATOR_SYSTEM = UUID.fromString("5e1f0000-0000-4000-8000-000000000000");
+    static final UUID OVERVIEW_SYSTEM = UUID.fromString("5e1f0000-0000-4000-8000-000000000002");
     static final UUID UNIT_MUNICIPALITY = UUID.fromString("5e1f0000-0000-4000-8000-0000000000a0");
     static final UUID UNIT_CHILDREN = UUID.fromString("5e1f0000-0000-4000-8000-0000000000a1");
     static final UUID UNIT_FAMILIES = UUID.fromString("5e1f0000-0000-4000-8000-0000000000a2");
@@ -67,12 +69,17 @@ class DemoData implements ApplicationRunner {
     private final UserSystems userSystems;
     private final JobRoles jobRoles;
     private final dk.opensts.messaging.api.Subscribers subscribers;
+    private final ObjectProvider<dk.opensts.overview.api.OverviewSystem> overviewSystem;
+    private final DemoFagsystemLauncher.Settings fagsystem;
 
     DemoData(Organisations organisations, Classifications classifications, ItSystems systems,
              ServiceAgreements agreements, DevelopmentCa.Holder ca, TlsConnector tls,
              ObjectProvider<TestIdentityProvider> testIdp, ObjectProvider<TestServiceProvider> testSp,
-             UserSystems userSystems, JobRoles jobRoles, dk.opensts.messaging.api.Subscribers subscribers) {
+             UserSystems userSystems, JobRoles jobRoles, dk.opensts.messaging.api.Subscribers subscribers,
+             ObjectProvider<dk.opensts.overview.api.OverviewSystem> overviewSystem, DemoFagsystemLauncher.Settings fagsystem) {
         this.subscribers = subscribers;
+        this.overviewSystem = overviewSystem;
+        this.fagsystem = fagsystem;
         this.testIdp = testIdp;
         this.testSp = testSp;
         this.userSystems = userSystems;
@@ -109,6 +116,15 @@ class DemoData implements ApplicationRunner {
                     Map.of(Services.ORGANISATION, List.of(Services.READ, Services.WRITE),
                             Services.CLASSIFICATION, List.of(Services.READ, Services.WRITE)), "demo-data"),
                     "demo-fagsystem");
+        }
+        // the overview's back end: its users search both indexes (within their own privileges)
+        if (systems.find(OVERVIEW_SYSTEM).isEmpty()) {
+            // its own agreement names the roles; what a search sees comes from the user's constraints
+            List<ServiceAgreements.Grant> search = List.of(new ServiceAgreements.Grant(Services.SEARCH, Map.of(
+                    Constraints.SENSITIVITY, "FOELSOMME_PERSONOPLYSNINGER")),
+                    new ServiceAgreements.Grant(Services.PROTECTED_DATA, Map.of()));
+            Enrolment.enrolGrants(dev, systems, agreements, OVERVIEW_SYSTEM, "OpenSTS Borgeroverblik", DEMO_CVR,
+                    Map.of(Services.CASE_INDEX, search, Services.BENEFIT_INDEX, search), "demo-data");
         }
         // the demo fagsystem publishes to and searches the indexes (sensitive data, not VIP, every KLE subject)
         for (String service : List.of(Services.CASE_INDEX, Services.BENEFIT_INDEX)) {
@@ -172,25 +188,49 @@ class DemoData implements ApplicationRunner {
         if (idp == null || sp == null) {
             return "";
         }
-        organisations.importFeed(DEMO_CVR, new java.io.StringReader(String.join("\n",
-                unit(UNIT_MUNICIPALITY, "demo-kommune", "Demo Kommune", null),
-                unit(UNIT_CHILDREN, "boern-og-unge", "Børn og Unge", UNIT_MUNICIPALITY),
-                unit(UNIT_FAMILIES, "familieafdelingen", "Familieafdelingen", UNIT_CHILDREN),
-                unit(UNIT_JOBS, "jobcenter", "Jobcenter", UNIT_MUNICIPALITY),
-                user(AKTOR_1, "aktoer1", "Anne Andersen (Aktør 1)", UNIT_FAMILIES),
-                user(AKTOR_2, "aktoer2", "Bent Berg (Aktør 2)", UNIT_JOBS))), "demo-data");
+        organisations.importFeed(DEMO_CVR, new java.io.StringReader(organisationFeed()), "demo-data");
         String role = sp.entityId() + "/roller/se-sager";
+        String searchRoles = "Se sager i indekserne inden for dataafgrænsningerne";
+        List<UserSystems.ServiceRole> indexSearch = List.of(new UserSystems.ServiceRole(Services.CASE_INDEX, Services.SEARCH),
+                new UserSystems.ServiceRole(Services.BENEFIT_INDEX, Services.SEARCH));
         if (userSystems.find(sp.entityId()).isEmpty()) {
             userSystems.register(new UserSystems.UserSystem(sp.entityId(), "OpenSTS test-SP (demo)", List.of(sp.acsUrl()),
                     Pem.encode(sp.certificate()), Pem.encode(sp.certificate()), Assurance.SUBSTANTIAL,
                     UserSystems.WithoutPrivileges.REFUSE, DEMO_SYSTEM, List.of(new UserSystems.SystemRole(role,
-                    "Se sager", "Se sager i indekserne inden for dataafgrænsningerne", Services.indexConstraints(),
-                    List.of(new UserSystems.ServiceRole(Services.CASE_INDEX, Services.SEARCH),
-                            new UserSystems.ServiceRole(Services.BENEFIT_INDEX, Services.SEARCH))))), "demo-data");
+                    "Se sager", searchRoles, Services.indexConstraints(), indexSearch))), "demo-data");
+        }
+        // the overview (its back end searches the indexes for the user) and the demo fagsystem (it
+        // publishes with its own system token; its caseworkers' roles say which subjects and units)
+        dk.opensts.overview.api.OverviewSystem overview = overviewSystem.getIfAvailable();
+        List<String> roles = new java.util.ArrayList<>(List.of(role));
+        if (overview != null && userSystems.find(overview.entityId()).isEmpty()) {
+            userSystems.register(new UserSystems.UserSystem(overview.entityId(), "OpenSTS Borgeroverblik",
+                    List.of(overview.acsUrl()), Pem.encode(overview.certificate()), Pem.encode(overview.certificate()),
+                    Assurance.SUBSTANTIAL, UserSystems.WithoutPrivileges.REFUSE, OVERVIEW_SYSTEM, List.of(
+                    new UserSystems.SystemRole(overview.searchRole(), "Se borgeroverblik", searchRoles,
+                            Services.indexConstraints(), indexSearch),
+                    // no demo job role carries it: a municipality gives it to whom it trusts with protected persons
+                    new UserSystems.SystemRole(overview.protectedDataRole(), "Se beskyttede navne og adresser",
+                            "Navne og adresser på personer med navne- og adressebeskyttelse", List.of(), List.of(
+                            new UserSystems.ServiceRole(Services.CASE_INDEX, Services.PROTECTED_DATA),
+                            new UserSystems.ServiceRole(Services.BENEFIT_INDEX, Services.PROTECTED_DATA))))), "demo-data");
+        }
+        if (overview != null) {
+            roles.add(overview.searchRole());
+        }
+        String caseworker = fagsystem.entityId() + "/roller/sagsbehandler";
+        roles.add(caseworker);
+        if (userSystems.find(fagsystem.entityId()).isEmpty()) {
+            DevelopmentCa.Issued key = ca.ca().samlKey(DemoFagsystemLauncher.SAML_KEY, "Demo fagsystem (SAML)");
+            userSystems.register(new UserSystems.UserSystem(fagsystem.entityId(), "Demo fagsystem",
+                    List.of(fagsystem.acsUrl()), Pem.encode(key.certificate()), Pem.encode(key.certificate()),
+                    Assurance.SUBSTANTIAL, UserSystems.WithoutPrivileges.REFUSE, DEMO_SYSTEM, List.of(
+                    new UserSystems.SystemRole(caseworker, "Sagsbehandler", "Opretter og behandler sager inden for "
+                            + "dataafgrænsningerne", Services.indexConstraints(), List.of()))), "demo-data");
         }
         Actor admin = Actor.internal("demo-data", DEMO_CVR);
-        jobRole(JOB_CHILDREN, "Sagsbehandler, børn og familie", role, "27.*", JobRoles.Dynamic.OWN_UNITS_AND_BELOW, admin);
-        jobRole(JOB_EMPLOYMENT, "Jobkonsulent", role, "32.*", JobRoles.Dynamic.OWN_UNITS, admin);
+        jobRole(JOB_CHILDREN, "Sagsbehandler, børn og familie", roles, "27.*", JobRoles.Dynamic.OWN_UNITS_AND_BELOW, admin);
+        jobRole(JOB_EMPLOYMENT, "Jobkonsulent", roles, "32.*", JobRoles.Dynamic.OWN_UNITS, admin);
         if (jobRoles.assignments(DEMO_CVR, null, UNIT_CHILDREN, JOB_CHILDREN, null).isEmpty()) {
             jobRoles.assign(DEMO_CVR, new JobRoles.AssignmentInput(JOB_CHILDREN, null, UNIT_CHILDREN, true, null, null,
                     "alle i Børn og Unge"), u -> true, u -> true, admin);
@@ -202,19 +242,36 @@ class DemoData implements ApplicationRunner {
         idp.serve(DEMO_CVR, "demo-data");
         idp.addUser("aktoer1", "aktoer1", DEMO_CVR, AKTOR_1, "Anne Andersen (Aktør 1)", "anne@demo.kommune.dk", List.of());
         idp.addUser("aktoer2", "aktoer2", DEMO_CVR, AKTOR_2, "Bent Berg (Aktør 2)", "bent@demo.kommune.dk", List.of());
-        return "Log in as a caseworker (test IdP, demo only): " + sp.entityId() + "\n  users aktoer1/aktoer1 (KLE 27.*, her unit Familieafdelingen and below) and aktoer2/aktoer2"
+        return (overview == null ? "" : "Caseworker overview: " + overview.entityId() + "\n")
+                + "Demo fagsystem:      " + fagsystem.baseUrl()
+                + "\nLog in as a caseworker (test IdP, demo only) there, or at the test SP " + sp.entityId() + "\n  users aktoer1/aktoer1 (KLE 27.*, her unit Familieafdelingen and below) and aktoer2/aktoer2"
                 + " (KLE 32.*, Jobcenter); see docs/context-handler.md";
     }
 
-    private void jobRole(String entityId, String name, String systemRole, String kle, JobRoles.Dynamic units, Actor admin) {
+    /** A job role giving each system role the same KLE subjects, units and sensitivity. */
+    private void jobRole(String entityId, String name, List<String> systemRoles, String kle, JobRoles.Dynamic units,
+                         Actor admin) {
         if (jobRoles.findByEntityId(DEMO_CVR, entityId, null).isEmpty()) {
-            jobRoles.create(DEMO_CVR, new JobRoles.JobRoleInput(entityId, name, null, null, List.of(
-                    new JobRoles.SystemRoleGrant(systemRole, List.of(
+            jobRoles.create(DEMO_CVR, new JobRoles.JobRoleInput(entityId, name, null, null, systemRoles.stream()
+                    .map(r -> new JobRoles.SystemRoleGrant(r, List.of(
                             new JobRoles.ConstraintValue(Constraints.KLE, kle, null),
                             new JobRoles.ConstraintValue(Constraints.ORG_UNIT, null, units),
-                            new JobRoles.ConstraintValue(Constraints.SENSITIVITY, "FOELSOMME_PERSONOPLYSNINGER", null)))),
-                    null, "demo"), admin);
+                            new JobRoles.ConstraintValue(Constraints.SENSITIVITY, "FOELSOMME_PERSONOPLYSNINGER", null))))
+                    .toList(), null, "demo"), admin);
         }
+    }
+
+    /** The demo organisation as an import feed (a whole snapshot), with more lines when given. */
+    static String organisationFeed(String... more) {
+        List<String> lines = new java.util.ArrayList<>(List.of(
+                unit(UNIT_MUNICIPALITY, "demo-kommune", "Demo Kommune", null),
+                unit(UNIT_CHILDREN, "boern-og-unge", "Børn og Unge", UNIT_MUNICIPALITY),
+                unit(UNIT_FAMILIES, "familieafdelingen", "Familieafdelingen", UNIT_CHILDREN),
+                unit(UNIT_JOBS, "jobcenter", "Jobcenter", UNIT_MUNICIPALITY),
+                user(AKTOR_1, "aktoer1", "Anne Andersen (Aktør 1)", UNIT_FAMILIES),
+                user(AKTOR_2, "aktoer2", "Bent Berg (Aktør 2)", UNIT_JOBS)));
+        lines.addAll(List.of(more));
+        return String.join("\n", lines);
     }
 
     private static String unit(UUID id, String key, String name, UUID parent) {
@@ -222,7 +279,8 @@ class DemoData implements ApplicationRunner {
                 + (parent == null ? "" : ",\"parent\":\"" + parent + "\"") + "}";
     }
 
-    private static String user(UUID id, String key, String name, UUID unit) {
+    /** A user engaged in a unit, as feed lines. */
+    static String user(UUID id, String key, String name, UUID unit) {
         return "{\"type\":\"user\",\"id\":\"" + id + "\",\"userKey\":\"" + key + "\",\"name\":\"" + name + "\"}\n"
                 + "{\"type\":\"function\",\"id\":\"" + UUID.nameUUIDFromBytes(("engagement " + id).getBytes(
                 java.nio.charset.StandardCharsets.UTF_8)) + "\",\"userKey\":\"ansaettelse-" + key + "\",\"name\":"

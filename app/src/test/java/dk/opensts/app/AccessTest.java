@@ -12,7 +12,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dk.opensts.access.pki.DevelopmentCa;
 import dk.opensts.access.pki.Enrolment;
-import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.security.Pem;
 import dk.opensts.access.token.SigningKeys;
 import dk.opensts.platform.security.Services;
 import java.net.http.HttpClient;

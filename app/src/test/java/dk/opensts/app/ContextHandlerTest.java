@@ -7,11 +7,11 @@ import dk.opensts.access.roles.Assurance;
 import dk.opensts.access.roles.JobRoles;
 import dk.opensts.access.roles.UserSystems;
 import dk.opensts.access.saml.ContextHandler;
-import dk.opensts.access.saml.Messages;
-import dk.opensts.access.saml.PrivilegeProfile;
-import dk.opensts.access.saml.SamlXml;
+import dk.opensts.saml.Messages;
+import dk.opensts.saml.PrivilegeProfile;
+import dk.opensts.saml.SamlXml;
 import dk.opensts.access.saml.TestIdentityProvider;
-import dk.opensts.access.roles.UserPrivileges.PrivilegeGroup;
+import dk.opensts.saml.PrivilegeGroup;
 import dk.opensts.organisation.api.Organisations;
 import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.security.Constraints;
@@ -96,7 +96,7 @@ class ContextHandlerTest extends ApiTest {
                                 new ConstraintDefinition(Constraints.ORG_UNIT, Constraints.ORG_UNIT_PATTERN, false),
                                 new ConstraintDefinition(Constraints.SENSITIVITY, Constraints.SENSITIVITY_PATTERN, true))),
                         new UserSystems.SystemRole(ROLE_ADMIN, "Administrer", null, List.of()));
-                String pem = dk.opensts.access.pki.Pem.encode(spKey.certificate());
+                String pem = dk.opensts.platform.security.Pem.encode(spKey.certificate());
                 Actor operator = Actor.internal("test", CVR);
                 userSystems.register(new UserSystems.UserSystem(SP, "Oversigt", List.of(SP_ACS), pem, null, null, null, null,
                         roles), "test");
@@ -468,8 +468,8 @@ class ContextHandlerTest extends ApiTest {
         SamlFlow.Sp enc = new SamlFlow.Sp(SP_ENC, SP_ENC + "/acs", spKey);
         SamlFlow.Form answer = loginAs(enc, "_req-xmlsec-1", "anna", "anna-pw", "Substantial");
         java.nio.file.Files.write(dir.resolve("response.xml"), answer.samlResponse());
-        java.nio.file.Files.writeString(dir.resolve("ch.pem"), dk.opensts.access.pki.Pem.encode(handler.settings().certificate()));
-        java.nio.file.Files.writeString(dir.resolve("sp.key.pem"), dk.opensts.access.pki.Pem.encode(spKey.key()));
+        java.nio.file.Files.writeString(dir.resolve("ch.pem"), dk.opensts.platform.security.Pem.encode(handler.settings().certificate()));
+        java.nio.file.Files.writeString(dir.resolve("sp.key.pem"), dk.opensts.platform.security.Pem.encode(spKey.key()));
         String[] ids = {"--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:Response",
                 "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion"};
         // the Response's signature
@@ -506,7 +506,7 @@ class ContextHandlerTest extends ApiTest {
                 "pysaml2 is not installed (Debian packages python3-pysaml2 and xmlsec1); see docs/context-handler.md");
         DevelopmentCa.Issued key = ca.ca().issueSaml("pysaml2 SP", Instant.now().minus(1, ChronoUnit.HOURS),
                 Instant.now().plus(1, ChronoUnit.DAYS));
-        String pem = dk.opensts.access.pki.Pem.encode(key.certificate());
+        String pem = dk.opensts.platform.security.Pem.encode(key.certificate());
         String entity = "https://pysaml2.test/sp";
         String acs = "https://pysaml2.test/acs";
         userSystems.register(new UserSystems.UserSystem(entity, "pysaml2", List.of(acs), pem, pem, null, null, null,
@@ -518,7 +518,7 @@ class ContextHandlerTest extends ApiTest {
                 null, null, null), u -> true, u -> true, Actor.internal("test", CVR));
         java.nio.file.Files.write(dir.resolve("idp.xml"), flow.get("/saml/idp/metadata").body().getBytes(StandardCharsets.UTF_8));
         java.nio.file.Files.writeString(dir.resolve("sp.crt.pem"), pem);
-        java.nio.file.Files.writeString(dir.resolve("sp.key.pem"), dk.opensts.access.pki.Pem.encode(key.key()));
+        java.nio.file.Files.writeString(dir.resolve("sp.key.pem"), dk.opensts.platform.security.Pem.encode(key.key()));
         java.nio.file.Path script = dir.resolve("sp.py");
         try (var in = getClass().getResourceAsStream("/saml/pysaml2_sp.py")) {
             java.nio.file.Files.write(script, in.readAllBytes());
@@ -549,7 +549,7 @@ class ContextHandlerTest extends ApiTest {
     void operatorRegistersUserSystemsAndBadOnesAreRefusedNamingTheField() {
         String operator = tokenFor(CVR, Services.ADMINISTRATION, Services.OPERATOR);
         String admin = tokenFor(CVR, Services.ADMINISTRATION, Services.MUNICIPAL_ADMIN);
-        String pem = dk.opensts.access.pki.Pem.encode(spKey.certificate()).replace("\n", "\\n");
+        String pem = dk.opensts.platform.security.Pem.encode(spKey.certificate()).replace("\n", "\\n");
         String good = "{\"entityId\":\"https://rest.test/sp\",\"name\":\"REST\",\"assertionConsumerUrls\":"
                 + "[\"https://rest.test/acs\"],\"signingCertificate\":\"" + pem + "\",\"roles\":[{\"entityId\":"
                 + "\"https://rest.test/roles/a\",\"name\":\"A\",\"constraints\":[{\"type\":\"" + Constraints.KLE
@@ -681,7 +681,7 @@ class ContextHandlerTest extends ApiTest {
     void theDemoTestServiceProviderShowsWhatALoginGives() {
         if (userSystems.find(testSp.entityId()).isEmpty()) {
             userSystems.register(new UserSystems.UserSystem(testSp.entityId(), "Test-SP", List.of(testSp.acsUrl()),
-                    dk.opensts.access.pki.Pem.encode(testSp.certificate()), dk.opensts.access.pki.Pem.encode(testSp.certificate()),
+                    dk.opensts.platform.security.Pem.encode(testSp.certificate()), dk.opensts.platform.security.Pem.encode(testSp.certificate()),
                     null, UserSystems.WithoutPrivileges.ALLOW, null, List.of()), "test");
         }
         SamlFlow.Page end = flow.login("/saml/test-sp", "anna", "anna-pw", "Substantial");
@@ -701,7 +701,7 @@ class ContextHandlerTest extends ApiTest {
                 new dk.opensts.access.api.ServiceAgreements.Grant(Services.MUNICIPAL_ADMIN, Map.of())));
         String entity = "https://admin.test/console";
         String role = entity + "/roles/administrator";
-        String pem = dk.opensts.access.pki.Pem.encode(spKey.certificate());
+        String pem = dk.opensts.platform.security.Pem.encode(spKey.certificate());
         userSystems.register(new UserSystems.UserSystem(entity, "Administrationskonsol", List.of(entity + "/acs"), pem, null,
                 Assurance.SUBSTANTIAL, null, console.id(), List.of(new UserSystems.SystemRole(role, "Administrator", null,
                 List.of(), List.of(new UserSystems.ServiceRole(Services.ADMINISTRATION, Services.MUNICIPAL_ADMIN))))), "test");

@@ -234,7 +234,7 @@ class IndexTest extends ApiTest {
         String sp = "https://overview.test/" + UUID.randomUUID();
         String role = sp + "/roles/search";
         userSystems.register(new dk.opensts.access.roles.UserSystems.UserSystem(sp, "Overblik", List.of(sp + "/acs"),
-                dk.opensts.access.pki.Pem.encode(spKey.certificate()), null, null, null, backEnd.id(), List.of(
+                dk.opensts.platform.security.Pem.encode(spKey.certificate()), null, null, null, backEnd.id(), List.of(
                 new dk.opensts.access.roles.UserSystems.SystemRole(role, "Søg", null, Services.indexConstraints(),
                         List.of(new dk.opensts.access.roles.UserSystems.ServiceRole(Services.CASE_INDEX, Services.SEARCH))))),
                 "test");
@@ -265,7 +265,7 @@ class IndexTest extends ApiTest {
                 "anna-" + anna, "pw", "Substantial");
         org.w3c.dom.Element assertion = SamlFlow.assertionOf(overview.read(end.form().samlResponse()));
         String encoded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                dk.opensts.access.saml.SamlXml.serialize(assertion));
+                dk.opensts.saml.SamlXml.serialize(assertion));
         String form = "grant_type=" + enc("urn:ietf:params:oauth:grant-type:saml2-bearer") + "&assertion=" + encoded
                 + "&resource=" + enc(Services.CASE_INDEX);
         Res token = tokenRequest(backEnd.client(), form);
@@ -287,7 +287,7 @@ class IndexTest extends ApiTest {
 
         // refused: a changed assertion, an assertion presented by another system, a service it carries no role of
         String tampered = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                new String(dk.opensts.access.saml.SamlXml.serialize(assertion), StandardCharsets.UTF_8)
+                new String(dk.opensts.saml.SamlXml.serialize(assertion), StandardCharsets.UTF_8)
                         .replace(">" + CVR + "<", ">" + CVR2 + "<").getBytes(StandardCharsets.UTF_8));
         assertThat(tampered).isNotEqualTo(encoded);
         Res changed = tokenRequest(backEnd.client(), form.replace(encoded, tampered));

@@ -1,10 +1,10 @@
 package dk.opensts.app;
 
 import dk.opensts.access.pki.DevelopmentCa;
-import dk.opensts.access.pki.Pem;
-import dk.opensts.access.saml.Messages;
-import dk.opensts.access.saml.RedirectBinding;
-import dk.opensts.access.saml.SamlXml;
+import dk.opensts.platform.security.Pem;
+import dk.opensts.saml.Messages;
+import dk.opensts.saml.RedirectBinding;
+import dk.opensts.saml.SamlXml;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -32,11 +32,21 @@ final class SamlFlow {
     private static final Pattern FORM = Pattern.compile("<form method=\"(post|get)\" action=\"([^\"]*)\"");
     private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">");
 
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http;
     private final String base;
 
     SamlFlow(int port) {
+        this(port, false);
+    }
+
+    /** @param cookies whether the browser keeps cookies (a user-facing system's session) */
+    SamlFlow(int port, boolean cookies) {
         this.base = "http://127.0.0.1:" + port;
+        HttpClient.Builder b = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER);
+        if (cookies) {
+            b.cookieHandler(new java.net.CookieManager());
+        }
+        this.http = b.build();
     }
 
     record Page(int status, String location, String body) {

@@ -1,13 +1,13 @@
 package dk.opensts.bench;
 
 import dk.opensts.access.pki.DevelopmentCa;
-import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.security.Pem;
 import dk.opensts.access.roles.JobRoles;
 import dk.opensts.access.roles.UserSystems;
 import dk.opensts.access.saml.ContextHandler;
-import dk.opensts.access.saml.Messages;
-import dk.opensts.access.saml.RedirectBinding;
-import dk.opensts.access.saml.SamlXml;
+import dk.opensts.saml.Messages;
+import dk.opensts.saml.RedirectBinding;
+import dk.opensts.saml.SamlXml;
 import dk.opensts.access.saml.TestIdentityProvider;
 import dk.opensts.organisation.api.Organisations;
 import dk.opensts.platform.security.Actor;

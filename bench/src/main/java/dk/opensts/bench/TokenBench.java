@@ -2,7 +2,7 @@ package dk.opensts.bench;
 
 import dk.opensts.access.pki.DevelopmentCa;
 import dk.opensts.access.pki.Enrolment;
-import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.security.Pem;
 import dk.opensts.platform.security.Services;
 import java.io.IOException;
 import java.net.URI;

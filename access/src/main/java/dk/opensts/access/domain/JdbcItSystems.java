@@ -1,7 +1,7 @@
 package dk.opensts.access.domain;
 
 import dk.opensts.access.api.ItSystems;
-import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.security.Pem;
 import dk.opensts.access.pki.TrustedIssuers;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;

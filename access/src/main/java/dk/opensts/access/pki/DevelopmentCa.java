@@ -1,5 +1,6 @@
 package dk.opensts.access.pki;
 
+import dk.opensts.platform.security.Pem;
 import dk.opensts.platform.security.SecretFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -191,6 +192,23 @@ public class DevelopmentCa {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The SAML signing and decryption key (RSA) saved as {@code file}, issued and saved when there is none
+     * or it runs out within a day: the same key after a restart, so registered metadata stays true.
+     */
+    public Issued samlKey(String file, String commonName) {
+        return load(file).filter(i -> "RSA".equals(i.key().getAlgorithm()))
+                .filter(i -> i.certificate().getNotAfter().toInstant().isAfter(Instant.now().plus(1,
+                        java.time.temporal.ChronoUnit.DAYS)))
+                .orElseGet(() -> {
+                    Instant now = Instant.now();
+                    Issued i = issueSaml(commonName, now.minus(1, java.time.temporal.ChronoUnit.HOURS),
+                            now.plus(730, java.time.temporal.ChronoUnit.DAYS));
+                    save(i, file);
+                    return i;
+                });
     }
 
     /** A key store saved by {@link #save}, if there is one. */

@@ -1,5 +1,6 @@
 package dk.opensts.access.pki;
 
+import dk.opensts.platform.security.Pem;
 import dk.opensts.access.api.ItSystems;
 import dk.opensts.access.api.ServiceAgreements;
 import dk.opensts.platform.bitemporal.Period;

@@ -1,5 +1,6 @@
 package dk.opensts.access.pki;
 
+import dk.opensts.platform.security.Pem;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;

@@ -1,5 +1,6 @@
 package dk.opensts.access.roles;
 
+import dk.opensts.saml.PrivilegeGroup;
 import dk.opensts.access.roles.JobRoles.ConstraintValue;
 import dk.opensts.access.roles.JobRoles.JobRole;
 import dk.opensts.access.roles.JobRoles.SystemRoleGrant;
@@ -30,12 +31,6 @@ public class UserPrivileges {
      * @param privilege   the system role URI
      * @param constraints constraint type to comma-separated values
      */
-    public record PrivilegeGroup(String cvr, String privilege, Map<String, String> constraints) {
-        public PrivilegeGroup {
-            constraints = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(constraints));
-        }
-    }
-
     /** The groups issued, and the job roles they came from (for the security log). */
     public record Result(List<PrivilegeGroup> groups, Set<String> jobRoles) {
     }

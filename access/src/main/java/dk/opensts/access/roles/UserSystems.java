@@ -1,7 +1,7 @@
 package dk.opensts.access.roles;
 
 import dk.opensts.access.domain.ServiceCatalogue;
-import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.security.Pem;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.security.ServiceDefinition.ConstraintDefinition;

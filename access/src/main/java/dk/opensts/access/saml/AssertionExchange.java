@@ -1,7 +1,12 @@
 package dk.opensts.access.saml;
 
+import dk.opensts.saml.SamlXml;
+import dk.opensts.saml.Messages;
+import dk.opensts.saml.SamlException;
+import dk.opensts.saml.PrivilegeProfile;
+
 import dk.opensts.access.roles.Assurance;
-import dk.opensts.access.roles.UserPrivileges.PrivilegeGroup;
+import dk.opensts.saml.PrivilegeGroup;
 import dk.opensts.access.roles.UserSystems;
 import dk.opensts.access.roles.UserSystems.UserSystem;
 import java.time.Clock;
@@ -25,6 +30,32 @@ public class AssertionExchange {
     /** The user an assertion vouches for, and the system it was issued to. */
     public record User(UUID id, String cvr, String name, Assurance assurance, UserSystem system,
                        List<PrivilegeGroup> groups, Instant notOnOrAfter) {
+
+        /**
+         * Her privileges in a service (a token's {@code priv}): for each of her privilege groups, the service
+         * roles its system role carries there, kept only where the IT system's own agreement grants the
+         * role ({@code allowed}), each with the group's constraint values; the same role and constraints once.
+         */
+        public List<Map<String, Object>> privileges(String service, java.util.Set<String> allowed) {
+            List<Map<String, Object>> priv = new ArrayList<>();
+            for (PrivilegeGroup g : groups) {
+                UserSystems.SystemRole role = system.role(g.privilege()).orElse(null);
+                if (role == null) {
+                    continue;
+                }
+                for (UserSystems.ServiceRole sr : role.serviceRoles()) {
+                    if (sr.service().equals(service) && allowed.contains(sr.role())) {
+                        Map<String, Object> p = new java.util.LinkedHashMap<>();
+                        p.put("role", sr.role());
+                        p.put("constraints", g.constraints());
+                        if (!priv.contains(p)) {
+                            priv.add(p);
+                        }
+                    }
+                }
+            }
+            return priv;
+        }
     }
 
     private final java.util.function.Supplier<ContextHandler.Settings> settings;
@@ -49,6 +80,11 @@ public class AssertionExchange {
         } catch (IllegalArgumentException e) {
             throw new SamlException("the assertion is not base64url");
         }
+        return verify(xml, client);
+    }
+
+    /** As {@link #verify(String, UUID)}, for the assertion's XML. */
+    public User verify(byte[] xml, UUID client) {
         Element a = SamlXml.parse(xml).getDocumentElement();
         if (!SamlXml.ASSERTION.equals(a.getNamespaceURI()) || !"Assertion".equals(a.getLocalName())) {
             throw new SamlException("not a SAML 2.0 Assertion");
@@ -78,14 +114,14 @@ public class AssertionExchange {
             throw new SamlException("the assertion was issued to " + audience
                     + ", a user-facing system this IT system is not the back end of");
         }
-        Map<String, List<String>> attrs = ContextHandler.attributes(a);
-        String cvr = ContextHandler.first(attrs, Messages.CVR);
-        String uuid = ContextHandler.first(attrs, Messages.PERSISTENT_UUID);
+        Map<String, List<String>> attrs = Messages.attributes(a);
+        String cvr = Messages.first(attrs, Messages.CVR);
+        String uuid = Messages.first(attrs, Messages.PERSISTENT_UUID);
         if (cvr == null || uuid == null) {
             throw new SamlException("the assertion names no user and municipality");
         }
         List<PrivilegeGroup> groups = new ArrayList<>();
-        String bpp = ContextHandler.first(attrs, Messages.PRIVILEGES);
+        String bpp = Messages.first(attrs, Messages.PRIVILEGES);
         if (bpp != null) {
             for (PrivilegeGroup g : PrivilegeProfile.decode(bpp)) {
                 if (cvr.equals(g.cvr())) {
@@ -93,8 +129,8 @@ public class AssertionExchange {
                 }
             }
         }
-        return new User(ContextHandler.uuid(uuid), cvr, ContextHandler.first(attrs, Messages.FULL_NAME),
-                Assurance.parse(ContextHandler.first(attrs, Messages.LOA)).orElse(Assurance.LOW), system.get(), groups,
+        return new User(Messages.uuid(uuid), cvr, Messages.first(attrs, Messages.FULL_NAME),
+                Assurance.parse(Messages.first(attrs, Messages.LOA)).orElse(Assurance.LOW), system.get(), groups,
                 notOnOrAfter);
     }
 }

@@ -1,8 +1,14 @@
 package dk.opensts.access.saml;
 
+import dk.opensts.saml.SamlXml;
+import dk.opensts.saml.RedirectBinding;
+import dk.opensts.saml.Messages;
+import dk.opensts.saml.SamlException;
+import dk.opensts.saml.PrivilegeProfile;
+
 import dk.opensts.access.roles.Assurance;
 import dk.opensts.access.roles.UserPrivileges;
-import dk.opensts.access.roles.UserPrivileges.PrivilegeGroup;
+import dk.opensts.saml.PrivilegeGroup;
 import dk.opensts.access.roles.UserSystems;
 import dk.opensts.access.roles.UserSystems.UserSystem;
 import dk.opensts.organisation.api.Organisations;
@@ -276,7 +282,7 @@ public class ContextHandler {
             MunicipalIdps.MunicipalIdp idp = idps.find(login.cvr()).orElseThrow(() ->
                     new SamlException(SamlException.RESPONDER, null, "municipality " + login.cvr() + " has no IdP"));
             Element assertion = verifiedAssertion(resp, idp, login, now);
-            Map<String, List<String>> attrs = attributes(assertion);
+            Map<String, List<String>> attrs = Messages.attributes(assertion);
             String nameId = nameId(assertion);
             Assurance loa = assurance(assertion, attrs);
             Assurance minimum = Assurance.valueOf(login.minimumLoa());
@@ -284,19 +290,19 @@ public class ContextHandler {
                 throw new SamlException(SamlException.RESPONDER, SamlException.NO_AUTHN_CONTEXT,
                         "assurance " + loa.value() + " is below the " + minimum.value() + " the system requires");
             }
-            String cvr = first(attrs, Messages.CVR);
+            String cvr = Messages.first(attrs, Messages.CVR);
             if (!login.cvr().equals(cvr)) {
                 throw new SamlException(SamlException.RESPONDER, SamlException.REQUEST_DENIED,
                         "the IdP of " + login.cvr() + " asserted a user of " + cvr);
             }
-            String uuidText = Optional.ofNullable(first(attrs, Messages.PERSISTENT_UUID)).orElse(nameId);
+            String uuidText = Optional.ofNullable(Messages.first(attrs, Messages.PERSISTENT_UUID)).orElse(nameId);
             userId = uuidText;
-            UUID uuid = uuid(uuidText);
+            UUID uuid = Messages.uuid(uuidText);
             Organisations.User user = organisations.findUser(cvr, uuid).orElseThrow(() ->
                     new SamlException(SamlException.RESPONDER, SamlException.UNKNOWN_PRINCIPAL,
                             "user " + uuidText + " is not in the organisation of " + cvr));
             List<String> fromIdp = new ArrayList<>();
-            String bpp = first(attrs, Messages.PRIVILEGES);
+            String bpp = Messages.first(attrs, Messages.PRIVILEGES);
             if (bpp != null) {
                 for (PrivilegeGroup g : PrivilegeProfile.decode(bpp)) {
                     if (cvr.equals(g.cvr())) {
@@ -309,8 +315,8 @@ public class ContextHandler {
                 throw new SamlException(SamlException.RESPONDER, SamlException.REQUEST_DENIED,
                         "the user holds no role of " + sp.entityId());
             }
-            String email = user.email() != null ? user.email() : first(attrs, Messages.EMAIL);
-            String name = user.name() != null ? user.name() : first(attrs, Messages.FULL_NAME);
+            String email = user.email() != null ? user.email() : Messages.first(attrs, Messages.EMAIL);
+            String name = user.name() != null ? user.name() : Messages.first(attrs, Messages.FULL_NAME);
             Messages.Subject subject = new Messages.Subject(nameId(uuid), loa.contextClass(),
                     Messages.oiosaml3(loa.value(), cvr, uuid.toString(), email, name,
                             result.groups().isEmpty() ? null : PrivilegeProfile.encode(result.groups())));
@@ -470,19 +476,6 @@ public class ContextHandler {
 
     // ------------------------------------------------------------------ reading
 
-    static Map<String, List<String>> attributes(Element assertion) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        for (Element statement : SamlXml.children(assertion, SamlXml.ASSERTION, "AttributeStatement")) {
-            for (Element attr : SamlXml.children(statement, SamlXml.ASSERTION, "Attribute")) {
-                List<String> values = out.computeIfAbsent(attr.getAttribute("Name"), k -> new ArrayList<>());
-                for (Element v : SamlXml.children(attr, SamlXml.ASSERTION, "AttributeValue")) {
-                    values.add(v.getTextContent().strip());
-                }
-            }
-        }
-        return out;
-    }
-
     private static String nameId(Element assertion) {
         Element subject = SamlXml.child(assertion, SamlXml.ASSERTION, "Subject");
         String id = SamlXml.text(subject, SamlXml.ASSERTION, "NameID");
@@ -493,7 +486,7 @@ public class ContextHandler {
     }
 
     private static Assurance assurance(Element assertion, Map<String, List<String>> attrs) {
-        String value = first(attrs, Messages.LOA);
+        String value = Messages.first(attrs, Messages.LOA);
         if (value == null) {
             Element statement = SamlXml.child(assertion, SamlXml.ASSERTION, "AuthnStatement");
             Element ctx = statement == null ? null : SamlXml.child(statement, SamlXml.ASSERTION, "AuthnContext");
@@ -501,26 +494,6 @@ public class ContextHandler {
         }
         return Assurance.parse(value).orElseThrow(() -> new SamlException(SamlException.RESPONDER,
                 SamlException.NO_AUTHN_CONTEXT, "the assertion states no NSIS assurance level"));
-    }
-
-    static String first(Map<String, List<String>> attrs, String name) {
-        List<String> v = attrs.get(name);
-        return v == null || v.isEmpty() ? null : v.get(0);
-    }
-
-    static UUID uuid(String text) {
-        String t = text.strip();
-        for (String prefix : List.of("urn:uuid:", "https://data.gov.dk/model/core/eid/professional/uuid/")) {
-            if (t.startsWith(prefix)) {
-                t = t.substring(prefix.length());
-            }
-        }
-        try {
-            return UUID.fromString(t);
-        } catch (IllegalArgumentException e) {
-            throw new SamlException(SamlException.RESPONDER, SamlException.UNKNOWN_PRINCIPAL,
-                    "the user id " + text + " is not a UUID");
-        }
     }
 
     private static String nameId(UUID uuid) {

@@ -1,6 +1,10 @@
 package dk.opensts.access.saml;
 
-import dk.opensts.access.pki.Pem;
+import dk.opensts.saml.SamlXml;
+import dk.opensts.saml.Messages;
+import dk.opensts.saml.SamlException;
+
+import dk.opensts.platform.security.Pem;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.securitylog.SecurityEvent;

@@ -8,16 +8,11 @@ import dk.opensts.organisation.api.Organisations;
 import dk.opensts.platform.bitemporal.BitemporalStore;
 import dk.opensts.platform.securitylog.SecurityLog;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -79,18 +74,14 @@ public class SamlConfiguration {
     HandlerKey samlHandlerKey(DevelopmentCa.Holder dev, @Value("${opensts.saml.keystore:}") String keystore,
                               @Value("${opensts.saml.keystore-password:}") String password) throws Exception {
         if (!keystore.isBlank()) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(Path.of(keystore))) {
-                ks.load(in, password.toCharArray());
-            }
-            String alias = ks.aliases().nextElement();
-            return new HandlerKey((PrivateKey) ks.getKey(alias, password.toCharArray()),
-                    (X509Certificate) ks.getCertificate(alias));
+            dk.opensts.platform.security.KeyStores.Entry e = dk.opensts.platform.security.KeyStores.firstKey(
+                    Path.of(keystore), password.toCharArray());
+            return new HandlerKey(e.key(), e.certificate());
         }
         if (dev.ca() == null) {
             throw new IllegalStateException("set opensts.saml.keystore (the development CA is off)");
         }
-        DevelopmentCa.Issued issued = issued(dev.ca(), "context-handler", "OpenSTS context handler");
+        DevelopmentCa.Issued issued = dev.ca().samlKey("context-handler", "OpenSTS context handler");
         return new HandlerKey(issued.key(), issued.certificate());
     }
 
@@ -98,17 +89,6 @@ public class SamlConfiguration {
      * An RSA key of the development CA kept in the data folder (RSA: it also decrypts, and JDK 17
      * verifies RSA signatures many times faster than ECDSA ones).
      */
-    private static DevelopmentCa.Issued issued(DevelopmentCa ca, String file, String name) {
-        return ca.load(file).filter(i -> "RSA".equals(i.key().getAlgorithm()))
-                .filter(i -> i.certificate().getNotAfter().toInstant().isAfter(Instant.now().plus(1, ChronoUnit.DAYS)))
-                .orElseGet(() -> {
-                    Instant now = Instant.now();
-                    DevelopmentCa.Issued i = ca.issueSaml(name, now.minus(1, ChronoUnit.HOURS), now.plus(730, ChronoUnit.DAYS));
-                    ca.save(i, file);
-                    return i;
-                });
-    }
-
     /**
      * The base URL of the SAML endpoints ({@code opensts.saml.base-url}, default the issuer). A port of
      * 0 (a test on a free port) is replaced by the port the server got.
@@ -177,6 +157,12 @@ public class SamlConfiguration {
         return new AssertionExchange(endpoints, systems, clock);
     }
 
+    @Bean
+    dk.opensts.access.api.UserAccess userAccess(Endpoints endpoints, AssertionExchange assertions, UserSystems systems,
+                                                dk.opensts.access.api.ServiceAgreements agreements, Clock clock) {
+        return new InProcessUserAccess(endpoints, assertions, systems, agreements, clock);
+    }
+
     /** The built-in test IdP: only when {@code opensts.saml.test-idp.enabled} (the demo run and the tests). */
     @Bean
     @ConditionalOnProperty(name = "opensts.saml.test-idp.enabled", havingValue = "true")
@@ -185,7 +171,7 @@ public class SamlConfiguration {
         if (dev.ca() == null) {
             throw new IllegalStateException("the test IdP needs the development CA");
         }
-        DevelopmentCa.Issued issued = issued(dev.ca(), "test-idp", "OpenSTS test IdP");
+        DevelopmentCa.Issued issued = dev.ca().samlKey("test-idp", "OpenSTS test IdP");
         // bcrypt at its lowest cost: the demo users' passwords are public, and the test IdP must not
         // dominate the login benchmark; a real municipal IdP guards real passwords
         return new TestIdentityProvider(issued.key(), issued.certificate(), endpoints, idps,
@@ -199,7 +185,7 @@ public class SamlConfiguration {
         if (dev.ca() == null) {
             throw new IllegalStateException("the test service provider needs the development CA");
         }
-        DevelopmentCa.Issued issued = issued(dev.ca(), "test-sp", "OpenSTS test SP");
+        DevelopmentCa.Issued issued = dev.ca().samlKey("test-sp", "OpenSTS test SP");
         return new TestServiceProvider(issued.key(), issued.certificate(), endpoints, clock);
     }
 

@@ -1,7 +1,13 @@
 package dk.opensts.access.saml;
 
+import dk.opensts.saml.SamlXml;
+import dk.opensts.saml.RedirectBinding;
+import dk.opensts.saml.Messages;
+import dk.opensts.saml.SamlException;
+import dk.opensts.saml.PrivilegeProfile;
+
 import dk.opensts.access.roles.Assurance;
-import dk.opensts.access.roles.UserPrivileges.PrivilegeGroup;
+import dk.opensts.saml.PrivilegeGroup;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;

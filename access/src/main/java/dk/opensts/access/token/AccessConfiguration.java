@@ -6,7 +6,7 @@ import dk.opensts.access.domain.AgreementRegistry;
 import dk.opensts.access.domain.JdbcItSystems;
 import dk.opensts.access.domain.ServiceCatalogue;
 import dk.opensts.access.pki.DevelopmentCa;
-import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.security.Pem;
 import dk.opensts.access.pki.TlsConnector;
 import dk.opensts.access.pki.TrustedIssuers;
 import dk.opensts.platform.bitemporal.BitemporalStore;

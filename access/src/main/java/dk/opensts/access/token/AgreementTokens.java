@@ -2,7 +2,7 @@ package dk.opensts.access.token;
 
 import dk.opensts.access.api.ServiceAgreements;
 import dk.opensts.access.domain.ServiceCatalogue;
-import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.security.Pem;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

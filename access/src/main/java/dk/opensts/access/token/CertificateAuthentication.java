@@ -1,6 +1,6 @@
 package dk.opensts.access.token;
 
-import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.security.Pem;
 import dk.opensts.platform.security.ClientCertificates;
 import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.security.ProblemSecurityHandlers;

@@ -1,6 +1,6 @@
 package dk.opensts.access.token;
 
-import dk.opensts.access.pki.Pem;
+import dk.opensts.platform.security.Pem;
 import dk.opensts.access.pki.TrustedIssuers;
 import dk.opensts.platform.security.ClientCertificates;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,17 +1,13 @@
 package dk.opensts.access.token;
 
 import dk.opensts.access.api.ServiceAgreements;
-import dk.opensts.access.pki.Pem;
-import dk.opensts.access.roles.UserPrivileges.PrivilegeGroup;
-import dk.opensts.access.roles.UserSystems;
+import dk.opensts.platform.security.Pem;
 import dk.opensts.access.saml.AssertionExchange;
-import dk.opensts.access.saml.SamlException;
+import dk.opensts.saml.SamlException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,23 +78,7 @@ public class UserTokens implements AuthenticationProvider {
             throw TokenRequests.error(OAuth2ErrorCodes.INVALID_SCOPE, "no approved service agreement gives this system "
                     + "access to " + service + " for municipality " + user.cvr());
         }
-        List<Map<String, Object>> priv = new ArrayList<>();
-        for (PrivilegeGroup g : user.groups()) {
-            UserSystems.SystemRole role = user.system().role(g.privilege()).orElse(null);
-            if (role == null) {
-                continue;
-            }
-            for (UserSystems.ServiceRole sr : role.serviceRoles()) {
-                if (sr.service().equals(service) && allowed.contains(sr.role())) {
-                    Map<String, Object> p = new LinkedHashMap<>();
-                    p.put("role", sr.role());
-                    p.put("constraints", g.constraints());
-                    if (!priv.contains(p)) {
-                        priv.add(p);
-                    }
-                }
-            }
-        }
+        List<Map<String, Object>> priv = user.privileges(service, allowed);
         if (priv.isEmpty()) {
             throw TokenRequests.error(OAuth2ErrorCodes.INVALID_SCOPE, "the user holds no role of " + service
                     + " through " + user.system().entityId());

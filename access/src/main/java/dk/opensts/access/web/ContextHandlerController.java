@@ -1,9 +1,9 @@
 package dk.opensts.access.web;
 
 import dk.opensts.access.saml.ContextHandler;
-import dk.opensts.access.saml.RedirectBinding;
-import dk.opensts.access.saml.SamlException;
-import dk.opensts.access.saml.SamlXml;
+import dk.opensts.saml.RedirectBinding;
+import dk.opensts.saml.SamlException;
+import dk.opensts.saml.SamlXml;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;

@@ -93,7 +93,7 @@ final class SamlPages {
 
     static String testSpResult(dk.opensts.access.saml.TestServiceProvider.Result r) {
         StringBuilder b = new StringBuilder("<h1>Test-SP: svar fra kontekst-håndteringen</h1>");
-        if (!dk.opensts.access.saml.SamlXml.SUCCESS.equals(r.status())) {
+        if (!dk.opensts.saml.SamlXml.SUCCESS.equals(r.status())) {
             return b.append("<p role=\"alert\">Login afvist: ").append(esc(r.status())).append("</p><p>")
                     .append(esc(r.message())).append("</p><p><a href=\"/saml/test-sp\">Prøv igen</a></p>").toString();
         }

@@ -2,9 +2,9 @@ package dk.opensts.access.web;
 
 import dk.opensts.access.roles.Assurance;
 import dk.opensts.access.saml.ContextHandler;
-import dk.opensts.access.saml.RedirectBinding;
-import dk.opensts.access.saml.SamlException;
-import dk.opensts.access.saml.SamlXml;
+import dk.opensts.saml.RedirectBinding;
+import dk.opensts.saml.SamlException;
+import dk.opensts.saml.SamlXml;
 import dk.opensts.access.saml.TestIdentityProvider;
 import dk.opensts.access.saml.TestServiceProvider;
 import io.swagger.v3.oas.annotations.Operation;
@@ -48,7 +48,7 @@ public class TestIdpController {
     @GetMapping(path = "/test-sp/metadata", produces = ContextHandlerController.METADATA)
     @Operation(summary = "The test service provider's metadata")
     public byte[] testSpMetadata() {
-        return SamlXml.serialize(dk.opensts.access.saml.Messages.spMetadata(sp.entityId(), sp.acsUrl(), sp.certificate()));
+        return SamlXml.serialize(dk.opensts.saml.Messages.spMetadata(sp.entityId(), sp.acsUrl(), sp.certificate()));
     }
 
     @PostMapping(path = "/test-sp/acs", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE, produces = MediaType.TEXT_HTML_VALUE)

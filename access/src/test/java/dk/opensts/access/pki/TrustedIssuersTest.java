@@ -1,5 +1,6 @@
 package dk.opensts.access.pki;
 
+import dk.opensts.platform.security.Pem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

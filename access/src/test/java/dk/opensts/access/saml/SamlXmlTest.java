@@ -1,5 +1,7 @@
 package dk.opensts.access.saml;
 
+import dk.opensts.saml.*;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -138,7 +140,7 @@ class SamlXmlTest {
 
     @Test
     void privilegeListsRoundTripAndKeepTheirScope() {
-        var groups = List.of(new dk.opensts.access.roles.UserPrivileges.PrivilegeGroup("11111111", "https://r/1",
+        var groups = List.of(new dk.opensts.saml.PrivilegeGroup("11111111", "https://r/1",
                 Map.of("http://sts.kombit.dk/constraints/KLE/1", "27.*")));
         String encoded = PrivilegeProfile.encode(groups);
         assertThat(new String(java.util.Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8))

@@ -1,5 +1,6 @@
 package dk.opensts.benefitindex.domain;
 
+import dk.opensts.benefitindex.api.BenefitIndex;
 import dk.opensts.benefitindex.store.GrantStore;
 import dk.opensts.organisation.api.Organisations;
 import dk.opensts.platform.audit.AuditLog;
@@ -12,19 +13,9 @@ import java.util.Set;
 import java.util.UUID;
 import org.springframework.transaction.support.TransactionTemplate;
 import dk.opensts.platform.index.Shown;
-import tools.jackson.databind.util.RawValue;
 
 /** Searches grants within the caller's privileges; every search is audited in its own transaction. */
-public class GrantSearch {
-
-    /** A page of grants and the token for the next one ({@code null} at the end). */
-    @io.swagger.v3.oas.annotations.media.Schema(name = "GrantPage")
-    public record Page(
-            @io.swagger.v3.oas.annotations.media.ArraySchema(schema = @io.swagger.v3.oas.annotations.media.Schema(
-                    implementation = GrantRecord.class, description = "A grant as published, with id, localId, "
-                    + "owningSystem and lastChanged")) List<RawValue> items,
-            @io.swagger.v3.oas.annotations.media.Schema(description = "the after= of the next page") String next) {
-    }
+public class GrantSearch implements BenefitIndex {
 
     private final GrantStore store;
     private final Organisations organisations;
@@ -41,6 +32,7 @@ public class GrantSearch {
         this.tx = tx;
     }
 
+    @Override
     public Page search(Actor actor, SearchFilters f, IndexQuery.Cursor after, int limit) {
         SearchScopes.Scope resolved = scopes.of(actor);
         IndexQuery q = new IndexQuery()
@@ -59,8 +51,9 @@ public class GrantSearch {
             List<Shown> rows = store.search(q, limit + 1, resolved.protectedData());
             List<Shown> page = rows.size() > limit ? rows.subList(0, limit) : rows;
             List<UUID> ids = page.stream().map(Shown::id).toList();
-            audit.record(actor, AuditLog.Action.SEARCH, BenefitIndexConfiguration.REGISTRY + "/grants", ids,
-                    f.audited());
+            java.util.Map<String, Object> details = new java.util.LinkedHashMap<>(f.audited());
+            details.put("shown", ids.size());
+            audit.record(actor, AuditLog.Action.SEARCH, BenefitIndexConfiguration.REGISTRY + "/grants", ids, details);
             String next = rows.size() > limit ? IndexQuery.Cursor.after(page.get(page.size() - 1)).encode() : null;
             return new Page(page.stream().map(Shown::raw).toList(), next);
         });

@@ -94,7 +94,7 @@ public class BenefitIndexController {
     @Operation(summary = "Search grants", description = "Role search. By party (CPR or CVR) or case number, with "
             + "filters; only grants the token's privileges admit (municipality, KLE, org units, sensitivity, IT "
             + "systems), newest change first, keyset paginated. Every search is written to the audit log.")
-    public GrantSearch.Page searchGrants(
+    public dk.opensts.benefitindex.api.BenefitIndex.Page searchGrants(
             @RequestParam(required = false) String party,
             @RequestParam(required = false) String caseNumber,
             @Parameter(description = "KLE subject, or a prefix like 27.*") @RequestParam(required = false) String kle,

@@ -1,6 +1,7 @@
 package dk.opensts.caseindex.domain;
 
 import dk.opensts.benefitindex.api.Grants;
+import dk.opensts.caseindex.api.CaseIndex;
 import dk.opensts.caseindex.store.CaseStore;
 import dk.opensts.organisation.api.Organisations;
 import dk.opensts.platform.audit.AuditLog;
@@ -16,25 +17,13 @@ import java.util.Set;
 import java.util.UUID;
 import org.springframework.transaction.support.TransactionTemplate;
 import dk.opensts.platform.index.Shown;
-import tools.jackson.databind.util.RawValue;
 
 /**
  * Searches cases within the caller's privileges, with their documents and grants when asked. The
  * search, the reads of documents and grants, and the audit record of who searched for what and was
  * shown which cases run in one transaction: no answer without its audit record.
  */
-public class CaseSearch {
-
-    /** A page of cases and the token for the next one ({@code null} at the end). */
-    @io.swagger.v3.oas.annotations.media.Schema(name = "CasePage")
-    public record Page(
-            @io.swagger.v3.oas.annotations.media.ArraySchema(schema = @io.swagger.v3.oas.annotations.media.Schema(
-                    implementation = CaseRecord.class, description = "A case as published, with id, localId, "
-                    + "owningSystem, lastChanged, state, opened and closed; with include, its documents "
-                    + "(DocumentRecord with id, localId, owningSystem, lastChanged) and grants (as the benefit index "
-                    + "answers them)")) List<RawValue> items,
-            @io.swagger.v3.oas.annotations.media.Schema(description = "the after= of the next page") String next) {
-    }
+public class CaseSearch implements CaseIndex {
 
     private final CaseStore store;
     private final Organisations organisations;
@@ -53,6 +42,7 @@ public class CaseSearch {
         this.tx = tx;
     }
 
+    @Override
     public Page search(Actor actor, SearchFilters f, IndexQuery.Cursor after, int limit,
                        boolean withDocuments, boolean withGrants) {
         SearchScopes.Scope resolved = scopes.of(actor);
@@ -85,6 +75,7 @@ public class CaseSearch {
             Map<String, Object> details = new LinkedHashMap<>(f.audited());
             details.put("documents", withDocuments);
             details.put("grants", withGrants);
+            details.put("shown", ids.size());
             audit.record(actor, AuditLog.Action.SEARCH, "case-index/cases", ids, details);
             String next = rows.size() > limit ? IndexQuery.Cursor.after(page.get(page.size() - 1)).encode() : null;
             return new Page(page.stream().map(Shown::raw).toList(), next);

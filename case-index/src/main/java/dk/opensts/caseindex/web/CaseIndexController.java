@@ -120,7 +120,7 @@ public class CaseIndexController {
             + "systems; VIP_SAGER only when named; exempt cases never), newest change first, keyset paginated. "
             + "include=documents,grants adds each case's documents and grants. Protected persons' names and "
             + "addresses are replaced by a notice without the role protected-data. Every search is audited.")
-    public CaseSearch.Page searchCases(
+    public dk.opensts.caseindex.api.CaseIndex.Page searchCases(
             @RequestParam(required = false) String party,
             @RequestParam(required = false) String caseNumber,
             @Parameter(description = "KLE subject, or a prefix like 27.*") @RequestParam(required = false) String kle,

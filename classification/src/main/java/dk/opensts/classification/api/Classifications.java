@@ -28,4 +28,7 @@ public interface Classifications {
      * national classes, and the local classes of the municipality {@code cvr}.
      */
     Set<String> knownClasses(String classificationUserKey, Collection<String> classUserKeys, String cvr);
+
+    /** The title of a national class valid now (a KLE subject's or handling facet's name), if it exists. */
+    Optional<String> classTitle(String classificationUserKey, String classUserKey);
 }

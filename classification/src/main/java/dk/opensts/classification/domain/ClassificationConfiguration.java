@@ -100,14 +100,23 @@ public class ClassificationConfiguration {
         return new Classifications() {
             @Override
             public Optional<UUID> findClass(String classificationUserKey, String classUserKey) {
+                return nationalClass(classificationUserKey, classUserKey).map(Version::objectId);
+            }
+
+            @Override
+            public Optional<String> classTitle(String classificationUserKey, String classUserKey) {
+                return nationalClass(classificationUserKey, classUserKey)
+                        .map(v -> v.data().path("title").asString(null));
+            }
+
+            private Optional<Version> nationalClass(String classificationUserKey, String classUserKey) {
                 BitemporalStore store = classificationRegistry.store();
                 TimePoint now = TimePoint.at(store.now());
                 return store.search(new BitemporalStore.Query(ClassificationTypes.CLASSIFICATION, null, false,
                                 classificationUserKey, null, null, null, now, null, 1)).stream().findFirst()
                         .flatMap(c -> store.search(new BitemporalStore.Query(ClassificationTypes.CLASS, c.objectId(),
                                 false, classUserKey, null, null, null, now, null, 1, "municipality", null))
-                                .stream().findFirst())
-                        .map(Version::objectId);
+                                .stream().findFirst());
             }
 
             @Override

@@ -25,10 +25,8 @@ import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -150,7 +148,7 @@ public class MessagingConfiguration {
                 int n = 0;
                 for (String file : trustedCas.split(",")) {
                     for (java.security.cert.X509Certificate c
-                            : dk.opensts.access.pki.Pem.certificates(Files.readString(Path.of(file.strip())))) {
+                            : dk.opensts.platform.security.Pem.certificates(Files.readString(Path.of(file.strip())))) {
                         ts.setCertificateEntry("ca" + n++, c);
                     }
                 }
@@ -197,16 +195,24 @@ public class MessagingConfiguration {
         return new OwnMessageTypes(classifications);
     }
 
-    /** Adds OpenSTS's own message types to the message-type classification when the application is up. */
-    static class OwnMessageTypes {
+    /**
+     * Adds OpenSTS's own message types to the message-type classification when the application starts,
+     * before any other start-up work (the demo data) makes changes the relay turns into such messages.
+     */
+    static class OwnMessageTypes implements org.springframework.boot.ApplicationRunner, org.springframework.core.Ordered {
         private final Classifications classifications;
 
         OwnMessageTypes(Classifications classifications) {
             this.classifications = classifications;
         }
 
-        @EventListener(ApplicationReadyEvent.class)
-        public void ensure() {
+        @Override
+        public int getOrder() {
+            return org.springframework.core.Ordered.HIGHEST_PRECEDENCE;
+        }
+
+        @Override
+        public void run(org.springframework.boot.ApplicationArguments args) {
             try {
                 int added = classifications.ensureNationalClasses(Distributor.MESSAGE_TYPES, "Beskedtyper", OWN_TYPES,
                         "opensts");

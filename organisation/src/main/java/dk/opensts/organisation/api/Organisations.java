@@ -48,4 +48,7 @@ public interface Organisations {
 
     /** The units and all their subunits, valid and known now. */
     Set<UUID> withSubunits(Set<UUID> roots);
+
+    /** The names of these objects (units, users) as valid and known now; unknown ids are left out. */
+    java.util.Map<UUID, String> names(Set<UUID> ids);
 }

@@ -122,4 +122,16 @@ class OrganisationDirectory implements Organisations {
         }
         return Set.copyOf(out);
     }
+
+    @Override
+    public java.util.Map<UUID, String> names(Set<UUID> ids) {
+        BitemporalStore store = organisationRegistry.store();
+        TimePoint now = TimePoint.at(store.now());
+        java.util.Map<UUID, String> out = new java.util.LinkedHashMap<>();
+        for (UUID id : ids) {
+            store.at(id, now).ifPresent(v -> out.put(id, v.data().path("name").asString(null)));
+        }
+        out.values().removeIf(java.util.Objects::isNull);
+        return out;
+    }
 }

@@ -20,6 +20,63 @@ public class AuditLog {
 
     public enum Action { READ, SEARCH, WRITE }
 
+    /** One record as the audit log API shows it. */
+    public record Entry(UUID id, java.time.Instant at, String actor, String municipality, Action action, String resource,
+                        java.util.List<UUID> objectIds, String correlationId,
+                        @io.swagger.v3.oas.annotations.media.Schema(description = "what was searched or read: party (CPR "
+                                + "or CVR), case number, purpose, filters, how many were shown") tools.jackson.databind.JsonNode details) {
+    }
+
+    /**
+     * What to find ({@code null}: any). {@code municipality} limits a municipal administrator to her own;
+     * {@code party} is the CPR or CVR searched for or read.
+     */
+    public record Filter(String municipality, String actor, String party, Action action, java.time.Instant from,
+                         java.time.Instant to) {
+    }
+
+    /** Records matching the filter, newest first, after the record {@code after} (its id), at most {@code limit}. */
+    public java.util.List<Entry> search(Filter f, UUID after, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT id, at, actor, municipality, action, resource, object_ids,"
+                + " correlation_id, details::text AS details FROM platform.audit_log WHERE true");
+        java.util.List<Object> params = new java.util.ArrayList<>();
+        if (f.municipality() != null) {
+            sql.append(" AND municipality = ?");
+            params.add(f.municipality());
+        }
+        if (f.actor() != null) {
+            sql.append(" AND actor = ?");
+            params.add(f.actor());
+        }
+        if (f.party() != null) {
+            sql.append(" AND coalesce(details->>'party', details->>'cpr') = ?");
+            params.add(f.party());
+        }
+        if (f.action() != null) {
+            sql.append(" AND action = ?");
+            params.add(f.action().name());
+        }
+        if (f.from() != null) {
+            sql.append(" AND at >= ?");
+            params.add(java.sql.Timestamp.from(f.from()));
+        }
+        if (f.to() != null) {
+            sql.append(" AND at < ?");
+            params.add(java.sql.Timestamp.from(f.to()));
+        }
+        if (after != null) {
+            sql.append(" AND (at, id) < (SELECT at, id FROM platform.audit_log WHERE id = ?)");
+            params.add(after);
+        }
+        sql.append(" ORDER BY at DESC, id DESC LIMIT ?");
+        params.add(limit);
+        return jdbc.sql(sql.toString()).params(params).query((rs, i) -> new Entry(rs.getObject("id", UUID.class),
+                rs.getTimestamp("at").toInstant(), rs.getString("actor"), rs.getString("municipality"),
+                Action.valueOf(rs.getString("action")), rs.getString("resource"),
+                java.util.Arrays.asList((UUID[]) rs.getArray("object_ids").getArray()), rs.getString("correlation_id"),
+                json.readTree(rs.getString("details")))).list();
+    }
+
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final Clock clock;

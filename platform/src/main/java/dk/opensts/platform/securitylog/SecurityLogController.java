@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,23 +109,12 @@ public class SecurityLogController {
     private static SecurityLog.Filter filter(String from, String to, SecurityEventType type, String actor) {
         Actor caller = CurrentActor.requireAny(Services.OPERATOR, Services.MUNICIPAL_ADMIN);
         String municipality = caller.hasRole(Services.OPERATOR) ? null : caller.municipality();
-        Instant f = instant("from", from);
-        Instant t = instant("to", to);
+        Instant f = dk.opensts.platform.web.TimeParams.parse("from", from, null);
+        Instant t = dk.opensts.platform.web.TimeParams.parse("to", to, null);
         if (f != null && t != null && f.isAfter(t)) {
             throw ApiException.field(ErrorCode.INVALID_PERIOD, "from", "lies after to");
         }
         return new SecurityLog.Filter(f, t, type, actor, municipality);
-    }
-
-    private static Instant instant(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw ApiException.field(ErrorCode.INVALID_PARAMETER, name, "not an ISO-8601 instant such as 2026-01-31T12:00:00Z");
-        }
     }
 
     private static long cursor(String after) {

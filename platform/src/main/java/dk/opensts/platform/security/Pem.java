@@ -1,4 +1,4 @@
-package dk.opensts.access.pki;
+package dk.opensts.platform.security;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,6 @@
-package dk.opensts.access.saml;
+package dk.opensts.saml;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.security.PrivateKey;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
@@ -13,13 +12,7 @@ import java.util.List;
 import java.util.Set;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
-import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
-import javax.xml.transform.OutputKeys;
-import javax.xml.transform.Transformer;
-import javax.xml.transform.TransformerFactory;
-import javax.xml.transform.dom.DOMSource;
-import javax.xml.transform.stream.StreamResult;
 import org.apache.xml.security.c14n.Canonicalizer;
 import org.apache.xml.security.encryption.EncryptedData;
 import org.apache.xml.security.encryption.EncryptedKey;
@@ -106,7 +99,7 @@ public final class SamlXml {
         if (known != null) {
             return known;
         }
-        List<X509Certificate> parsed = List.copyOf(dk.opensts.access.pki.Pem.certificates(pem));
+        List<X509Certificate> parsed = List.copyOf(dk.opensts.platform.security.Pem.certificates(pem));
         if (PARSED.size() > 10_000) {
             PARSED.clear();
         }

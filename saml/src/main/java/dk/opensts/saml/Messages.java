@@ -1,4 +1,4 @@
-package dk.opensts.access.saml;
+package dk.opensts.saml;
 
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.security.SecureRandom;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -317,5 +318,43 @@ public final class Messages {
             throw new SamlException("the metadata has no entityID");
         }
         return new IdpDescriptor(entityId, sso, certs);
+    }
+
+    // ------------------------------------------------------------------ reading an assertion
+
+    /** The assertion's attributes by name, each with its values in order. */
+    public static Map<String, List<String>> attributes(Element assertion) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (Element statement : SamlXml.children(assertion, SamlXml.ASSERTION, "AttributeStatement")) {
+            for (Element attr : SamlXml.children(statement, SamlXml.ASSERTION, "Attribute")) {
+                List<String> values = out.computeIfAbsent(attr.getAttribute("Name"), k -> new ArrayList<>());
+                for (Element v : SamlXml.children(attr, SamlXml.ASSERTION, "AttributeValue")) {
+                    values.add(v.getTextContent().strip());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The first value of an attribute, or {@code null}. */
+    public static String first(Map<String, List<String>> attrs, String name) {
+        List<String> v = attrs.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    /** A user id as OIOSAML 3 writes it ({@code urn:uuid:}, the persistent-id URL, or plain). */
+    public static UUID uuid(String text) {
+        String t = text.strip();
+        for (String prefix : List.of("urn:uuid:", "https://data.gov.dk/model/core/eid/professional/uuid/")) {
+            if (t.startsWith(prefix)) {
+                t = t.substring(prefix.length());
+            }
+        }
+        try {
+            return UUID.fromString(t);
+        } catch (IllegalArgumentException e) {
+            throw new SamlException(SamlException.RESPONDER, SamlException.UNKNOWN_PRINCIPAL,
+                    "the user id " + text + " is not a UUID");
+        }
     }
 }

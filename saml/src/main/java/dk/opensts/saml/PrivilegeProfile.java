@@ -1,6 +1,5 @@
-package dk.opensts.access.saml;
+package dk.opensts.saml;
 
-import dk.opensts.access.roles.UserPrivileges.PrivilegeGroup;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dk.opensts.access.saml;
+package dk.opensts.saml;
 
 /**
  * A SAML message that must be refused, with the reason for the security log and the SAML status

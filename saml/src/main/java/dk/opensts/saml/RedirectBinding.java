@@ -1,4 +1,4 @@
-package dk.opensts.access.saml;
+package dk.opensts.saml;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URLDecoder;
