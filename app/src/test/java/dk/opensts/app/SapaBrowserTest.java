@@ -29,6 +29,7 @@ import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ContextConfiguration;
 
 /**
@@ -43,6 +44,9 @@ import org.springframework.test.context.ContextConfiguration;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ContextConfiguration(initializers = {TestDatabase.class, SapaBrowserTest.DemoRun.class})
+// closed after the class, while the shared test database still runs: left to the JVM's exit, its
+// shutdown raced the database's own hook and waited 30 s for a connection
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @org.junit.jupiter.api.condition.EnabledIf(value = "chromiumInstalled",
         disabledReason = "no Chromium at /usr/bin/chromium: the browser test is skipped (apt-get install chromium)")
 class SapaBrowserTest {
