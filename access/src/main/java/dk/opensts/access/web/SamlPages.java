@@ -119,7 +119,20 @@ final class SamlPages {
         return b.append("<p><a href=\"/saml/test-sp\">Log ind igen</a></p>").toString();
     }
 
+    /**
+     * Text or an attribute value for HTML. Most values here are base64 SAML messages of tens of
+     * kilobytes with nothing to escape: they are returned as they are after one scan.
+     */
     static String esc(String s) {
-        return s == null ? "" : HtmlUtils.htmlEscape(s, "UTF-8");
+        if (s == null) {
+            return "";
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '&' || c == '<' || c == '>' || c == '"' || c == '\'') {
+                return HtmlUtils.htmlEscape(s, "UTF-8");
+            }
+        }
+        return s;
     }
 }
