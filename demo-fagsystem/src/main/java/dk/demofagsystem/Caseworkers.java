@@ -3,6 +3,7 @@ package dk.demofagsystem;
 import dk.opensts.saml.PrivilegeGroup;
 import dk.opensts.saml.SamlException;
 import dk.opensts.saml.ServiceProvider;
+import dk.opensts.platform.security.Constraints;
 import dk.opensts.platform.security.KeyStores;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
@@ -26,8 +27,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class Caseworkers {
 
-    static final String KLE = "http://sts.kombit.dk/constraints/KLE/1";
-    static final String ORG_UNIT = "http://sts.kombit.dk/constraints/orgenhed/1";
     private static final String USER = "demo.user";
     private static final String PENDING = "demo.login";
     private static final String CSRF = "demo.csrf";
@@ -39,12 +38,7 @@ public class Caseworkers {
 
         /** Whether her roles here cover this KLE subject ({@code 27.*} covers {@code 27.24.00}). */
         public boolean mayHandle(String subject) {
-            for (String k : kle) {
-                if (k.equals("*") || k.equals(subject) || (k.endsWith("*") && subject.startsWith(k.substring(0, k.length() - 1)))) {
-                    return true;
-                }
-            }
-            return false;
+            return Constraints.kleMatches(kle, subject);
         }
     }
 
@@ -120,12 +114,12 @@ public class Caseworkers {
             if (!g.privilege().startsWith(settings.entityId() + "/")) {
                 continue;
             }
-            for (String v : g.constraints().getOrDefault(KLE, "").split(",")) {
+            for (String v : g.constraints().getOrDefault(Constraints.KLE, "").split(",")) {
                 if (!v.isBlank()) {
                     kle.add(v.strip());
                 }
             }
-            for (String v : g.constraints().getOrDefault(ORG_UNIT, "").split(",")) {
+            for (String v : g.constraints().getOrDefault(Constraints.ORG_UNIT, "").split(",")) {
                 if (!v.isBlank()) {
                     units.add(v.strip());
                 }

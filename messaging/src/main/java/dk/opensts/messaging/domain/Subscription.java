@@ -54,7 +54,7 @@ public record Subscription(UUID id, UUID receiver, String municipality, String n
         if (!e.filter().allowedReceivers().isEmpty() && !e.filter().allowedReceivers().contains(receiver)) {
             return false;
         }
-        if (!kle.isEmpty() && !kleMatches(kle, e.kle())) {
+        if (!kle.isEmpty() && !Constraints.kleMatches(kle, e.kle())) {
             return false;
         }
         Envelope.ObjectRegistration o = e.filter().object();
@@ -65,21 +65,5 @@ public record Subscription(UUID id, UUID receiver, String municipality, String n
             return false;
         }
         return maxSensitivity == null || Sensitivity.granted(maxSensitivity.name()).contains(e.sensitivity());
-    }
-
-    /** Whether a KLE number matches one of the values: exactly, or under a prefix written {@code 27.*}; {@code *} matches any. */
-    public static boolean kleMatches(List<String> values, String subject) {
-        for (String v : values) {
-            if (v.equals("*")) {
-                return true;
-            }
-            if (subject == null) {
-                continue;
-            }
-            if (v.endsWith(".*") ? subject.startsWith(v.substring(0, v.length() - 1)) : subject.equals(v)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -2,13 +2,20 @@ package dk.opensts.platform.audit;
 
 import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.web.Correlation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -21,25 +28,25 @@ public class AuditLog {
     public enum Action { READ, SEARCH, WRITE }
 
     /** One record as the audit log API shows it. */
-    public record Entry(UUID id, java.time.Instant at, String actor, String municipality, Action action, String resource,
-                        java.util.List<UUID> objectIds, String correlationId,
-                        @io.swagger.v3.oas.annotations.media.Schema(description = "what was searched or read: party (CPR "
-                                + "or CVR), case number, purpose, filters, how many were shown") tools.jackson.databind.JsonNode details) {
+    public record Entry(UUID id, Instant at, String actor, String municipality, Action action, String resource,
+                        List<UUID> objectIds, String correlationId,
+                        @Schema(description = "what was searched or read: party (CPR "
+                                + "or CVR), case number, purpose, filters, how many were shown") JsonNode details) {
     }
 
     /**
      * What to find ({@code null}: any). {@code municipality} limits a municipal administrator to her own;
      * {@code party} is the CPR or CVR searched for or read.
      */
-    public record Filter(String municipality, String actor, String party, Action action, java.time.Instant from,
-                         java.time.Instant to) {
+    public record Filter(String municipality, String actor, String party, Action action, Instant from,
+                         Instant to) {
     }
 
     /** Records matching the filter, newest first, after the record {@code after} (its id), at most {@code limit}. */
-    public java.util.List<Entry> search(Filter f, UUID after, int limit) {
+    public List<Entry> search(Filter f, UUID after, int limit) {
         StringBuilder sql = new StringBuilder("SELECT id, at, actor, municipality, action, resource, object_ids,"
                 + " correlation_id, details::text AS details FROM platform.audit_log WHERE true");
-        java.util.List<Object> params = new java.util.ArrayList<>();
+        List<Object> params = new ArrayList<>();
         if (f.municipality() != null) {
             sql.append(" AND municipality = ?");
             params.add(f.municipality());
@@ -58,11 +65,11 @@ public class AuditLog {
         }
         if (f.from() != null) {
             sql.append(" AND at >= ?");
-            params.add(java.sql.Timestamp.from(f.from()));
+            params.add(Timestamp.from(f.from()));
         }
         if (f.to() != null) {
             sql.append(" AND at < ?");
-            params.add(java.sql.Timestamp.from(f.to()));
+            params.add(Timestamp.from(f.to()));
         }
         if (after != null) {
             sql.append(" AND (at, id) < (SELECT at, id FROM platform.audit_log WHERE id = ?)");
@@ -73,7 +80,7 @@ public class AuditLog {
         return jdbc.sql(sql.toString()).params(params).query((rs, i) -> new Entry(rs.getObject("id", UUID.class),
                 rs.getTimestamp("at").toInstant(), rs.getString("actor"), rs.getString("municipality"),
                 Action.valueOf(rs.getString("action")), rs.getString("resource"),
-                java.util.Arrays.asList((UUID[]) rs.getArray("object_ids").getArray()), rs.getString("correlation_id"),
+                Arrays.asList((UUID[]) rs.getArray("object_ids").getArray()), rs.getString("correlation_id"),
                 json.readTree(rs.getString("details")))).list();
     }
 
@@ -91,7 +98,7 @@ public class AuditLog {
     public void record(Actor actor, Action action, String resource, Collection<UUID> objectIds, Map<String, ?> details) {
         jdbc.sql("INSERT INTO platform.audit_log (id, at, actor, municipality, action, resource, object_ids,"
                         + " correlation_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb))")
-                .params(UUID.randomUUID(), java.sql.Timestamp.from(clock.instant()), actor.id(), actor.municipality(),
+                .params(UUID.randomUUID(), Timestamp.from(clock.instant()), actor.id(), actor.municipality(),
                         action.name(), resource, objectIds.toArray(UUID[]::new), Correlation.current(),
                         json.writeValueAsString(details))
                 .update();

@@ -18,6 +18,25 @@ public final class Constraints {
     public static final String SENSITIVITY_PATTERN =
             "IKKE_FORTROLIGE_DATA|FORTROLIGE_PERSONOPLYSNINGER|FOELSOMME_PERSONOPLYSNINGER|VIP_SAGER";
 
+    /**
+     * Whether a KLE number is covered by one of the values: exactly, or under a prefix written
+     * {@code 27.*}; {@code *} covers any, also no number at all.
+     */
+    public static boolean kleMatches(java.util.List<String> values, String subject) {
+        for (String v : values) {
+            if (v.equals("*")) {
+                return true;
+            }
+            if (subject == null) {
+                continue;
+            }
+            if (v.endsWith(".*") ? subject.startsWith(v.substring(0, v.length() - 1)) : subject.equals(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Constraints() {
     }
 }
