@@ -63,8 +63,8 @@ public class TokenVerificationBench {
         RSAKey previous = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
         // two published keys, as during a rotation
         ImmutableJWKSet<SecurityContext> published = new ImmutableJWKSet<>(new JWKSet(List.of(key, previous)));
-        decoder = TokenVerification.decoder(published, ISSUER);
-        remembering = TokenVerification.remembering(TokenVerification.decoder(published, ISSUER),
+        decoder = TokenVerification.decoder(published, published::getJWKSet, ISSUER, java.time.Clock.systemUTC());
+        remembering = TokenVerification.remembering(decoder,
                 published::getJWKSet, java.time.Clock.systemUTC(), 100_000);
         Instant now = Instant.now();
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ISSUER).subject(UUID.randomUUID().toString())

@@ -192,7 +192,7 @@ public class AccessConfiguration {
     @Bean
     JwtDecoder jwtDecoder(SigningKeys keys, Clock clock, @Value("${opensts.issuer}") String issuer,
                           @Value("${opensts.token.verified-cache-size:100000}") int capacity) {
-        return TokenVerification.remembering(TokenVerification.decoder(keys, issuer), keys::keys, clock, capacity);
+        return TokenVerification.remembering(TokenVerification.decoder(keys, keys::keys, issuer, clock), keys::keys, clock, capacity);
     }
 
     /** A system's own agreement requests: authenticated by its certificate alone, over mutual TLS. */
