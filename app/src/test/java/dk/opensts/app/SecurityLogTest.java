@@ -7,8 +7,20 @@ import dk.opensts.platform.security.Services;
 import dk.opensts.platform.securitylog.SecurityEvent;
 import dk.opensts.platform.securitylog.SecurityEventType;
 import dk.opensts.platform.securitylog.SecurityLog;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +33,9 @@ class SecurityLogTest extends ApiTest {
 
     @Autowired
     SecurityLog log;
+
+    @Autowired
+    DataSource dataSource;
 
     @BeforeEach
     @AfterEach
@@ -151,6 +166,117 @@ class SecurityLogTest extends ApiTest {
         assertThat(e.at()).isNotNull();
         assertThat(e.details()).containsKey("reason");
         assertThat(e.details().toString()).doesNotContain("garbage.token.value");
+    }
+
+    @Test
+    void appendsMadeTogetherFormOneUnbrokenChain() throws Exception {
+        int threads = 8;
+        int each = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<List<SecurityEvent>>> callers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String actor = "sys-" + t;
+            callers.add(pool.submit(() -> {
+                start.await();
+                List<SecurityEvent> mine = new ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                    mine.add(log.denied(SecurityEventType.TOKEN_REJECTED, new SecurityLog.Subject(actor, actor, "11111111"),
+                            "test " + i, Map.of("i", i)));
+                }
+                return mine;
+            }));
+        }
+        start.countDown();
+        List<SecurityEvent> all = new ArrayList<>();
+        for (Future<List<SecurityEvent>> caller : callers) {
+            List<SecurityEvent> mine = caller.get(60, TimeUnit.SECONDS);
+            // one caller's entries keep the order it wrote them in
+            assertThat(mine).extracting(SecurityEvent::seq).isSorted();
+            all.addAll(mine);
+        }
+        pool.shutdown();
+        assertThat(all).extracting(SecurityEvent::seq)
+                .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, threads * each).boxed().toList());
+        Map<Long, String> stored = new HashMap<>();
+        jdbc.sql("SELECT seq, hash FROM platform.security_log").query(rs -> {
+            stored.put(rs.getLong("seq"), rs.getString("hash"));
+        });
+        for (SecurityEvent e : all) {
+            assertThat(stored.get(e.seq())).as("entry %d as answered to its caller", e.seq()).isEqualTo(e.hash());
+        }
+        SecurityLog.Verification v = log.verify();
+        assertThat(v.intact()).isTrue();
+        assertThat(v.entries()).isEqualTo(threads * each);
+        assertThat(v.anchorSeq()).isEqualTo(threads * each);
+    }
+
+    @Test
+    void anEntryTheDatabaseRefusesFailsAloneAndTheEntriesWrittenWithItAreKept() throws Exception {
+        jdbc.sql("CREATE FUNCTION platform.test_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$"
+                + " BEGIN IF NEW.actor = 'poison' THEN RAISE EXCEPTION 'poisoned entry'; END IF; RETURN NEW; END $$").update();
+        jdbc.sql("CREATE TRIGGER test_refuse_poison BEFORE INSERT ON platform.security_log"
+                + " FOR EACH ROW EXECUTE FUNCTION platform.test_refuse_poison()").update();
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try (Connection holder = dataSource.getConnection()) {
+            // hold the anchor row: the first append waits in the database, the next ones behind it in
+            // the process, and those are then written together in one transaction
+            holder.setAutoCommit(false);
+            holder.createStatement().execute("SELECT seq FROM platform.security_log_head FOR UPDATE");
+            Future<SecurityEvent> first = pool.submit(() -> record("first"));
+            await(() -> jdbc.sql("SELECT count(*) FROM pg_locks WHERE NOT granted").query(Long.class).single() > 0);
+            List<Thread> queued = new CopyOnWriteArrayList<>();
+            Map<String, Future<SecurityEvent>> together = new LinkedHashMap<>();
+            for (String actor : List.of("a", "b", "poison", "c", "d")) {
+                together.put(actor, pool.submit(() -> {
+                    queued.add(Thread.currentThread());
+                    return record(actor);
+                }));
+            }
+            await(() -> queued.size() == 5 && queued.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+            holder.rollback();
+            assertThat(first.get(30, TimeUnit.SECONDS).seq()).isEqualTo(1);
+            for (Map.Entry<String, Future<SecurityEvent>> e : together.entrySet()) {
+                if (e.getKey().equals("poison")) {
+                    assertThatThrownBy(() -> e.getValue().get(30, TimeUnit.SECONDS)).hasMessageContaining("poisoned entry");
+                } else {
+                    assertThat(e.getValue().get(30, TimeUnit.SECONDS).actor()).isEqualTo(e.getKey());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            jdbc.sql("DROP TRIGGER test_refuse_poison ON platform.security_log").update();
+            jdbc.sql("DROP FUNCTION platform.test_refuse_poison()").update();
+        }
+        assertThat(jdbc.sql("SELECT actor FROM platform.security_log ORDER BY seq").query(String.class).list())
+                .containsExactlyInAnyOrder("first", "a", "b", "c", "d");
+        SecurityLog.Verification v = log.verify();
+        assertThat(v.intact()).isTrue();
+        assertThat(v.entries()).isEqualTo(5);
+    }
+
+    @Test
+    void aNulCharacterCannotKeepAnEntryOut() {
+        SecurityEvent e = log.denied(SecurityEventType.TOKEN_REJECTED, new SecurityLog.Subject("evil\0name", "sys\0", "11111111"),
+                "nul in the subject", Map.of("header", "a\0b"));
+        assertThat(e.actor()).isEqualTo("evil\uFFFDname");
+        assertThat(e.system()).isEqualTo("sys\uFFFD");
+        assertThat(log.search(SecurityLog.Filter.ALL, null, 1).get(0).details()).containsEntry("header", "a\0b");
+        assertThat(log.verify().intact()).isTrue();
+    }
+
+    private SecurityEvent record(String actor) {
+        return log.denied(SecurityEventType.TOKEN_REJECTED, new SecurityLog.Subject(actor, actor, "11111111"), "test", Map.of());
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in 20 s");
+            }
+            Thread.sleep(10);
+        }
     }
 
     private Res get(String path, String token, String... headers) {

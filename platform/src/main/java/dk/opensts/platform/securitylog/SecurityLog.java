@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -37,12 +39,15 @@ import tools.jackson.databind.json.JsonMapper;
  * only database access cannot rebuild the chain after a change.
  *
  * <p>Entries are written in a transaction of their own: a refusal is logged even when the
- * request's own work is rolled back. Appends are serialised on the anchor row.
+ * request's own work is rolled back. Appends are serialised on the anchor row; entries arriving
+ * together are written together (see {@link #record}).
  */
 public class SecurityLog {
 
     private static final String GENESIS = "genesis";
     private static final int MAX_PROBLEMS = 100;
+    /** At most this many entries in one append transaction. */
+    private static final int MAX_BATCH = 500;
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
 
     private final JdbcTemplate jdbc;
@@ -52,6 +57,8 @@ public class SecurityLog {
     private final JsonMapper json;
     private final Clock clock;
     private final SecretKeySpec key;
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final ConcurrentLinkedQueue<Pending> waiting = new ConcurrentLinkedQueue<>();
 
     public SecurityLog(DataSource dataSource, JsonMapper json, Clock clock, byte[] key) {
         if (key.length < 32) {
@@ -76,27 +83,143 @@ public class SecurityLog {
         public static final Subject ANONYMOUS = new Subject("anonymous", null, null);
     }
 
-    /** Appends an entry and answers it as written. */
+    /**
+     * Appends an entry and answers it as written (committed). Entries that arrive while another
+     * append is being written wait and are then written together, in one transaction that takes
+     * the anchor row once (group commit); each caller still returns only after its own entry is
+     * committed, so durability is the same as one transaction each, but a burst of logins or
+     * refusals no longer queues one commit behind the other on the anchor row.
+     */
     public SecurityEvent record(SecurityEventType type, String outcome, Subject who, Map<String, ?> details) {
-        Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        String detailsJson = json.writeValueAsString(details == null ? Map.of() : details);
-        String ip = remoteAddress();
-        String correlation = Correlation.current();
-        UUID id = UUID.randomUUID();
-        return newTx.execute(s -> {
-            Map<String, Object> head = jdbc.queryForMap("SELECT seq, hash FROM platform.security_log_head WHERE one FOR UPDATE");
-            long seq = ((Number) head.get("seq")).longValue() + 1;
-            String prev = (String) head.get("hash");
-            String hash = hash(prev, seq, id, at, type.name(), outcome, who.actor(), who.system(), who.municipality(), ip,
-                    correlation, detailsJson);
-            jdbc.update("INSERT INTO platform.security_log (seq, id, at, type, outcome, actor, system, municipality, ip,"
-                            + " correlation_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    seq, id, Timestamp.from(at), type.name(), outcome, who.actor(), who.system(), who.municipality(), ip,
-                    correlation, detailsJson, prev, hash);
-            jdbc.update("UPDATE platform.security_log_head SET seq = ?, hash = ? WHERE one", seq, hash);
-            return new SecurityEvent(seq, id, at, type, outcome, who.actor(), who.system(), who.municipality(), ip,
-                    correlation, readDetails(detailsJson), prev, hash);
-        });
+        Pending entry = new Pending(UUID.randomUUID(), clock.instant().truncatedTo(ChronoUnit.MICROS), type,
+                storable(outcome), storable(who.actor()), storable(who.system()), storable(who.municipality()),
+                storable(remoteAddress()), storable(Correlation.current()),
+                json.writeValueAsString(details == null ? Map.of() : details));
+        waiting.add(entry);
+        appendLock.lock();
+        try {
+            // the entry is either still waiting or was written (or failed) by the holder before us
+            while (!entry.done() && appendWaiting()) {
+                // appendWaiting wrote at most MAX_BATCH entries; go on until ours is among them
+            }
+        } finally {
+            appendLock.unlock();
+        }
+        if (entry.failed != null) {
+            throw entry.failed;
+        }
+        if (entry.written == null) {
+            throw new IllegalStateException("the security log entry " + entry.id + " was not written");
+        }
+        return entry.written;
+    }
+
+    /** An entry on its way in; {@code written} or {@code failed} is set under the append lock. */
+    private static final class Pending {
+        final UUID id;
+        final Instant at;
+        final SecurityEventType type;
+        final String outcome;
+        final String actor;
+        final String system;
+        final String municipality;
+        final String ip;
+        final String correlation;
+        final String details;
+        SecurityEvent written;
+        RuntimeException failed;
+
+        Pending(UUID id, Instant at, SecurityEventType type, String outcome, String actor, String system,
+                String municipality, String ip, String correlation, String details) {
+            this.id = id;
+            this.at = at;
+            this.type = type;
+            this.outcome = outcome;
+            this.actor = actor;
+            this.system = system;
+            this.municipality = municipality;
+            this.ip = ip;
+            this.correlation = correlation;
+            this.details = details;
+        }
+
+        boolean done() {
+            return written != null || failed != null;
+        }
+    }
+
+    /**
+     * Under the append lock: writes what is waiting (at most {@link #MAX_BATCH}) in one
+     * transaction. Should that fail, each entry is tried in a transaction of its own, so an entry
+     * the database refuses fails alone and the others are still written. Answers whether there
+     * was anything to write.
+     */
+    private boolean appendWaiting() {
+        List<Pending> batch = new ArrayList<>();
+        for (Pending p; batch.size() < MAX_BATCH && (p = waiting.poll()) != null; ) {
+            batch.add(p);
+        }
+        if (batch.isEmpty()) {
+            return false;
+        }
+        try {
+            try {
+                List<SecurityEvent> events = newTx.execute(s -> append(batch));
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).written = events.get(i);
+                }
+            } catch (RuntimeException failure) {
+                if (batch.size() == 1) {
+                    batch.get(0).failed = failure;
+                } else {
+                    for (Pending p : batch) {
+                        try {
+                            p.written = newTx.execute(s -> append(List.of(p))).get(0);
+                        } catch (RuntimeException e) {
+                            p.failed = e;
+                        }
+                    }
+                }
+            }
+        } finally {
+            for (Pending p : batch) {
+                if (!p.done()) {
+                    p.failed = new IllegalStateException("the security log entry " + p.id + " was not written");
+                }
+            }
+        }
+        return true;
+    }
+
+    /** In the caller's transaction: the entries chained onto the anchor, inserted, and the anchor moved. */
+    private List<SecurityEvent> append(List<Pending> entries) {
+        Map<String, Object> head = jdbc.queryForMap("SELECT seq, hash FROM platform.security_log_head WHERE one FOR UPDATE");
+        long seq = ((Number) head.get("seq")).longValue();
+        String prev = (String) head.get("hash");
+        List<Object[]> rows = new ArrayList<>(entries.size());
+        List<SecurityEvent> events = new ArrayList<>(entries.size());
+        for (Pending p : entries) {
+            seq++;
+            String hash = hash(prev, seq, p.id, p.at, p.type.name(), p.outcome, p.actor, p.system, p.municipality, p.ip,
+                    p.correlation, p.details);
+            rows.add(new Object[] {seq, p.id, Timestamp.from(p.at), p.type.name(), p.outcome, p.actor, p.system,
+                    p.municipality, p.ip, p.correlation, p.details, prev, hash});
+            events.add(new SecurityEvent(seq, p.id, p.at, p.type, p.outcome, p.actor, p.system, p.municipality, p.ip,
+                    p.correlation, readDetails(p.details), prev, hash));
+            prev = hash;
+        }
+        jdbc.batchUpdate("INSERT INTO platform.security_log (seq, id, at, type, outcome, actor, system, municipality, ip,"
+                + " correlation_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+        jdbc.update("UPDATE platform.security_log_head SET seq = ?, hash = ? WHERE one", seq, prev);
+        return events;
+    }
+
+    /**
+     * A text field as PostgreSQL can store it: the NUL character, which a text column refuses, is
+     * replaced by U+FFFD, so a name or header carrying one cannot keep its own refusal out of the log.
+     */
+    static String storable(String text) {
+        return text == null || text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
     }
 
     /** A refusal or rejection. */
