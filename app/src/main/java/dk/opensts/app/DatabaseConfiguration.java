@@ -66,6 +66,10 @@ public class DatabaseConfiguration {
                         .setServerConfig("max_connections", "100")
                         .setServerConfig("shared_buffers", "256MB")
                         .setServerConfig("fsync", "on")
+                        // the embedded library defaults to asynchronous commit; a write OpenSTS has
+                        // confirmed must be on disk, so commits wait for their WAL to be flushed
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on")
                         .start();
             }
             return pg;
