@@ -91,10 +91,10 @@ public class SecurityLog {
      * refusals no longer queues one commit behind the other on the anchor row.
      */
     public SecurityEvent record(SecurityEventType type, String outcome, Subject who, Map<String, ?> details) {
-        Pending entry = new Pending(UUID.randomUUID(), clock.instant().truncatedTo(ChronoUnit.MICROS), type,
+        Pending entry = new Pending(new Entry(UUID.randomUUID(), clock.instant().truncatedTo(ChronoUnit.MICROS), type,
                 storable(outcome), storable(who.actor()), storable(who.system()), storable(who.municipality()),
                 storable(remoteAddress()), storable(Correlation.current()),
-                json.writeValueAsString(details == null ? Map.of() : details));
+                json.writeValueAsString(details == null ? Map.of() : details)));
         waiting.add(entry);
         appendLock.lock();
         try {
@@ -109,38 +109,24 @@ public class SecurityLog {
             throw entry.failed;
         }
         if (entry.written == null) {
-            throw new IllegalStateException("the security log entry " + entry.id + " was not written");
+            throw new IllegalStateException("the security log entry " + entry.entry.id() + " was not written");
         }
         return entry.written;
     }
 
+    /** What an entry says, ready to be chained. */
+    private record Entry(UUID id, Instant at, SecurityEventType type, String outcome, String actor, String system,
+                         String municipality, String ip, String correlation, String details) {
+    }
+
     /** An entry on its way in; {@code written} or {@code failed} is set under the append lock. */
     private static final class Pending {
-        final UUID id;
-        final Instant at;
-        final SecurityEventType type;
-        final String outcome;
-        final String actor;
-        final String system;
-        final String municipality;
-        final String ip;
-        final String correlation;
-        final String details;
+        final Entry entry;
         SecurityEvent written;
         RuntimeException failed;
 
-        Pending(UUID id, Instant at, SecurityEventType type, String outcome, String actor, String system,
-                String municipality, String ip, String correlation, String details) {
-            this.id = id;
-            this.at = at;
-            this.type = type;
-            this.outcome = outcome;
-            this.actor = actor;
-            this.system = system;
-            this.municipality = municipality;
-            this.ip = ip;
-            this.correlation = correlation;
-            this.details = details;
+        Pending(Entry entry) {
+            this.entry = entry;
         }
 
         boolean done() {
@@ -184,7 +170,7 @@ public class SecurityLog {
         } finally {
             for (Pending p : batch) {
                 if (!p.done()) {
-                    p.failed = new IllegalStateException("the security log entry " + p.id + " was not written");
+                    p.failed = new IllegalStateException("the security log entry " + p.entry.id() + " was not written");
                 }
             }
         }
@@ -199,13 +185,14 @@ public class SecurityLog {
         List<Object[]> rows = new ArrayList<>(entries.size());
         List<SecurityEvent> events = new ArrayList<>(entries.size());
         for (Pending p : entries) {
+            Entry e = p.entry;
             seq++;
-            String hash = hash(prev, seq, p.id, p.at, p.type.name(), p.outcome, p.actor, p.system, p.municipality, p.ip,
-                    p.correlation, p.details);
-            rows.add(new Object[] {seq, p.id, Timestamp.from(p.at), p.type.name(), p.outcome, p.actor, p.system,
-                    p.municipality, p.ip, p.correlation, p.details, prev, hash});
-            events.add(new SecurityEvent(seq, p.id, p.at, p.type, p.outcome, p.actor, p.system, p.municipality, p.ip,
-                    p.correlation, readDetails(p.details), prev, hash));
+            String hash = hash(prev, seq, e.id(), e.at(), e.type().name(), e.outcome(), e.actor(), e.system(),
+                    e.municipality(), e.ip(), e.correlation(), e.details());
+            rows.add(new Object[] {seq, e.id(), Timestamp.from(e.at()), e.type().name(), e.outcome(), e.actor(), e.system(),
+                    e.municipality(), e.ip(), e.correlation(), e.details(), prev, hash});
+            events.add(new SecurityEvent(seq, e.id(), e.at(), e.type(), e.outcome(), e.actor(), e.system(), e.municipality(),
+                    e.ip(), e.correlation(), readDetails(e.details()), prev, hash));
             prev = hash;
         }
         jdbc.batchUpdate("INSERT INTO platform.security_log (seq, id, at, type, outcome, actor, system, municipality, ip,"
