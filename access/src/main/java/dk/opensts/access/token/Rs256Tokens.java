@@ -7,7 +7,6 @@ import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
@@ -69,7 +68,8 @@ import tools.jackson.core.json.JsonFactory;
 final class Rs256Tokens implements JwtDecoder {
 
     static final int MAX_TOKEN_CHARS = 16 * 1024;
-    private static final Duration SKEW = Duration.ofSeconds(60);
+    private static final int SKEW_SECONDS = 60;
+    private static final Duration SKEW = Duration.ofSeconds(SKEW_SECONDS);
     private static final int IDLE_VERIFIERS = 64;
     private static final int MAX_DEPTH = 16;
     private static final JsonFactory JSON = new JsonFactory();
@@ -191,23 +191,30 @@ final class Rs256Tokens implements JwtDecoder {
         if (!issuer.equals(claims.get("iss"))) {
             throw invalid("the token's issuer is not " + issuer);
         }
-        Instant now = clock.instant();
         if (expiresAt == null) {
             throw invalid("the token has no expiry");
         }
         if (issuedAt != null && !expiresAt.isAfter(issuedAt)) {
             throw invalid("the token expires before it was issued");
         }
+        checkWindow(expiresAt, notBefore, clock.instant());
+        try {
+            return new Jwt(token, issuedAt, expiresAt, header, claims);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+    }
+
+    /**
+     * The time window, with {@value #SKEW_SECONDS} s of clock skew: checked on every presentation,
+     * also of a token verified before.
+     */
+    static void checkWindow(Instant expiresAt, Instant notBefore, Instant now) {
         if (now.minus(SKEW).isAfter(expiresAt)) {
             throw invalid("Jwt expired at " + expiresAt);
         }
         if (notBefore != null && now.plus(SKEW).isBefore(notBefore)) {
             throw invalid("Jwt used before " + notBefore);
-        }
-        try {
-            return new Jwt(token, issuedAt, expiresAt, header, claims);
-        } catch (IllegalArgumentException e) {
-            throw bad(e.getMessage());
         }
     }
 
@@ -257,9 +264,7 @@ final class Rs256Tokens implements JwtDecoder {
     /** A base64url part (its characters were checked: the URL alphabet, no padding). */
     private static byte[] base64url(byte[] ascii, int from, int to) {
         try {
-            ByteBuffer decoded = BASE64URL.decode(ByteBuffer.wrap(ascii, from, to - from));
-            return decoded.hasArray() && decoded.arrayOffset() == 0 && decoded.remaining() == decoded.array().length
-                    ? decoded.array() : Arrays.copyOfRange(decoded.array(), decoded.arrayOffset(), decoded.arrayOffset() + decoded.remaining());
+            return BASE64URL.decode(Arrays.copyOfRange(ascii, from, to));
         } catch (IllegalArgumentException e) {
             throw bad("the token is not base64url");
         }
