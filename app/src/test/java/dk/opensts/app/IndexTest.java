@@ -197,6 +197,19 @@ class IndexTest extends ApiTest {
                 + cpr + "' AND object_ids = ARRAY['" + c.path("id").asString() + "']::uuid[]")).isEqualTo(1);
     }
 
+    /** The privilege filter's arrays, sent in PostgreSQL's text form, read back as the values they were made from. */
+    @Test
+    void privilegeFilterArraysReachTheDatabaseUnchanged() {
+        List<String> texts = List.of("27.%", "a \"quoted\" value", "back\\slash", "", "NULL", "{,}", "æøå", "x,y");
+        assertThat(jdbc.sql("SELECT CAST(? AS text[])").param(dk.opensts.platform.security.DataScope.arrayLiteral(texts, true))
+                .query((rs, n) -> java.util.Arrays.asList((String[]) rs.getArray(1).getArray())).single()).isEqualTo(texts);
+        List<java.util.UUID> ids = List.of(java.util.UUID.randomUUID(), java.util.UUID.randomUUID());
+        assertThat(jdbc.sql("SELECT CAST(? AS uuid[])").param(dk.opensts.platform.security.DataScope.arrayLiteral(ids, false))
+                .query((rs, n) -> java.util.Arrays.asList((java.util.UUID[]) rs.getArray(1).getArray())).single()).isEqualTo(ids);
+        assertThat(jdbc.sql("SELECT cardinality(CAST(? AS int[]))").param(dk.opensts.platform.security.DataScope.arrayLiteral(
+                List.of(), false)).query(Integer.class).single()).isZero();
+    }
+
     @Autowired
     dk.opensts.organisation.api.Organisations organisations;
     @Autowired

@@ -336,10 +336,17 @@ public class JobRoles {
      * of the units, or with subunits to one of {@code ancestors} (the units' ancestors).
      */
     public Set<String> heldJobRoles(String cvr, UUID user, Set<UUID> units, Set<UUID> ancestors) {
+        // the assignments linked to the user or to one of her units or their ancestors, found by the
+        // store's refs index (not by reading every assignment of the municipality), then the exact rule
+        List<UUID> linked = new ArrayList<>(1 + units.size() + ancestors.size());
+        linked.add(user);
+        linked.addAll(units);
+        linked.addAll(ancestors);
         List<Row> found = current(ASSIGNMENT, cvr, null,
-                " AND (data->>'user' = ? OR data->>'unit' = ANY(?) OR (data->>'unit' = ANY(?)"
+                " AND v.refs && ?::uuid[] AND (data->>'user' = ? OR data->>'unit' = ANY(?) OR (data->>'unit' = ANY(?)"
                         + " AND (data->>'includeSubunits')::boolean))",
-                List.of(user.toString(), units.stream().map(UUID::toString).toArray(String[]::new),
+                List.of(linked.toArray(UUID[]::new), user.toString(),
+                        units.stream().map(UUID::toString).toArray(String[]::new),
                         ancestors.stream().map(UUID::toString).toArray(String[]::new)));
         Set<String> out = new java.util.LinkedHashSet<>();
         found.forEach(v -> out.add(v.data().path("jobRole").asString()));

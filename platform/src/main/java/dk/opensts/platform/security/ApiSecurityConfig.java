@@ -34,6 +34,12 @@ public class ApiSecurityConfig {
         return org.springframework.security.config.observation.SecurityObservationSettings.noObservations();
     }
 
+    /** Spring Security's strict firewall for every request, its character rules checked without regular expressions. */
+    @Bean
+    org.springframework.security.web.firewall.HttpFirewall httpFirewall() {
+        return HeaderChecks.firewall();
+    }
+
     @Bean
     @Order(10)
     SecurityFilterChain apiSecurity(HttpSecurity http, JsonMapper json, SecurityLog securityLog,
@@ -45,7 +51,7 @@ public class ApiSecurityConfig {
                 .authorizeHttpRequests(a -> a.anyRequest().authenticated())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(c -> c.disable())
-                .oauth2ResourceServer(o -> o.jwt(j -> { })
+                .oauth2ResourceServer(o -> o.bearerTokenResolver(HeaderChecks.BEARER).jwt(j -> { })
                         .authenticationEntryPoint(ProblemSecurityHandlers.entryPoint(json, securityLog))
                         .accessDeniedHandler(ProblemSecurityHandlers.deniedHandler(json)))
                 .exceptionHandling(e -> e.authenticationEntryPoint(ProblemSecurityHandlers.entryPoint(json, securityLog))

@@ -187,22 +187,22 @@ public record DataScope(String municipality, List<Privilege> privileges, boolean
                 sql.append(" OR ");
             }
             sql.append("(").append(c.sensitivity()).append(" = ANY(CAST(:").append(n).append("s AS int[]))");
-            params.put(n + "s", p.sensitivities().stream().map(Sensitivity::code).toArray(Integer[]::new));
+            params.put(n + "s", arrayLiteral(p.sensitivities().stream().map(Sensitivity::code).toList(), false));
             if (p.kle() != null) {
                 List<String> exact = p.kle().stream().filter(k -> !k.endsWith(".")).toList();
                 List<String> prefixes = p.kle().stream().filter(k -> k.endsWith(".")).map(k -> k + "%").toList();
                 sql.append(" AND (").append(c.kle()).append(" = ANY(CAST(:").append(n).append("ke AS text[]))")
                         .append(" OR ").append(c.kle()).append(" LIKE ANY(CAST(:").append(n).append("kp AS text[])))");
-                params.put(n + "ke", exact.toArray(String[]::new));
-                params.put(n + "kp", prefixes.toArray(String[]::new));
+                params.put(n + "ke", arrayLiteral(exact, true));
+                params.put(n + "kp", arrayLiteral(prefixes, true));
             }
             if (p.units() != null) {
                 sql.append(" AND ").append(c.unit()).append(" = ANY(CAST(:").append(n).append("u AS uuid[]))");
-                params.put(n + "u", p.units().toArray(UUID[]::new));
+                params.put(n + "u", arrayLiteral(p.units(), false));
             }
             if (p.itSystems() != null) {
                 sql.append(" AND ").append(c.itSystem()).append(" = ANY(CAST(:").append(n).append("it AS text[]))");
-                params.put(n + "it", p.itSystems().toArray(String[]::new));
+                params.put(n + "it", arrayLiteral(p.itSystems(), true));
             }
             sql.append(")");
         }
@@ -210,5 +210,36 @@ public record DataScope(String municipality, List<Privilege> privileges, boolean
             sql.append("FALSE");
         }
         return new Filter(sql.append("))").toString(), params);
+    }
+
+    /**
+     * PostgreSQL's text form of an array ({@code {a,b}}), which the filter's {@code CAST(... AS type[])}
+     * reads. A filter is made once per set of privileges and used by every search with them, so the
+     * arrays are written once here, not encoded again by the driver on each query (a unit tree can
+     * hold thousands of units). Text elements are quoted with backslash escapes; numbers and UUIDs
+     * need none.
+     */
+    public static String arrayLiteral(java.util.Collection<?> values, boolean quote) {
+        StringBuilder out = new StringBuilder("{");
+        for (Object v : values) {
+            if (out.length() > 1) {
+                out.append(',');
+            }
+            if (!quote) {
+                out.append(v);
+                continue;
+            }
+            out.append('"');
+            String s = v.toString();
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                if (ch == '"' || ch == '\\') {
+                    out.append('\\');
+                }
+                out.append(ch);
+            }
+            out.append('"');
+        }
+        return out.append('}').toString();
     }
 }
