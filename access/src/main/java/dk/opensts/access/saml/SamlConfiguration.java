@@ -172,10 +172,8 @@ public class SamlConfiguration {
             throw new IllegalStateException("the test IdP needs the development CA");
         }
         DevelopmentCa.Issued issued = dev.ca().samlKey("test-idp", "OpenSTS test IdP");
-        // bcrypt at its lowest cost: the demo users' passwords are public, and the test IdP must not
-        // dominate the login benchmark; a real municipal IdP guards real passwords
         return new TestIdentityProvider(issued.key(), issued.certificate(), endpoints, idps,
-                new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder(4), clock);
+                new TestIdentityProvider.DemoPasswords(), clock);
     }
 
     /** The built-in test service provider: with the test IdP only (the demo run and the tests). */

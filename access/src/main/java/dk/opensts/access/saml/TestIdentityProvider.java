@@ -47,6 +47,47 @@ public class TestIdentityProvider {
     public record Pending(String requestId, String acsUrl, String requester, Assurance minimum, Instant expires) {
     }
 
+    /**
+     * The test IdP's password check: a random salt and SHA-256, compared in constant time. Its users
+     * live in memory only and are made by code whose passwords are public (the demo users, the
+     * benchmark's); a deliberately slow hash such as bcrypt protects nothing there, and in the login
+     * benchmark, where this IdP shares the machine with the context handler it stands in front of,
+     * bcrypt at its lowest cost took about a fifth of all CPU. A real municipal IdP guards real passwords.
+     */
+    public static final class DemoPasswords implements PasswordEncoder {
+
+        private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+        @Override
+        public String encode(CharSequence raw) {
+            byte[] salt = new byte[16];
+            RANDOM.nextBytes(salt);
+            java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+            return b64.encodeToString(salt) + "$" + b64.encodeToString(digest(salt, raw));
+        }
+
+        @Override
+        public boolean matches(CharSequence raw, String encoded) {
+            int dollar = encoded == null ? -1 : encoded.indexOf('$');
+            if (raw == null || dollar < 0) {
+                return false;
+            }
+            java.util.Base64.Decoder b64 = java.util.Base64.getDecoder();
+            return java.security.MessageDigest.isEqual(digest(b64.decode(encoded.substring(0, dollar)), raw),
+                    b64.decode(encoded.substring(dollar + 1)));
+        }
+
+        private static byte[] digest(byte[] salt, CharSequence raw) {
+            try {
+                java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+                sha.update(salt);
+                return sha.digest(raw.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     private final PrivateKey key;
     private final X509Certificate certificate;
     private final java.util.function.Supplier<ContextHandler.Settings> handler;

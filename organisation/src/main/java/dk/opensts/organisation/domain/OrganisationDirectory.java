@@ -83,15 +83,18 @@ class OrganisationDirectory implements Organisations {
         if (user.isEmpty()) {
             return Optional.empty();
         }
+        // her engagements (their units) and her e-mail address: what refers to her, in one query
         Set<UUID> units = new java.util.LinkedHashSet<>();
-        for (Version f : referring(store, OrganisationTypes.FUNCTION, organisation.get(), id, now)) {
-            if (Attributes.FunctionType.ENGAGEMENT.name().equals(f.data().path("functionType").asString(""))) {
-                f.data().path("units").forEach(u -> units.add(UUID.fromString(u.asString())));
+        String email = null;
+        for (Version v : referring(store, null, organisation.get(), id, now)) {
+            if (OrganisationTypes.FUNCTION.equals(v.type())
+                    && Attributes.FunctionType.ENGAGEMENT.name().equals(v.data().path("functionType").asString(""))) {
+                v.data().path("units").forEach(u -> units.add(UUID.fromString(u.asString())));
+            } else if (email == null && OrganisationTypes.ADDRESS.equals(v.type())
+                    && Attributes.AddressType.EMAIL.name().equals(v.data().path("addressType").asString(""))) {
+                email = v.data().path("value").asString();
             }
         }
-        String email = referring(store, OrganisationTypes.ADDRESS, organisation.get(), id, now).stream()
-                .filter(a -> Attributes.AddressType.EMAIL.name().equals(a.data().path("addressType").asString("")))
-                .map(a -> a.data().path("value").asString()).findFirst().orElse(null);
         return Optional.of(new User(id, user.get().data().path("userKey").asString(),
                 user.get().data().path("name").asString(), email, Set.copyOf(units)));
     }

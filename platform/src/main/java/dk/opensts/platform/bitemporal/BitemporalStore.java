@@ -114,9 +114,13 @@ public class BitemporalStore {
 
     public List<Version> search(Query q) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + from()
-                + " WHERE v.type = :type AND v.valid @> :t AND " + known("v", q.at()));
+                + " WHERE v.valid @> :t AND " + known("v", q.at()));
         Map<String, Object> p = new HashMap<>();
-        p.put("type", q.type());
+        if (q.type() != null) {
+            // without a type: objects of every type (for example everything linked to one object)
+            sql.append(" AND v.type = :type");
+            p.put("type", q.type());
+        }
         p.put("t", ts(q.at().validAt()));
         p.put("k", ts(q.at().knownAt()));
         if (q.owner() != null) {
