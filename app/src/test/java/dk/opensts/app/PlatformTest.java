@@ -80,6 +80,15 @@ class PlatformTest extends ApiTest {
         assertThat(r.header("Content-Type")).startsWith("application/problem+json");
         assertThat(r.code()).isEqualTo("UNAUTHENTICATED");
         assertThat(r.header("WWW-Authenticate")).startsWith("Bearer");
+        // a malformed bearer header, or a valid token in another form than RFC 6750's header: 401
+        String token = token(Services.ORGANISATION, Services.READ);
+        assertThat(call("GET", "/api/organisation/v1/units", null, null, "Authorization", "Bearer " + token + " x").status())
+                .isEqualTo(401);
+        assertThat(call("GET", "/api/organisation/v1/units", null, null, "Authorization", "Bearer  " + token).status())
+                .isEqualTo(401);
+        assertThat(get("/api/organisation/v1/units?access_token=" + token, null).status()).isEqualTo(401);
+        assertThat(call("GET", "/api/organisation/v1/units", null, null, "Authorization", "bearer " + token).status())
+                .isEqualTo(200);
     }
 
     @Test
