@@ -91,7 +91,10 @@ public final class HeaderChecks {
         return true;
     }
 
-    /** Spring Security's strict firewall with the default rules, checked by {@link #assignedAndNotControl}. */
+    /**
+     * Spring Security's strict firewall with its default rules: header and parameter names by
+     * {@link #assignedAndNotControl}, header values by {@link #headerValue}.
+     */
     public static StrictHttpFirewall firewall() {
         StrictHttpFirewall firewall = new StrictHttpFirewall();
         firewall.setAllowedHeaderNames(HeaderChecks::assignedAndNotControl);
