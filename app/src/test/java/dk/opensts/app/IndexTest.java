@@ -197,6 +197,59 @@ class IndexTest extends ApiTest {
                 + cpr + "' AND object_ids = ARRAY['" + c.path("id").asString() + "']::uuid[]")).isEqualTo(1);
     }
 
+    @Autowired
+    dk.opensts.caseindex.api.CaseIndex caseIndex;
+    @Autowired
+    dk.opensts.benefitindex.api.BenefitIndex benefitIndex;
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate tx;
+
+    /**
+     * A search's statements run on their generic plans: on custom plans PostgreSQL re-planned the
+     * grants of a case on every search, estimating each KLE pattern and org unit of the privilege.
+     * The driver prepares a statement on the server from its fifth use; PostgreSQL's plan cache tries
+     * custom plans for a prepared statement's first five executions unless told otherwise, so after
+     * twelve searches on one connection each statement has run several times prepared.
+     */
+    @Test
+    void searchesRunOnGenericPlans() {
+        String cpr = cpr();
+        String n = "G-" + SEQ.incrementAndGet();
+        publishCase(n, caseJson(1, n, cpr, "27.01.01", children, "FORTROLIGE_PERSONOPLYSNINGER", false, ""));
+        assertThat(call("PUT", C + "/documents/" + n + "-d1", publish, "{\"version\":1,\"caseLocalId\":\"" + n
+                + "\",\"number\":\"1\",\"title\":\"Ansøgning\",\"letterDate\":\"2025-01-11\","
+                + "\"documentType\":\"Indgående\",\"parties\":[],\"kle\":\"27.01.01\"}").status()).isEqualTo(201);
+        Res grant = call("PUT", B + "/grants/" + n + "-g1", publishGrants, "{\"version\":1,\"userKey\":\"B-" + n
+                + "\",\"municipality\":\"" + CVR + "\",\"from\":\"2025-03-01\",\"status\":\"GRANTED\","
+                + "\"sensitivity\":\"FORTROLIGE_PERSONOPLYSNINGER\",\"party\":{\"type\":\"CPR\",\"id\":\"" + cpr
+                + "\",\"role\":\"BENEFIT_RECIPIENT\"},\"caseNumber\":\"" + n + "\",\"kle\":\"27.01.01\","
+                + "\"orgUnit\":\"" + children + "\",\"benefits\":[],\"effectuations\":[]}");
+        assertThat(grant.status()).as(grant.text()).isEqualTo(201);
+        var actor = dk.opensts.platform.security.Actor.of("plan-test", "Plan test", CVR, null, Map.of(Services.SEARCH,
+                scope("27.*,28.*,29.*", social + ".*", "FOELSOMME_PERSONOPLYSNINGER")));
+        var filters = new dk.opensts.platform.index.SearchFilters(cpr, null, null, null, null, false, null, null, null,
+                null, null, "plan test");
+        // one connection for all: the searches join this transaction
+        List<Map<String, Object>> plans = tx.execute(s -> {
+            for (int i = 0; i < 12; i++) {
+                var page = caseIndex.search(actor, filters, null, 10, true, true);
+                assertThat(page.items()).hasSize(1);
+                assertThat(String.valueOf(page.items().get(0).rawValue()))
+                        .contains("\"title\": \"Ansøgning\"", "\"userKey\": \"B-" + n);
+                assertThat(benefitIndex.search(actor, filters, null, 10).items()).hasSize(1);
+            }
+            return jdbc.sql("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+                    + " WHERE statement ~ 'FROM (case_index\\.case_party p|case_index\\.documents d"
+                    + "|benefit_index\\.grants g) '").query().listOfRows();
+        });
+        // by party, the case's documents, its grants, grants by party
+        assertThat(plans).as("prepared searches").hasSizeGreaterThanOrEqualTo(4);
+        for (Map<String, Object> p : plans) {
+            assertThat(((Number) p.get("custom_plans")).longValue()).as(p.toString()).isZero();
+            assertThat(((Number) p.get("generic_plans")).longValue()).as(p.toString()).isPositive();
+        }
+    }
+
     /** The privilege filter's arrays, sent in PostgreSQL's text form, read back as the values they were made from. */
     @Test
     void privilegeFilterArraysReachTheDatabaseUnchanged() {

@@ -48,6 +48,7 @@ public class GrantSearch implements BenefitIndex {
                 .eq("g.system_id", f.owningSystem())
                 .after(after, "g.changed_at", "g.id");
         return tx.execute(s -> {
+            store.genericPlans();
             List<Shown> rows = store.search(q, limit + 1, resolved.protectedData());
             List<Shown> page = rows.size() > limit ? rows.subList(0, limit) : rows;
             List<UUID> ids = page.stream().map(Shown::id).toList();

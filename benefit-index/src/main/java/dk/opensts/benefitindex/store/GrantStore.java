@@ -80,6 +80,11 @@ public class GrantStore {
         }
     }
 
+    /** The searches of this transaction run on generic plans ({@link IndexTables#genericPlans}). */
+    public void genericPlans() {
+        tables.genericPlans();
+    }
+
     /** A page of grants matching {@code query} (which holds the privilege filter), newest change first. */
     public List<Shown> search(IndexQuery query, int limit, boolean protectedData) {
         return jdbc.sql("SELECT g.id, g.system_id, g.local_id, g.version, g.changed_at, g.body::text AS body"

@@ -59,6 +59,7 @@ public class CaseSearch implements CaseIndex {
                 .eq("c.system_id", f.owningSystem())
                 .after(after, "c.changed_at", "c.id");
         return tx.execute(s -> {
+            store.genericPlans();
             List<Shown> rows = store.search(f.party(), q, limit + 1, resolved.protectedData());
             List<Shown> page = new ArrayList<>(rows.size() > limit ? rows.subList(0, limit) : rows);
             List<UUID> ids = page.stream().map(Shown::id).toList();

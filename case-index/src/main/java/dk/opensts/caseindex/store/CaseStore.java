@@ -153,6 +153,11 @@ public class CaseStore {
         }
     }
 
+    /** The searches of this transaction run on generic plans ({@link IndexTables#genericPlans}). */
+    public void genericPlans() {
+        cases.genericPlans();
+    }
+
     /**
      * A page of cases matching {@code query} (which holds the privilege filter), newest change first;
      * by party through the party index. Exempt and removed cases are never read.
