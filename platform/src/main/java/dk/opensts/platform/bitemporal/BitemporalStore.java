@@ -112,9 +112,28 @@ public class BitemporalStore {
         }
     }
 
+    /** A statement as the store runs it: SQL with named parameters, and their values. */
+    public record Statement(String sql, Map<String, Object> params) {
+    }
+
     public List<Version> search(Query q) {
+        Statement s = searchStatement(q);
+        return jdbc.sql(s.sql()).params(s.params()).query(this::version).list();
+    }
+
+    /**
+     * The statement {@link #search} runs. Valid and system time are tested with
+     * {@code range_contains_elem}, the function behind {@code @>}, which no index serves: the
+     * condition that finds the rows (owner, user key, parent, linked object, name) has its own index.
+     * With the operator, a generic plan (which PostgreSQL's plan cache settles on after five
+     * executions of a prepared statement) estimated "valid at t" at half a percent of the rows and
+     * walked the exclusion constraint's index over every version valid at t, in every owner: a
+     * login's "everything linked to her" took a millisecond among 1,000 versions, growing with the schema.
+     */
+    public Statement searchStatement(Query q) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + from()
-                + " WHERE v.valid @> :t AND " + known("v", q.at()));
+                + " WHERE range_contains_elem(v.valid, CAST(:t AS timestamptz)) AND "
+                + (q.at().knownNow() ? "upper_inf(v.sys)" : "range_contains_elem(v.sys, CAST(:k AS timestamptz))"));
         Map<String, Object> p = new HashMap<>();
         if (q.type() != null) {
             // without a type: objects of every type (for example everything linked to one object)
@@ -158,7 +177,7 @@ public class BitemporalStore {
         }
         sql.append(" ORDER BY v.object_id LIMIT :limit");
         p.put("limit", q.limit());
-        return jdbc.sql(sql.toString()).params(p).query(this::version).list();
+        return new Statement(sql.toString(), p);
     }
 
     /**
