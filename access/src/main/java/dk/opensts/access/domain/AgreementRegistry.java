@@ -267,7 +267,8 @@ public class AgreementRegistry implements ServiceAgreements {
     @Override
     public List<Grant> approvedGrants(UUID system, String service, String municipality, Instant at) {
         List<String> rows = jdbc.sql("SELECT data->>'roles' FROM access.object_version WHERE type = 'agreement'"
-                        + " AND user_key = ? AND owner = ? AND upper_inf(sys) AND valid @> ?::timestamptz"
+                        + " AND user_key = ? AND owner = ? AND upper_inf(sys) AND "
+                        + BitemporalStore.contains("valid", "?")
                         + " AND data->>'state' = 'APPROVED'")
                 .params(key(system, service, municipality), owner(municipality), Timestamp.from(at))
                 .query(String.class).list();

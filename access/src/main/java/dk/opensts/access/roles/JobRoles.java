@@ -416,7 +416,8 @@ public class JobRoles {
         params.addAll(args);
         return jdbc.sql("SELECT v.object_id, o.version, v.data::text AS data, lower(v.valid) AS vf, upper(v.valid) AS vt"
                         + " FROM access.object_version v JOIN access.registry_object o ON o.id = v.object_id"
-                        + " WHERE v.type = ? AND v.owner = ? AND upper_inf(v.sys) AND v.valid @> ?::timestamptz"
+                        + " WHERE v.type = ? AND v.owner = ? AND upper_inf(v.sys) AND "
+                        + BitemporalStore.contains("v.valid", "?")
                         + where.replace("data->>", "v.data->>") + " ORDER BY v.user_key, v.object_id LIMIT 10000")
                 .params(params)
                 .query((rs, n) -> new Row(rs.getObject(1, UUID.class), rs.getInt(2),

@@ -112,6 +112,18 @@ public class BitemporalStore {
         }
     }
 
+    /**
+     * SQL for "the range {@code column} contains the timestamp {@code parameter}" in the form no index
+     * serves, for statements found through another condition with its own index (see
+     * {@link #searchStatement}).
+     *
+     * @param column    a {@code tstzrange} column, for example {@code v.valid} (a constant, never input)
+     * @param parameter its parameter, {@code ?} or {@code :name}
+     */
+    public static String contains(String column, String parameter) {
+        return "range_contains_elem(" + column + ", CAST(" + parameter + " AS timestamptz))";
+    }
+
     /** A statement as the store runs it: SQL with named parameters, and their values. */
     public record Statement(String sql, Map<String, Object> params) {
     }
@@ -132,8 +144,8 @@ public class BitemporalStore {
      */
     public Statement searchStatement(Query q) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + from()
-                + " WHERE range_contains_elem(v.valid, CAST(:t AS timestamptz)) AND "
-                + (q.at().knownNow() ? "upper_inf(v.sys)" : "range_contains_elem(v.sys, CAST(:k AS timestamptz))"));
+                + " WHERE " + contains("v.valid", ":t") + " AND "
+                + (q.at().knownNow() ? "upper_inf(v.sys)" : contains("v.sys", ":k")));
         Map<String, Object> p = new HashMap<>();
         if (q.type() != null) {
             // without a type: objects of every type (for example everything linked to one object)
