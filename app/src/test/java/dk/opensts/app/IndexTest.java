@@ -126,14 +126,8 @@ class IndexTest extends ApiTest {
         return r.body().path("id").asString();
     }
 
-    Res search(String token, String query) {
-        return get(C + "/cases?" + query, token);
-    }
-
-    @Test
-    void privilegesFilterTheSearchInTheQuery() {
-        String cpr = cpr();
-        String n = "S-" + SEQ.incrementAndGet();
+    /** Case {@code n} of the party (KLE 27.01.01, the children's unit), its document "Ansøgning" and grant "B-n". */
+    void publishWithDocumentAndGrant(String n, String cpr) {
         publishCase(n, caseJson(1, n, cpr, "27.01.01", children, "FORTROLIGE_PERSONOPLYSNINGER", false, ""));
         assertThat(call("PUT", C + "/documents/" + n + "-d1", publish, "{\"version\":1,\"caseLocalId\":\"" + n
                 + "\",\"number\":\"1\",\"title\":\"Ansøgning\",\"letterDate\":\"2025-01-11\",\"documentType\":\"Indgående\","
@@ -147,6 +141,17 @@ class IndexTest extends ApiTest {
                 + "\"effectuations\":[{\"from\":\"2025-03-01\",\"to\":\"2025-03-31\",\"grossAmount\":12000.00,"
                 + "\"paidAmount\":8400.00}]}");
         assertThat(grant.status()).as(grant.text()).isEqualTo(201);
+    }
+
+    Res search(String token, String query) {
+        return get(C + "/cases?" + query, token);
+    }
+
+    @Test
+    void privilegesFilterTheSearchInTheQuery() {
+        String cpr = cpr();
+        String n = "S-" + SEQ.incrementAndGet();
+        publishWithDocumentAndGrant(n, cpr);
         String exempt = n + "-X";
         publishCase(exempt, caseJson(1, exempt, cpr, "27.01.01", children, "IKKE_FORTROLIGE_DATA", true, ""));
         String vip = n + "-V";
@@ -215,16 +220,7 @@ class IndexTest extends ApiTest {
     void searchesRunOnGenericPlans() {
         String cpr = cpr();
         String n = "G-" + SEQ.incrementAndGet();
-        publishCase(n, caseJson(1, n, cpr, "27.01.01", children, "FORTROLIGE_PERSONOPLYSNINGER", false, ""));
-        assertThat(call("PUT", C + "/documents/" + n + "-d1", publish, "{\"version\":1,\"caseLocalId\":\"" + n
-                + "\",\"number\":\"1\",\"title\":\"Ansøgning\",\"letterDate\":\"2025-01-11\","
-                + "\"documentType\":\"Indgående\",\"parties\":[],\"kle\":\"27.01.01\"}").status()).isEqualTo(201);
-        Res grant = call("PUT", B + "/grants/" + n + "-g1", publishGrants, "{\"version\":1,\"userKey\":\"B-" + n
-                + "\",\"municipality\":\"" + CVR + "\",\"from\":\"2025-03-01\",\"status\":\"GRANTED\","
-                + "\"sensitivity\":\"FORTROLIGE_PERSONOPLYSNINGER\",\"party\":{\"type\":\"CPR\",\"id\":\"" + cpr
-                + "\",\"role\":\"BENEFIT_RECIPIENT\"},\"caseNumber\":\"" + n + "\",\"kle\":\"27.01.01\","
-                + "\"orgUnit\":\"" + children + "\",\"benefits\":[],\"effectuations\":[]}");
-        assertThat(grant.status()).as(grant.text()).isEqualTo(201);
+        publishWithDocumentAndGrant(n, cpr);
         var actor = dk.opensts.platform.security.Actor.of("plan-test", "Plan test", CVR, null, Map.of(Services.SEARCH,
                 scope("27.*,28.*,29.*", social + ".*", "FOELSOMME_PERSONOPLYSNINGER")));
         var filters = new dk.opensts.platform.index.SearchFilters(cpr, null, null, null, null, false, null, null, null,
