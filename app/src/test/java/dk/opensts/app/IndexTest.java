@@ -202,13 +202,6 @@ class IndexTest extends ApiTest {
                 + cpr + "' AND object_ids = ARRAY['" + c.path("id").asString() + "']::uuid[]")).isEqualTo(1);
     }
 
-    @Autowired
-    dk.opensts.caseindex.api.CaseIndex caseIndex;
-    @Autowired
-    dk.opensts.benefitindex.api.BenefitIndex benefitIndex;
-    @Autowired
-    org.springframework.transaction.support.TransactionTemplate tx;
-
     /**
      * A search's statements run on their generic plans: on custom plans PostgreSQL re-planned the
      * grants of a case on every search, estimating each KLE pattern and org unit of the privilege.
@@ -258,6 +251,13 @@ class IndexTest extends ApiTest {
         assertThat(jdbc.sql("SELECT cardinality(CAST(? AS int[]))").param(dk.opensts.platform.security.DataScope.arrayLiteral(
                 List.of(), false)).query(Integer.class).single()).isZero();
     }
+
+    @Autowired
+    dk.opensts.caseindex.api.CaseIndex caseIndex;
+    @Autowired
+    dk.opensts.benefitindex.api.BenefitIndex benefitIndex;
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate tx;
 
     @Autowired
     dk.opensts.organisation.api.Organisations organisations;
