@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * java -cp ... dk.opensts.bench.MessagingBench [--seconds 10] [--warmup 5] [--runs 3] [--amqp amqp://guest:guest@127.0.0.1:5672]
+ *      [--db-url jdbc:postgresql://...] (an empty external database instead of the embedded one)
  * RESULT messaging subscribers=10 publishers=4 size=1024 runs=3 fanout=... opensts_msgs_per_s=... plain_msgs_per_s=...
  *        ratio=... opensts_p50_ms=... opensts_p99_ms=... plain_p50_ms=... plain_p99_ms=... half_load_opensts_msgs_per_s=...
  * </pre>
@@ -71,7 +72,7 @@ public final class MessagingBench {
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(uri);
-        try (Bench.Server server = new Bench.Server(null, "--opensts.messaging.amqp.uri=" + uri,
+        try (Bench.Server server = new Bench.Server(o.text("db-url", null), "--opensts.messaging.amqp.uri=" + uri,
                 "--opensts.messaging.amqp.prefix=" + prefix);
              Connection admin = factory.newConnection("bench-admin")) {
             server.context.getBean(Classifications.class).ensureNationalClasses("BESKEDTYPE", "Beskedtyper",

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -174,6 +176,9 @@ public class AmqpTransport implements SmartLifecycle {
         if (relayChannel == null || !relayChannel.isOpen()) {
             Channel ch = connection.createChannel();
             ch.confirmSelect();
+            ch.addConfirmListener((tag, multiple) -> confirmed(tag, multiple, false),
+                    (tag, multiple) -> confirmed(tag, multiple, true));
+            ch.addShutdownListener(cause -> relayChannelClosed());
             declared.clear();
             relayChannel = ch;
         }
@@ -410,7 +415,7 @@ public class AmqpTransport implements SmartLifecycle {
 
     // ------------------------------------------------------------------ dueslag queues
 
-    /** New messages were stored: relay at once. */
+    /** New messages were stored, or the broker confirmed a round: the relay looks at once. */
     void wake() {
         if (woken.compareAndSet(false, true)) {
             synchronized (relaySignal) {
@@ -419,18 +424,104 @@ public class AmqpTransport implements SmartLifecycle {
         }
     }
 
+    /**
+     * Deliveries published in one relay round, until the broker has confirmed (or refused) every
+     * one. A round ends once: confirmed, refused, or given up (channel closed, no answer in time).
+     */
+    private static final class Round {
+        final Map<Long, UUID> leases;
+        final List<Long> publishTags = new ArrayList<>();
+        final long publishedAt = System.nanoTime();
+        final AtomicBoolean ended = new AtomicBoolean();
+        int unconfirmed;
+        boolean refused;
+
+        Round(Map<Long, UUID> leases) {
+            this.leases = leases;
+            this.unconfirmed = leases.size();
+        }
+    }
+
+    /** Rounds waiting for confirms, by the publish sequence number of each of their deliveries. */
+    private final ConcurrentSkipListMap<Long, Round> awaiting = new ConcurrentSkipListMap<>();
+    /** Rounds published and not yet ended. */
+    private final Set<Round> inFlight = ConcurrentHashMap.newKeySet();
+    /** Rounds that ended, for the relay to record in the database (delivered, or given back). */
+    private final BlockingQueue<Round> ended = new LinkedBlockingQueue<>();
+
+    /** The broker's publisher confirms for the relay channel (on the connection's thread). */
+    private void confirmed(long tag, boolean multiple, boolean refused) {
+        List<Round> rounds = new ArrayList<>();
+        if (multiple) {
+            Map<Long, Round> head = awaiting.headMap(tag, true);
+            rounds.addAll(head.values());
+            head.clear();
+        } else {
+            Round r = awaiting.remove(tag);
+            if (r != null) {
+                rounds.add(r);
+            }
+        }
+        for (Round r : rounds) {
+            boolean done;
+            synchronized (r) {
+                r.refused |= refused;
+                done = --r.unconfirmed == 0;
+            }
+            if (done) {
+                end(r, r.refused);
+            }
+        }
+        if (!rounds.isEmpty()) {
+            wake();
+        }
+    }
+
+    /** Ends a round once; its sequence numbers are forgotten (a recovered channel counts from 1 again). */
+    private void end(Round r, boolean refused) {
+        if (r.ended.compareAndSet(false, true)) {
+            synchronized (r) {
+                r.refused |= refused;
+            }
+            r.publishTags.forEach(t -> awaiting.remove(t, r));
+            inFlight.remove(r);
+            ended.add(r);
+        }
+    }
+
+    /** The relay channel closed: no confirm will come for what it published; relay it again. */
+    private void relayChannelClosed() {
+        List.copyOf(inFlight).forEach(r -> end(r, true));
+        awaiting.clear();
+        wake();
+    }
+
+    private int inFlightDeliveries() {
+        int n = 0;
+        for (Round r : inFlight) {
+            n += r.leases.size();
+        }
+        return n;
+    }
+
+    /**
+     * Relays without waiting for the broker between rounds: while earlier rounds await their
+     * confirms, the next is leased and published (at most {@code 4 × batch} deliveries unconfirmed).
+     * What the broker confirmed is marked delivered, and what it refused given back, in the
+     * transaction that leases the next round.
+     */
     private void relayLoop() {
         while (running) {
             int relayed = 0;
             try {
                 woken.set(false);
-                relayed = relayBatch();
+                relayed = relayRound();
             } catch (RuntimeException e) {
                 log.warn("AMQP relay: {}; trying again", e.toString());
                 sleep(1000);
             }
-            // relay again at once while there was work (receivers lease their shares, so a round may be
-            // less than a batch with more waiting); wait for a wake-up or the tick when there was none
+            // go on at once while there was work (receivers lease their shares, so a round may be less
+            // than a batch with more waiting); else wait for new messages, a confirm, or the tick
             if (relayed == 0 && !woken.get()) {
                 synchronized (relaySignal) {
                     try {
@@ -442,18 +533,45 @@ public class AmqpTransport implements SmartLifecycle {
                 }
             }
         }
+        // stopping: record what the broker confirms within a few seconds; the rest stays leased and
+        // is relayed again when its lease runs out
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!inFlight.isEmpty() && System.nanoTime() < until) {
+            sleep(20);
+        }
+        try {
+            List<Round> done = new ArrayList<>();
+            ended.drainTo(done);
+            record(done, false);
+        } catch (RuntimeException e) {
+            log.warn("AMQP relay: confirmed deliveries not recorded at stop (they come again): {}", e.toString());
+        }
     }
 
-    /** Leases deliveries of AMQP receivers, publishes them in order with confirms, then marks them delivered. */
-    int relayBatch() {
-        if (!relayChannel.isOpen()) {
-            heal();
+    /**
+     * Records rounds that ended, and leases the next round when {@code lease}, in one transaction:
+     * confirmed deliveries are delivered, refused ones given back. Returns the deliveries leased.
+     */
+    private List<Dueslag.Lease> record(List<Round> done, boolean lease, List<DeliveryStore.Leased> batch) {
+        Map<Long, UUID> delivered = new LinkedHashMap<>();
+        Map<Long, UUID> refused = new LinkedHashMap<>();
+        done.forEach(r -> (r.refused ? refused : delivered).putAll(r.leases));
+        if (!refused.isEmpty()) {
+            log.warn("AMQP relay: the broker refused {} deliveries or did not confirm them; relaying them again",
+                    refused.size());
         }
-        List<DeliveryStore.Leased> batch = new ArrayList<>();
-        List<Dueslag.Lease> routed = tx.execute(s -> {
-            batch.addAll(store.lease(null, null, DeliveryStore.Reader.AMQP, settings.batch(), settings.leaseTime(),
-                    clock.instant()));
-            // each message read once for all its receivers in the batch
+        if (done.isEmpty() && !lease) {
+            return List.of();
+        }
+        return tx.execute(s -> {
+            Instant now = clock.instant();
+            store.ack(null, delivered, now);
+            store.release(refused);
+            if (!lease) {
+                return List.of();
+            }
+            batch.addAll(store.lease(null, null, DeliveryStore.Reader.AMQP, settings.batch(), settings.leaseTime(), now));
+            // each message read once for all its receivers in the round
             Map<UUID, dk.opensts.messaging.domain.Envelope> parsed = new HashMap<>();
             List<Dueslag.Lease> out = new ArrayList<>(batch.size());
             for (DeliveryStore.Leased l : batch) {
@@ -462,11 +580,46 @@ public class AmqpTransport implements SmartLifecycle {
             dueslag.audit(out, "AMQP");
             return out;
         });
+    }
+
+    private void record(List<Round> done, boolean lease) {
+        record(done, lease, new ArrayList<>());
+    }
+
+    /**
+     * One round: records the rounds that ended, leases deliveries of AMQP receivers (when fewer
+     * than the limit await confirms) and publishes them in order. Returns how many it published.
+     */
+    int relayRound() {
+        if (!relayChannel.isOpen()) {
+            heal();
+        }
+        long timeout = TimeUnit.SECONDS.toNanos(30);
+        for (Round r : inFlight) {
+            if (System.nanoTime() - r.publishedAt > timeout) {
+                log.warn("AMQP relay: the broker confirmed {} deliveries not within 30 s; relaying them again",
+                        r.leases.size());
+                end(r, true);
+            }
+        }
+        List<Round> done = new ArrayList<>();
+        ended.drainTo(done);
+        boolean more = relayChannel.isOpen() && inFlightDeliveries() < 4 * settings.batch();
+        List<DeliveryStore.Leased> batch = new ArrayList<>();
+        List<Dueslag.Lease> routed;
+        try {
+            routed = record(done, more, batch);
+        } catch (RuntimeException e) {
+            ended.addAll(done);
+            throw e;
+        }
         if (batch.isEmpty()) {
             return 0;
         }
         Map<Long, UUID> leases = new LinkedHashMap<>();
         batch.forEach(l -> leases.put(l.id(), l.leaseId()));
+        Round round = new Round(leases);
+        inFlight.add(round);
         try {
             for (int i = 0; i < batch.size(); i++) {
                 DeliveryStore.Leased l = batch.get(i);
@@ -479,21 +632,20 @@ public class AmqpTransport implements SmartLifecycle {
                 AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
                         .messageId(l.messageId().toString()).deliveryMode(2).headers(headers)
                         .timestamp(java.util.Date.from(l.receivedAt())).build();
-                relayChannel.basicPublish("", queueOf(l.receiver()), true, props,
-                        binder.canonical(lease.envelope()).getBytes(StandardCharsets.UTF_8));
+                byte[] body = binder.canonical(lease.envelope()).getBytes(StandardCharsets.UTF_8);
+                // known before publishing: the confirm may come before basicPublish returns
+                long tag = relayChannel.getNextPublishSeqNo();
+                synchronized (round) {
+                    round.publishTags.add(tag);
+                }
+                awaiting.put(tag, round);
+                relayChannel.basicPublish("", queueOf(l.receiver()), true, props, body);
             }
-            if (!relayChannel.waitForConfirms(30_000)) {
-                throw new IOException("the broker refused some (nack)");
-            }
-        } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            // not confirmed: give them back to be relayed again (a receiver may see one twice)
-            tx.execute(s -> store.release(leases));
-            throw new IllegalStateException("broker did not confirm " + batch.size() + " deliveries: " + e, e);
+        } catch (IOException | RuntimeException e) {
+            // not all published: the round is given back whole (a receiver may see some twice)
+            end(round, true);
+            throw new IllegalStateException("relay of " + batch.size() + " deliveries failed: " + e, e);
         }
-        tx.execute(s -> store.ack(null, leases, clock.instant()));
         return batch.size();
     }
 

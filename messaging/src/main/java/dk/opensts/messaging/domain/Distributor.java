@@ -253,7 +253,8 @@ public class Distributor {
             Envelope e = pending.get(i).envelope();
             if (inserted[i]) {
                 for (UUID r : receivers.get(i)) {
-                    newDeliveries.add(new DeliveryStore.NewDelivery(r, e.filter().authority(), e.messageId(), e.orderKey()));
+                    newDeliveries.add(new DeliveryStore.NewDelivery(r, e.filter().authority(), e.messageId(), e.orderKey(),
+                            e.validity() == null ? null : e.validity().to()));
                 }
                 out.add(new Outcome(e.messageId(), "STORED", receivers.get(i).size(), now));
                 continue;

@@ -41,7 +41,11 @@ public class DeliveryStore {
 
     private static final String DELIVERY_COLUMNS = "d.seq, d.receiver, d.municipality, d.message_id, d.state,"
             + " d.attempts, d.created_at, d.delivered_at, d.failed_at, d.last_error";
-    /** Each id with its own lease: the lease at the id's position in the leases array. */
+    /**
+     * Each id with its own lease: the lease at the id's position in the leases array. A row holds a
+     * lease id exactly while it is leased (a constraint), so this alone says it still is, and the
+     * statement goes by the primary key.
+     */
     private static final String SAME_LEASE =
             "d.lease_id = (CAST(:leases AS uuid[]))[array_position(CAST(:ids AS bigint[]), d.seq)]";
 
@@ -57,8 +61,8 @@ public class DeliveryStore {
         this.template = template;
     }
 
-    /** A message's delivery to one receiver, about to be written. */
-    public record NewDelivery(UUID receiver, String municipality, UUID messageId, String orderKey) {
+    /** A message's delivery to one receiver, about to be written ({@code expiresAt}: the message's end of validity). */
+    public record NewDelivery(UUID receiver, String municipality, UUID messageId, String orderKey, Instant expiresAt) {
     }
 
     /** Stores the messages whose ids are free, in one round trip; returns for each whether it was stored now. */
@@ -92,14 +96,15 @@ public class DeliveryStore {
             return;
         }
         jdbc.sql("INSERT INTO messaging.delivery (receiver, municipality, message_id, order_key, state, available_at,"
-                        + " created_at) SELECT r, m, id, key, 'READY', :now, :now FROM unnest(CAST(:rs AS uuid[]),"
-                        + " CAST(:ms AS text[]), CAST(:ids AS uuid[]), CAST(:keys AS text[])) WITH ORDINALITY"
-                        + " AS t(r, m, id, key, n) ORDER BY n ON CONFLICT (receiver, message_id) DO NOTHING")
+                        + " created_at, expires_at) SELECT r, m, id, key, 'READY', :now, :now, x FROM unnest(CAST(:rs AS uuid[]),"
+                        + " CAST(:ms AS text[]), CAST(:ids AS uuid[]), CAST(:keys AS text[]), CAST(:xs AS timestamptz[]))"
+                        + " WITH ORDINALITY AS t(r, m, id, key, x, n) ORDER BY n ON CONFLICT (receiver, message_id) DO NOTHING")
                 .param("now", ts(now))
                 .param("rs", deliveries.stream().map(NewDelivery::receiver).toArray(UUID[]::new))
                 .param("ms", deliveries.stream().map(NewDelivery::municipality).toArray(String[]::new))
                 .param("ids", deliveries.stream().map(NewDelivery::messageId).toArray(UUID[]::new))
                 .param("keys", deliveries.stream().map(NewDelivery::orderKey).toArray(String[]::new))
+                .param("xs", deliveries.stream().map(d -> ts(d.expiresAt())).toArray(Timestamp[]::new))
                 .update();
     }
 
@@ -144,8 +149,7 @@ public class DeliveryStore {
                         // a lease that ran out on the last allowed attempt waits for the error queue
                         + " AND (d.state = 'READY' OR d.attempts < COALESCE((SELECT q.max_attempts"
                         + " FROM messaging.dueslag q WHERE q.receiver = d.receiver), " + DEFAULT_MAX_ATTEMPTS + "))"
-                        + " AND NOT EXISTS (SELECT 1 FROM messaging.message m WHERE m.id = d.message_id"
-                        + " AND m.valid_to < :now)"
+                        + " AND (d.expires_at IS NULL OR d.expires_at >= :now)"
                         // the order per object: nothing earlier about it still waiting or leased, that is,
                         // the row is the first waiting one of its key; a sub-select with LIMIT is looked up
                         // by (receiver, order_key, seq) per row whatever the statistics say (as a NOT EXISTS
@@ -177,8 +181,7 @@ public class DeliveryStore {
         }
         return jdbc.sql("UPDATE messaging.delivery d SET state = 'DELIVERED', delivered_at = :now, lease_id = NULL"
                         + " WHERE d.seq = ANY(CAST(:ids AS bigint[])) AND " + SAME_LEASE
-                        + " AND (CAST(:receiver AS uuid) IS NULL OR d.receiver = :receiver)"
-                        + " AND d.state = 'LEASED' RETURNING d.seq")
+                        + " AND (CAST(:receiver AS uuid) IS NULL OR d.receiver = :receiver) RETURNING d.seq")
                 .param("now", ts(now)).param("receiver", receiver)
                 .param("ids", leases.keySet().toArray(Long[]::new))
                 .param("leases", leases.values().toArray(UUID[]::new))
@@ -199,7 +202,7 @@ public class DeliveryStore {
             return 0;
         }
         return jdbc.sql("UPDATE messaging.delivery d SET state = 'READY', lease_id = NULL, attempts = d.attempts - 1"
-                        + " WHERE d.seq = ANY(CAST(:ids AS bigint[])) AND " + SAME_LEASE + " AND d.state = 'LEASED'")
+                        + " WHERE d.seq = ANY(CAST(:ids AS bigint[])) AND " + SAME_LEASE)
                 .param("ids", leases.keySet().toArray(Long[]::new))
                 .param("leases", leases.values().toArray(UUID[]::new))
                 .update();
@@ -244,9 +247,8 @@ public class DeliveryStore {
 
     /** Waiting deliveries of messages whose validity ended go to the error queue. */
     public List<Failed> failExpired(Instant now, int limit) {
-        return jdbc.sql("WITH x AS (SELECT d.seq FROM messaging.message m JOIN messaging.delivery d ON d.message_id = m.id"
-                        + " WHERE m.valid_to < :now AND d.state IN " + PENDING + " ORDER BY d.seq LIMIT :limit"
-                        + " FOR UPDATE OF d SKIP LOCKED),"
+        return jdbc.sql("WITH x AS (SELECT d.seq FROM messaging.delivery d WHERE d.expires_at < :now"
+                        + " AND d.state IN " + PENDING + " ORDER BY d.expires_at LIMIT :limit FOR UPDATE SKIP LOCKED),"
                         + " f AS (UPDATE messaging.delivery d SET state = 'FAILED', failed_at = :now, lease_id = NULL,"
                         + " last_error = 'the message expired before it was delivered'"
                         + " FROM x WHERE d.seq = x.seq RETURNING d.*)" + failedSelect())
