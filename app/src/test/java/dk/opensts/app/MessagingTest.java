@@ -322,6 +322,24 @@ class MessagingTest extends ApiTest {
         assertThat(info.path("retention").asString()).isEqualTo("P30D");
     }
 
+    @Test
+    void aMessageWhoseValidityEndsBeforeItIsTakenGoesToTheErrorQueue() throws Exception {
+        String token = receiver("IKKE_FORTROLIGE_DATA", null);
+        subscribe(token, "");
+        UUID id = UUID.randomUUID();
+        String until = java.time.Instant.now().plusSeconds(2).toString();
+        Res r = publish(envelope(id, "e-" + id, null, null, null, "{\"n\":1}")
+                .replace("\"payload\"", "\"validity\":{\"to\":\"" + until + "\"},\"payload\""));
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        Thread.sleep(2200);
+        // no longer handed out, and the sweep moves it to the error queue with the reason
+        assertThat(lease(token, 10, 60).size()).isZero();
+        JsonNode errors = waitFor(() -> get(M + "/dueslag/error-queue", token).body().path("items"), n -> n.size() == 1);
+        assertThat(errors.get(0).path("messageId").asString()).isEqualTo(id.toString());
+        assertThat(errors.get(0).path("lastError").asString()).contains("expired");
+        ack(senderInbox, waitFor(() -> lease(senderInbox, 50, 60), n -> containsNotice(n, id)));
+    }
+
     private static boolean containsNotice(JsonNode items, UUID about) {
         for (JsonNode i : items) {
             JsonNode env = i.path("envelope");
