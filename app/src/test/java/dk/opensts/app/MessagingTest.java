@@ -39,6 +39,12 @@ class MessagingTest extends ApiTest {
 
     @Autowired
     Classifications classifications;
+    @Autowired
+    dk.opensts.messaging.store.DeliveryStore deliveryStore;
+    @Autowired
+    dk.opensts.messaging.domain.Dueslag dueslag;
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate tx;
 
     /** A CA of the test's own: OpenSTS's client certificate for mutual-TLS push and the receiver's server certificate. */
     static final java.nio.file.Path PUSH_PKI = pushPki();
@@ -338,6 +344,48 @@ class MessagingTest extends ApiTest {
         assertThat(errors.get(0).path("messageId").asString()).isEqualTo(id.toString());
         assertThat(errors.get(0).path("lastError").asString()).contains("expired");
         ack(senderInbox, waitFor(() -> lease(senderInbox, 50, 60), n -> containsNotice(n, id)));
+    }
+
+    @Test
+    void deliveriesGoStraightToTheRelayOnlyWhenNothingEarlierAboutTheirObjectWaits() {
+        UUID queue = UUID.randomUUID();
+        UUID pull = UUID.randomUUID();
+        dueslag.setAmqp(queue, true, "test");
+        String x = "Sag:x-" + UUID.randomUUID();
+        String y = "Sag:y-" + UUID.randomUUID();
+        Instant now = Instant.now();
+        var lease = new dk.opensts.messaging.store.DeliveryStore.DirectLease(UUID.randomUUID(), now.plusSeconds(60));
+        // each delivery of a message of its own, stored as the distributor stores them
+        java.util.function.BiFunction<UUID, String, dk.opensts.messaging.store.DeliveryStore.NewDelivery> row =
+                (receiver, key) -> {
+                    UUID id = UUID.randomUUID();
+                    tx.execute(s -> deliveryStore.insertAll(List.of(new dk.opensts.messaging.store.DeliveryStore.StoredMessage(
+                            id, TYPE, CVR, sender.id(), "REST", "{}".getBytes(StandardCharsets.UTF_8), new byte[32], now,
+                            null, 1))));
+                    return new dk.opensts.messaging.store.DeliveryStore.NewDelivery(receiver, CVR, id, key, null);
+                };
+        // x and y for the AMQP receiver go straight on; x for a receiver that pulls waits
+        var first = List.of(row.apply(queue, x), row.apply(queue, y), row.apply(pull, x));
+        List<dk.opensts.messaging.store.DeliveryStore.Leased> direct = tx.execute(s -> deliveryStore.addDeliveries(first,
+                new boolean[] {true, true, true}, lease, now));
+        assertThat(direct).extracting(dk.opensts.messaging.store.DeliveryStore.Leased::messageId)
+                .containsExactly(first.get(0).messageId(), first.get(1).messageId());
+        assertThat(direct).allSatisfy(l -> {
+            assertThat(l.leaseId()).isEqualTo(lease.leaseId());
+            assertThat(l.attempts()).isEqualTo(1);
+        });
+        // a second message about x waits in line while the first is leased, even when marked
+        var second = List.of(row.apply(queue, x));
+        List<dk.opensts.messaging.store.DeliveryStore.Leased> waiting = tx.execute(s -> deliveryStore.addDeliveries(second,
+                new boolean[] {true}, lease, now));
+        assertThat(waiting).isEmpty();
+        // once the first is acknowledged, the next about x is the relay's to lease
+        tx.execute(s -> deliveryStore.ack(null, Map.of(direct.get(0).id(), lease.leaseId()), now));
+        List<dk.opensts.messaging.store.DeliveryStore.Leased> leased = tx.execute(s -> deliveryStore.lease(null, null,
+                dk.opensts.messaging.store.DeliveryStore.Reader.AMQP, 500, java.time.Duration.ofMinutes(1),
+                now.plusSeconds(1)));
+        assertThat(leased).extracting(dk.opensts.messaging.store.DeliveryStore.Leased::messageId)
+                .contains(second.get(0).messageId()).doesNotContain(first.get(1).messageId());
     }
 
     private static boolean containsNotice(JsonNode items, UUID about) {

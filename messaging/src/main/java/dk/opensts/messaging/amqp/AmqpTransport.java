@@ -42,6 +42,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -57,7 +59,11 @@ import tools.jackson.databind.node.ObjectNode;
  * for the next try; nothing is acknowledged before it is committed.</li>
  * <li><b>Dueslag queues.</b> For a receiver that chose AMQP, OpenSTS relays its deliveries, in order,
  * to quorum queue {@code <prefix>.dueslag.<system id>} with publisher confirms; a delivery the
- * broker confirmed counts as delivered. The receiver consumes with manual ack; what it rejects
+ * broker confirmed counts as delivered. A delivery is written leased to this relay as it is stored
+ * when nothing earlier about its object waits for that receiver, and published once that commits;
+ * the others (and any whose lease ran out) are leased in rounds. Rounds are published without
+ * waiting for the broker in between; what it confirmed is marked delivered in the transaction that
+ * leases the next round. The receiver consumes with manual ack; what it rejects
  * (or returns more often than its attempts allow) is dead-lettered back to OpenSTS, which moves it
  * to the error queue and tells the sender.</li>
  * </ul>
@@ -146,6 +152,7 @@ public class AmqpTransport implements SmartLifecycle {
         }
         running = true;
         distributor.onStored(this::wake);
+        distributor.directRelay(direct);
         ingressWorker = new Thread(this::ingressLoop, "opensts-amqp-ingress");
         ingressWorker.setDaemon(true);
         ingressWorker.start();
@@ -219,6 +226,7 @@ public class AmqpTransport implements SmartLifecycle {
 
     @Override
     public void stop() {
+        distributor.directRelay(null);
         running = false;
         synchronized (relaySignal) {
             relaySignal.notifyAll();
@@ -442,6 +450,40 @@ public class AmqpTransport implements SmartLifecycle {
         }
     }
 
+    /** Deliveries leased to this relay as they were stored, committed and waiting to be published. */
+    private record Handed(List<DeliveryStore.Leased> deliveries, List<Dueslag.Lease> routed) {
+    }
+
+    private final BlockingQueue<Handed> handed = new LinkedBlockingQueue<>();
+
+    /**
+     * Takes deliveries to AMQP receivers as they are stored: audited in the storing transaction,
+     * published once it commits (a rollback hands nothing over).
+     */
+    private final Distributor.DirectRelay direct = new Distributor.DirectRelay() {
+        @Override
+        public Duration leaseTime() {
+            return settings.leaseTime();
+        }
+
+        @Override
+        public void leased(List<Distributor.Handoff> deliveries) {
+            if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+                throw new IllegalStateException("deliveries are handed to the relay only within a transaction");
+            }
+            List<DeliveryStore.Leased> rows = deliveries.stream().map(Distributor.Handoff::delivery).toList();
+            List<Dueslag.Lease> routed = deliveries.stream().map(h -> dueslag.lease(h.delivery(), h.stored())).toList();
+            dueslag.audit(routed, "AMQP");
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    handed.add(new Handed(rows, routed));
+                    wake();
+                }
+            });
+        }
+    };
+
     /** Rounds waiting for confirms, by the publish sequence number of each of their deliveries. */
     private final ConcurrentSkipListMap<Long, Round> awaiting = new ConcurrentSkipListMap<>();
     /** Rounds published and not yet ended. */
@@ -602,6 +644,12 @@ public class AmqpTransport implements SmartLifecycle {
                 end(r, true);
             }
         }
+        int published = 0;
+        List<Handed> direct = new ArrayList<>();
+        handed.drainTo(direct);
+        for (Handed h : direct) {
+            published += publish(h.deliveries(), h.routed());
+        }
         List<Round> done = new ArrayList<>();
         ended.drainTo(done);
         boolean more = relayChannel.isOpen() && inFlightDeliveries() < 4 * settings.batch();
@@ -613,6 +661,14 @@ public class AmqpTransport implements SmartLifecycle {
             ended.addAll(done);
             throw e;
         }
+        return published + publish(batch, routed);
+    }
+
+    /**
+     * Publishes leased deliveries in order as one round; the broker's confirms end it. Returns how
+     * many were published; when publishing fails, the round ends refused (given back whole).
+     */
+    private int publish(List<DeliveryStore.Leased> batch, List<Dueslag.Lease> routed) {
         if (batch.isEmpty()) {
             return 0;
         }
@@ -644,7 +700,7 @@ public class AmqpTransport implements SmartLifecycle {
         } catch (IOException | RuntimeException e) {
             // not all published: the round is given back whole (a receiver may see some twice)
             end(round, true);
-            throw new IllegalStateException("relay of " + batch.size() + " deliveries failed: " + e, e);
+            log.warn("AMQP relay: publishing {} deliveries failed ({}); relaying them again", batch.size(), e.toString());
         }
         return batch.size();
     }

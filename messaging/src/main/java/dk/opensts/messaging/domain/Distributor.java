@@ -236,13 +236,16 @@ public class Distributor {
         Instant now = clock.instant();
         List<DeliveryStore.StoredMessage> rows = new ArrayList<>(pending.size());
         List<Set<UUID>> receivers = new ArrayList<>(pending.size());
+        List<Envelope> accepted = new ArrayList<>(pending.size());
         Map<String, List<Subscription>> subscriptionsOf = new java.util.HashMap<>();
         for (Pending p : pending) {
             Envelope e = p.envelope();
             Set<UUID> to = p.to() != null ? p.to() : route(e, now, subscriptionsOf);
             receivers.add(to);
+            Envelope a = e.accepted(p.sender(), now);
+            accepted.add(a);
             rows.add(new DeliveryStore.StoredMessage(e.messageId(), e.messageType(), e.filter().authority(), p.sender(),
-                    channel, binder.canonical(e.accepted(p.sender(), now)).getBytes(StandardCharsets.UTF_8),
+                    channel, binder.canonical(a).getBytes(StandardCharsets.UTF_8),
                     sha256(binder.canonical(e.normalized()).getBytes(StandardCharsets.UTF_8)), now,
                     e.validity() == null ? null : e.validity().to(), to.size()));
         }
@@ -266,8 +269,54 @@ public class Distributor {
                 out.add(new Outcome(e.messageId(), "DUPLICATE", earlier.receivers(), earlier.receivedAt()));
             }
         }
-        deliveries.addDeliveries(newDeliveries, now);
+        DirectRelay relay = directRelay;
+        if (relay == null) {
+            deliveries.addDeliveries(newDeliveries, now);
+            return out;
+        }
+        // the first delivery per receiver and object may go to the relay at once; later ones about
+        // the same object wait in line
+        boolean[] direct = new boolean[newDeliveries.size()];
+        Set<String> first = new java.util.HashSet<>();
+        for (int i = 0; i < direct.length; i++) {
+            DeliveryStore.NewDelivery d = newDeliveries.get(i);
+            direct[i] = first.add(d.receiver() + " " + d.orderKey());
+        }
+        List<DeliveryStore.Leased> leased = deliveries.addDeliveries(newDeliveries, direct,
+                new DeliveryStore.DirectLease(UUID.randomUUID(), now.plus(relay.leaseTime())), now);
+        if (!leased.isEmpty()) {
+            Map<UUID, Envelope> stored = new java.util.HashMap<>();
+            for (int i = 0; i < pending.size(); i++) {
+                if (inserted[i]) {
+                    stored.put(pending.get(i).envelope().messageId(), accepted.get(i));
+                }
+            }
+            relay.leased(leased.stream().map(l -> new Handoff(l, stored.get(l.messageId()))).toList());
+        }
         return out;
+    }
+
+    /** A delivery leased to the direct relay as it was stored, with the message as stored. */
+    public record Handoff(DeliveryStore.Leased delivery, Envelope stored) {
+    }
+
+    /**
+     * A transport that sends deliveries on the moment they are stored (the AMQP relay), so that they
+     * need not be looked for and leased again. It is called in the storing transaction with the
+     * deliveries leased to it for {@link #leaseTime()}; they are its to send once that commits, and
+     * come back by themselves when the lease runs out unsent.
+     */
+    public interface DirectRelay {
+        Duration leaseTime();
+
+        void leased(List<Handoff> deliveries);
+    }
+
+    private volatile DirectRelay directRelay;
+
+    /** Registers the direct relay (one per node). */
+    public void directRelay(DirectRelay relay) {
+        this.directRelay = relay;
     }
 
     /** A message for {@link #publishAll}: the envelope and who publishes it. */

@@ -175,7 +175,7 @@ public class MessagingConfiguration {
             dk.opensts.platform.securitylog.SecurityLog securityLog, TransactionTemplate tx, Clock clock,
             @Value("${opensts.messaging.amqp.uri}") String uri,
             @Value("${opensts.messaging.amqp.prefix:opensts}") String prefix,
-            @Value("${opensts.messaging.amqp.prefetch:500}") int prefetch,
+            @Value("${opensts.messaging.amqp.prefetch:2000}") int prefetch,
             @Value("${opensts.messaging.amqp.batch:500}") int batch,
             @Value("${opensts.messaging.push.tick:PT0.2S}") Duration tick,
             @Value("${opensts.messaging.push.lease:PT1M}") Duration lease) {

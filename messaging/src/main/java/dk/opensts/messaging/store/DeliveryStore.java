@@ -92,20 +92,71 @@ public class DeliveryStore {
 
     /** Puts messages into their receivers' dueslag, in the order given, in one statement. */
     public void addDeliveries(List<NewDelivery> deliveries, Instant now) {
+        addDeliveries(deliveries, new boolean[deliveries.size()], null, now);
+    }
+
+    /** The row's order key: the receiver's line of messages about one object. */
+    private static String line(NewDelivery d) {
+        return d.receiver() + "/" + d.orderKey();
+    }
+
+    /** A lease the deliveries take as they are written, for a relay that sends them on at once. */
+    public record DirectLease(UUID leaseId, Instant until) {
+    }
+
+    /**
+     * Puts messages into their receivers' dueslag, in the order given, in one statement. A delivery
+     * marked in {@code direct} to a receiver whose dueslag is an AMQP queue is written leased under
+     * {@code lease} when nothing earlier about its object waits for that receiver (the order per
+     * object): those are returned, for the caller to relay after the commit. The caller marks at
+     * most one delivery per receiver and object.
+     */
+    public List<Leased> addDeliveries(List<NewDelivery> deliveries, boolean[] direct, DirectLease lease, Instant now) {
         if (deliveries.isEmpty()) {
-            return;
+            return List.of();
         }
-        jdbc.sql("INSERT INTO messaging.delivery (receiver, municipality, message_id, order_key, state, available_at,"
-                        + " created_at, expires_at) SELECT r, m, id, key, 'READY', :now, :now, x FROM unnest(CAST(:rs AS uuid[]),"
-                        + " CAST(:ms AS text[]), CAST(:ids AS uuid[]), CAST(:keys AS text[]), CAST(:xs AS timestamptz[]))"
-                        + " WITH ORDINALITY AS t(r, m, id, key, x, n) ORDER BY n ON CONFLICT (receiver, message_id) DO NOTHING")
+        boolean[] flags = lease == null ? new boolean[deliveries.size()] : direct;
+        Boolean[] fs = new Boolean[flags.length];
+        for (int i = 0; i < flags.length; i++) {
+            fs[i] = flags[i];
+        }
+        Map<String, NewDelivery> byKey = new java.util.HashMap<>();
+        deliveries.forEach(d -> byKey.put(d.receiver() + " " + d.messageId(), d));
+        // whether a row goes to the relay is decided once per row (a plain sub-select would be
+        // evaluated again in each expression that uses it)
+        return jdbc.sql("WITH t AS MATERIALIZED (SELECT t.*, t.f AND EXISTS (SELECT 1 FROM messaging.dueslag q"
+                        + " WHERE q.receiver = t.r AND q.amqp) AND NOT EXISTS (SELECT 1 FROM messaging.delivery e"
+                        + " WHERE e.order_key = t.key AND e.state IN " + PENDING + ") AS l"
+                        + " FROM unnest(CAST(:rs AS uuid[]), CAST(:ms AS text[]), CAST(:ids AS uuid[]), CAST(:keys AS text[]),"
+                        + " CAST(:xs AS timestamptz[]), CAST(:fs AS boolean[])) WITH ORDINALITY AS t(r, m, id, key, x, f, n))"
+                        + " INSERT INTO messaging.delivery (receiver, municipality, message_id, order_key, state, available_at,"
+                        + " created_at, expires_at, lease_id, attempts)"
+                        + " SELECT r, m, id, key, CASE WHEN l THEN 'LEASED' ELSE 'READY' END,"
+                        + " CASE WHEN l THEN CAST(:until AS timestamptz) ELSE :now END, :now, x,"
+                        + " CASE WHEN l THEN CAST(:lease AS uuid) END, CASE WHEN l THEN 1 ELSE 0 END"
+                        + " FROM t ORDER BY n ON CONFLICT (receiver, message_id) DO NOTHING"
+                        + " RETURNING seq, receiver, message_id, lease_id IS NOT NULL")
                 .param("now", ts(now))
+                .param("until", lease == null ? null : ts(lease.until()))
+                .param("lease", lease == null ? null : lease.leaseId())
                 .param("rs", deliveries.stream().map(NewDelivery::receiver).toArray(UUID[]::new))
                 .param("ms", deliveries.stream().map(NewDelivery::municipality).toArray(String[]::new))
                 .param("ids", deliveries.stream().map(NewDelivery::messageId).toArray(UUID[]::new))
-                .param("keys", deliveries.stream().map(NewDelivery::orderKey).toArray(String[]::new))
+                .param("keys", deliveries.stream().map(DeliveryStore::line).toArray(String[]::new))
                 .param("xs", deliveries.stream().map(d -> ts(d.expiresAt())).toArray(Timestamp[]::new))
-                .update();
+                .param("fs", fs)
+                .query((rs, n) -> {
+                    if (!rs.getBoolean(4)) {
+                        return null;
+                    }
+                    UUID receiver = rs.getObject(2, UUID.class);
+                    UUID message = rs.getObject(3, UUID.class);
+                    NewDelivery d = byKey.get(receiver + " " + message);
+                    return new Leased(rs.getLong(1), receiver, d.municipality(), message, lease.leaseId(), lease.until(),
+                            1, now, null);
+                })
+                .list().stream().filter(java.util.Objects::nonNull).sorted(java.util.Comparator.comparingLong(Leased::id))
+                .toList();
     }
 
     /** Who reads deliveries: a receiver pulling its own, or OpenSTS for every push or AMQP receiver. */
@@ -151,11 +202,11 @@ public class DeliveryStore {
                         + " FROM messaging.dueslag q WHERE q.receiver = d.receiver), " + DEFAULT_MAX_ATTEMPTS + "))"
                         + " AND (d.expires_at IS NULL OR d.expires_at >= :now)"
                         // the order per object: nothing earlier about it still waiting or leased, that is,
-                        // the row is the first waiting one of its key; a sub-select with LIMIT is looked up
-                        // by (receiver, order_key, seq) per row whatever the statistics say (as a NOT EXISTS
-                        // the planner may join it by receiver alone and compare every waiting row)
-                        + " AND d.seq = (SELECT e.seq FROM messaging.delivery e WHERE e.receiver = d.receiver"
-                        + " AND e.order_key = d.order_key AND e.state IN " + PENDING + " ORDER BY e.seq LIMIT 1)"
+                        // the row is the first waiting one of its line (the key names the receiver); a
+                        // sub-select with LIMIT is looked up by (order_key, seq) per row whatever the
+                        // statistics say (as a NOT EXISTS the planner may join it and compare every waiting row)
+                        + " AND d.seq = (SELECT e.seq FROM messaging.delivery e WHERE e.order_key = d.order_key"
+                        + " AND e.state IN " + PENDING + " ORDER BY e.seq LIMIT 1)"
                         + " ORDER BY d.seq LIMIT :max FOR UPDATE SKIP LOCKED) p),"
                         // by the primary key (a join with the CTE may scan the whole table)
                         + " leased AS (UPDATE messaging.delivery d SET state = 'LEASED', lease_id = :lease,"
