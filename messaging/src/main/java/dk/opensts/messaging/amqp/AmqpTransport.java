@@ -522,10 +522,13 @@ public class AmqpTransport implements SmartLifecycle {
     /** Ends a round once; its sequence numbers are forgotten (a recovered channel counts from 1 again). */
     private void end(Round r, boolean refused) {
         if (r.ended.compareAndSet(false, true)) {
+            List<Long> tags;
+            // the channel may close while the relay is still publishing the round
             synchronized (r) {
                 r.refused |= refused;
+                tags = List.copyOf(r.publishTags);
             }
-            r.publishTags.forEach(t -> awaiting.remove(t, r));
+            tags.forEach(t -> awaiting.remove(t, r));
             inFlight.remove(r);
             ended.add(r);
         }
