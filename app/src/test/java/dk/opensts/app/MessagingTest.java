@@ -366,8 +366,8 @@ class MessagingTest extends ApiTest {
                 };
         // x and y for the AMQP receiver go straight on; x for a receiver that pulls waits
         var first = List.of(row.apply(queue, x), row.apply(queue, y), row.apply(pull, x));
-        List<dk.opensts.messaging.store.DeliveryStore.Leased> direct = tx.execute(s -> deliveryStore.addDeliveries(first,
-                new boolean[] {true, true, true}, lease, now));
+        List<dk.opensts.messaging.store.DeliveryStore.Leased> direct =
+                tx.execute(s -> deliveryStore.addDeliveries(first, lease, now));
         assertThat(direct).extracting(dk.opensts.messaging.store.DeliveryStore.Leased::messageId)
                 .containsExactly(first.get(0).messageId(), first.get(1).messageId());
         assertThat(direct).allSatisfy(l -> {
@@ -376,8 +376,8 @@ class MessagingTest extends ApiTest {
         });
         // a second message about x waits in line while the first is leased, even when marked
         var second = List.of(row.apply(queue, x));
-        List<dk.opensts.messaging.store.DeliveryStore.Leased> waiting = tx.execute(s -> deliveryStore.addDeliveries(second,
-                new boolean[] {true}, lease, now));
+        List<dk.opensts.messaging.store.DeliveryStore.Leased> waiting =
+                tx.execute(s -> deliveryStore.addDeliveries(second, lease, now));
         assertThat(waiting).isEmpty();
         // once the first is acknowledged, the next about x is the relay's to lease
         tx.execute(s -> deliveryStore.ack(null, Map.of(direct.get(0).id(), lease.leaseId()), now));

@@ -450,7 +450,7 @@ public class AmqpTransport implements SmartLifecycle {
         }
     }
 
-    /** Deliveries leased to this relay as they were stored, committed and waiting to be published. */
+    /** Deliveries leased to this relay, with the envelope each receiver gets, to be published in order. */
     private record Handed(List<DeliveryStore.Leased> deliveries, List<Dueslag.Lease> routed) {
     }
 
@@ -597,7 +597,7 @@ public class AmqpTransport implements SmartLifecycle {
      * Records rounds that ended, and leases the next round when {@code lease}, in one transaction:
      * confirmed deliveries are delivered, refused ones given back. Returns the deliveries leased.
      */
-    private List<Dueslag.Lease> record(List<Round> done, boolean lease, List<DeliveryStore.Leased> batch) {
+    private Handed record(List<Round> done, boolean lease) {
         Map<Long, UUID> delivered = new LinkedHashMap<>();
         Map<Long, UUID> refused = new LinkedHashMap<>();
         done.forEach(r -> (r.refused ? refused : delivered).putAll(r.leases));
@@ -606,16 +606,17 @@ public class AmqpTransport implements SmartLifecycle {
                     refused.size());
         }
         if (done.isEmpty() && !lease) {
-            return List.of();
+            return NOTHING;
         }
         return tx.execute(s -> {
             Instant now = clock.instant();
             store.ack(null, delivered, now);
             store.release(refused);
             if (!lease) {
-                return List.of();
+                return NOTHING;
             }
-            batch.addAll(store.lease(null, null, DeliveryStore.Reader.AMQP, settings.batch(), settings.leaseTime(), now));
+            List<DeliveryStore.Leased> batch = store.lease(null, null, DeliveryStore.Reader.AMQP, settings.batch(),
+                    settings.leaseTime(), now);
             // each message read once for all its receivers in the round
             Map<UUID, dk.opensts.messaging.domain.Envelope> parsed = new HashMap<>();
             List<Dueslag.Lease> out = new ArrayList<>(batch.size());
@@ -623,13 +624,11 @@ public class AmqpTransport implements SmartLifecycle {
                 out.add(dueslag.lease(l, parsed.computeIfAbsent(l.messageId(), id -> dueslag.envelope(l.envelope()))));
             }
             dueslag.audit(out, "AMQP");
-            return out;
+            return new Handed(batch, out);
         });
     }
 
-    private void record(List<Round> done, boolean lease) {
-        record(done, lease, new ArrayList<>());
-    }
+    private static final Handed NOTHING = new Handed(List.of(), List.of());
 
     /**
      * One round: records the rounds that ended, leases deliveries of AMQP receivers (when fewer
@@ -651,27 +650,28 @@ public class AmqpTransport implements SmartLifecycle {
         List<Handed> direct = new ArrayList<>();
         handed.drainTo(direct);
         for (Handed h : direct) {
-            published += publish(h.deliveries(), h.routed());
+            published += publish(h);
         }
         List<Round> done = new ArrayList<>();
         ended.drainTo(done);
         boolean more = relayChannel.isOpen() && inFlightDeliveries() < 4 * settings.batch();
-        List<DeliveryStore.Leased> batch = new ArrayList<>();
-        List<Dueslag.Lease> routed;
+        Handed leased;
         try {
-            routed = record(done, more, batch);
+            leased = record(done, more);
         } catch (RuntimeException e) {
             ended.addAll(done);
             throw e;
         }
-        return published + publish(batch, routed);
+        return published + publish(leased);
     }
 
     /**
      * Publishes leased deliveries in order as one round; the broker's confirms end it. Returns how
      * many were published; when publishing fails, the round ends refused (given back whole).
      */
-    private int publish(List<DeliveryStore.Leased> batch, List<Dueslag.Lease> routed) {
+    private int publish(Handed leased) {
+        List<DeliveryStore.Leased> batch = leased.deliveries();
+        List<Dueslag.Lease> routed = leased.routed();
         if (batch.isEmpty()) {
             return 0;
         }

@@ -236,18 +236,18 @@ public class Distributor {
         Instant now = clock.instant();
         List<DeliveryStore.StoredMessage> rows = new ArrayList<>(pending.size());
         List<Set<UUID>> receivers = new ArrayList<>(pending.size());
-        List<Envelope> accepted = new ArrayList<>(pending.size());
+        Map<UUID, Envelope> accepted = new java.util.HashMap<>();
         Map<String, List<Subscription>> subscriptionsOf = new java.util.HashMap<>();
         for (Pending p : pending) {
             Envelope e = p.envelope();
             Set<UUID> to = p.to() != null ? p.to() : route(e, now, subscriptionsOf);
             receivers.add(to);
             Envelope a = e.accepted(p.sender(), now);
-            accepted.add(a);
+            accepted.put(e.messageId(), a);
             rows.add(new DeliveryStore.StoredMessage(e.messageId(), e.messageType(), e.filter().authority(), p.sender(),
                     channel, binder.canonical(a).getBytes(StandardCharsets.UTF_8),
-                    sha256(binder.canonical(e.normalized()).getBytes(StandardCharsets.UTF_8)), now,
-                    e.validity() == null ? null : e.validity().to(), to.size()));
+                    sha256(binder.canonical(e.normalized()).getBytes(StandardCharsets.UTF_8)), now, e.validTo(),
+                    to.size()));
         }
         boolean[] inserted = deliveries.insertAll(rows);
         List<Outcome> out = new ArrayList<>(pending.size());
@@ -257,7 +257,7 @@ public class Distributor {
             if (inserted[i]) {
                 for (UUID r : receivers.get(i)) {
                     newDeliveries.add(new DeliveryStore.NewDelivery(r, e.filter().authority(), e.messageId(), e.orderKey(),
-                            e.validity() == null ? null : e.validity().to()));
+                            e.validTo()));
                 }
                 out.add(new Outcome(e.messageId(), "STORED", receivers.get(i).size(), now));
                 continue;
@@ -270,28 +270,10 @@ public class Distributor {
             }
         }
         DirectRelay relay = directRelay;
-        if (relay == null) {
-            deliveries.addDeliveries(newDeliveries, now);
-            return out;
-        }
-        // the first delivery per receiver and object may go to the relay at once; later ones about
-        // the same object wait in line
-        boolean[] direct = new boolean[newDeliveries.size()];
-        Set<String> first = new java.util.HashSet<>();
-        for (int i = 0; i < direct.length; i++) {
-            DeliveryStore.NewDelivery d = newDeliveries.get(i);
-            direct[i] = first.add(d.receiver() + " " + d.orderKey());
-        }
-        List<DeliveryStore.Leased> leased = deliveries.addDeliveries(newDeliveries, direct,
-                new DeliveryStore.DirectLease(UUID.randomUUID(), now.plus(relay.leaseTime())), now);
+        List<DeliveryStore.Leased> leased = deliveries.addDeliveries(newDeliveries, relay == null ? null
+                : new DeliveryStore.DirectLease(UUID.randomUUID(), now.plus(relay.leaseTime())), now);
         if (!leased.isEmpty()) {
-            Map<UUID, Envelope> stored = new java.util.HashMap<>();
-            for (int i = 0; i < pending.size(); i++) {
-                if (inserted[i]) {
-                    stored.put(pending.get(i).envelope().messageId(), accepted.get(i));
-                }
-            }
-            relay.leased(leased.stream().map(l -> new Handoff(l, stored.get(l.messageId()))).toList());
+            relay.leased(leased.stream().map(l -> new Handoff(l, accepted.get(l.messageId()))).toList());
         }
         return out;
     }

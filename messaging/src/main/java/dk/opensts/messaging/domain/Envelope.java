@@ -136,6 +136,11 @@ public record Envelope(
             @NotNull JsonNode data) {
     }
 
+    /** The end of the message's validity, if it has one. */
+    public java.time.Instant validTo() {
+        return validity == null ? null : validity.to();
+    }
+
     /** The key messages about the same object share: the object's id, else the first related object, else the message. */
     public String orderKey() {
         if (filter.object() != null && filter.object().id() != null) {

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -90,11 +91,6 @@ public class DeliveryStore {
                 .optional();
     }
 
-    /** Puts messages into their receivers' dueslag, in the order given, in one statement. */
-    public void addDeliveries(List<NewDelivery> deliveries, Instant now) {
-        addDeliveries(deliveries, new boolean[deliveries.size()], null, now);
-    }
-
     /** The row's order key: the receiver's line of messages about one object. */
     private static String line(NewDelivery d) {
         return d.receiver() + "/" + d.orderKey();
@@ -105,23 +101,21 @@ public class DeliveryStore {
     }
 
     /**
-     * Puts messages into their receivers' dueslag, in the order given, in one statement. A delivery
-     * marked in {@code direct} to a receiver whose dueslag is an AMQP queue is written leased under
-     * {@code lease} when nothing earlier about its object waits for that receiver (the order per
-     * object): those are returned, for the caller to relay after the commit. The caller marks at
-     * most one delivery per receiver and object.
+     * Puts messages into their receivers' dueslag, in the order given, in one statement. With a
+     * {@code lease} (a relay runs here), the first delivery of each line to a receiver whose dueslag
+     * is an AMQP queue is written leased under it when nothing earlier of that line waits (the order
+     * per object): those are returned, for the caller to relay after the commit.
      */
-    public List<Leased> addDeliveries(List<NewDelivery> deliveries, boolean[] direct, DirectLease lease, Instant now) {
+    public List<Leased> addDeliveries(List<NewDelivery> deliveries, DirectLease lease, Instant now) {
         if (deliveries.isEmpty()) {
             return List.of();
         }
-        boolean[] flags = lease == null ? new boolean[deliveries.size()] : direct;
-        Boolean[] fs = new Boolean[flags.length];
-        for (int i = 0; i < flags.length; i++) {
-            fs[i] = flags[i];
+        // the first of each line in this batch may go to the relay; the ones after it wait in line
+        Boolean[] direct = new Boolean[deliveries.size()];
+        Set<String> lines = new java.util.HashSet<>();
+        for (int i = 0; i < direct.length; i++) {
+            direct[i] = lease != null && lines.add(line(deliveries.get(i)));
         }
-        Map<String, NewDelivery> byKey = new java.util.HashMap<>();
-        deliveries.forEach(d -> byKey.put(d.receiver() + " " + d.messageId(), d));
         // whether a row goes to the relay is decided once per row (a plain sub-select would be
         // evaluated again in each expression that uses it)
         return jdbc.sql("WITH t AS MATERIALIZED (SELECT t.*, t.f AND EXISTS (SELECT 1 FROM messaging.dueslag q"
@@ -135,7 +129,7 @@ public class DeliveryStore {
                         + " CASE WHEN l THEN CAST(:until AS timestamptz) ELSE :now END, :now, x,"
                         + " CASE WHEN l THEN CAST(:lease AS uuid) END, CASE WHEN l THEN 1 ELSE 0 END"
                         + " FROM t ORDER BY n ON CONFLICT (receiver, message_id) DO NOTHING"
-                        + " RETURNING seq, receiver, message_id, lease_id IS NOT NULL")
+                        + " RETURNING seq, receiver, municipality, message_id, lease_id IS NOT NULL")
                 .param("now", ts(now))
                 .param("until", lease == null ? null : ts(lease.until()))
                 .param("lease", lease == null ? null : lease.leaseId())
@@ -144,17 +138,9 @@ public class DeliveryStore {
                 .param("ids", deliveries.stream().map(NewDelivery::messageId).toArray(UUID[]::new))
                 .param("keys", deliveries.stream().map(DeliveryStore::line).toArray(String[]::new))
                 .param("xs", deliveries.stream().map(d -> ts(d.expiresAt())).toArray(Timestamp[]::new))
-                .param("fs", fs)
-                .query((rs, n) -> {
-                    if (!rs.getBoolean(4)) {
-                        return null;
-                    }
-                    UUID receiver = rs.getObject(2, UUID.class);
-                    UUID message = rs.getObject(3, UUID.class);
-                    NewDelivery d = byKey.get(receiver + " " + message);
-                    return new Leased(rs.getLong(1), receiver, d.municipality(), message, lease.leaseId(), lease.until(),
-                            1, now, null);
-                })
+                .param("fs", direct)
+                .query((rs, n) -> rs.getBoolean(5) ? new Leased(rs.getLong(1), rs.getObject(2, UUID.class),
+                        rs.getString(3), rs.getObject(4, UUID.class), lease.leaseId(), lease.until(), 1, now, null) : null)
                 .list().stream().filter(java.util.Objects::nonNull).sorted(java.util.Comparator.comparingLong(Leased::id))
                 .toList();
     }
