@@ -37,6 +37,9 @@ class SecurityLogTest extends ApiTest {
     @Autowired
     DataSource dataSource;
 
+    @org.springframework.beans.factory.annotation.Value("${opensts.data-dir:./data}")
+    String dataDir;
+
     @BeforeEach
     @AfterEach
     void intact() {
@@ -209,6 +212,49 @@ class SecurityLogTest extends ApiTest {
         assertThat(v.intact()).isTrue();
         assertThat(v.entries()).isEqualTo(threads * each);
         assertThat(v.anchorSeq()).isEqualTo(threads * each);
+    }
+
+    @Test
+    void appendsFromTwoNodesFormOneUnbrokenChain() throws Exception {
+        // a second node: its own log on the same database and key, each chaining onto what the other wrote
+        SecurityLog other = new SecurityLog(dataSource, json, java.time.Clock.systemUTC(),
+                dk.opensts.platform.security.SecretFiles.readOrCreate(
+                        java.nio.file.Path.of(dataDir, "secrets", "security-log.key"), 32));
+        int threads = 4;
+        int each = 25;
+        ExecutorService pool = Executors.newFixedThreadPool(2 * threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<List<SecurityEvent>>> callers = new ArrayList<>();
+        for (SecurityLog node : List.of(log, other)) {
+            for (int t = 0; t < threads; t++) {
+                String actor = (node == log ? "a-" : "b-") + t;
+                callers.add(pool.submit(() -> {
+                    start.await();
+                    List<SecurityEvent> mine = new ArrayList<>();
+                    for (int i = 0; i < each; i++) {
+                        mine.add(node.denied(SecurityEventType.TOKEN_REJECTED, new SecurityLog.Subject(actor, actor, "11111111"),
+                                "test " + i, Map.of("i", i)));
+                    }
+                    return mine;
+                }));
+            }
+        }
+        start.countDown();
+        List<Long> seqs = new ArrayList<>();
+        for (Future<List<SecurityEvent>> caller : callers) {
+            caller.get(60, TimeUnit.SECONDS).forEach(e -> seqs.add(e.seq()));
+        }
+        pool.shutdown();
+        assertThat(seqs).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 2 * threads * each).boxed().toList());
+        for (SecurityLog node : List.of(log, other)) {
+            SecurityLog.Verification v = node.verify();
+            assertThat(v.intact()).isTrue();
+            assertThat(v.entries()).isEqualTo(2 * threads * each);
+        }
+        // and after the other node wrote last, this one chains onto it
+        other.denied(SecurityEventType.TOKEN_REJECTED, SecurityLog.Subject.ANONYMOUS, "from b", Map.of());
+        assertThat(record("after").seq()).isEqualTo(2 * threads * each + 2);
+        assertThat(log.verify().intact()).isTrue();
     }
 
     @Test

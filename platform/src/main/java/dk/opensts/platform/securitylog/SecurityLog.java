@@ -4,6 +4,8 @@ import dk.opensts.platform.web.Correlation;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -39,8 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
  * only database access cannot rebuild the chain after a change.
  *
  * <p>Entries are written in a transaction of their own: a refusal is logged even when the
- * request's own work is rolled back. Appends are serialised on the anchor row; entries arriving
- * together are written together (see {@link #record}).
+ * request's own work is rolled back. Entries arriving together are written together, in one
+ * statement that moves the anchor only from where they were chained onto (see {@link #record}).
  */
 public class SecurityLog {
 
@@ -52,24 +54,26 @@ public class SecurityLog {
 
     private final JdbcTemplate jdbc;
     private final JdbcTemplate streaming;
-    private final TransactionTemplate newTx;
     private final TransactionTemplate readTx;
     private final JsonMapper json;
     private final Clock clock;
     private final SecretKeySpec key;
     private final ReentrantLock appendLock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Pending> waiting = new ConcurrentLinkedQueue<>();
+    private final DataSource dataSource;
+    /** The anchor as this node last wrote or read it (under the append lock); {@code null} until read. */
+    private long anchorSeq;
+    private String anchorHash;
 
     public SecurityLog(DataSource dataSource, JsonMapper json, Clock clock, byte[] key) {
         if (key.length < 32) {
             throw new IllegalArgumentException("the security log key must have at least 32 bytes");
         }
+        this.dataSource = dataSource;
         this.jdbc = new JdbcTemplate(dataSource);
         this.streaming = new JdbcTemplate(dataSource);
         this.streaming.setFetchSize(1000);
         DataSourceTransactionManager tm = new DataSourceTransactionManager(dataSource);
-        this.newTx = new TransactionTemplate(tm);
-        this.newTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.readTx = new TransactionTemplate(tm);
         this.readTx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.readTx.setReadOnly(true);
@@ -85,8 +89,8 @@ public class SecurityLog {
 
     /**
      * Appends an entry and answers it as written (committed). Entries that arrive while another
-     * append is being written wait and are then written together, in one transaction that takes
-     * the anchor row once (group commit); each caller still returns only after its own entry is
+     * append is being written wait and are then written together, in one statement that moves the
+     * anchor once (group commit); each caller still returns only after its own entry is
      * committed, so durability is the same as one transaction each, but a burst of logins or
      * refusals no longer queues one commit behind the other on the anchor row.
      */
@@ -150,7 +154,7 @@ public class SecurityLog {
         }
         try {
             try {
-                List<SecurityEvent> events = newTx.execute(s -> append(batch));
+                List<SecurityEvent> events = append(batch);
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).written = events.get(i);
                 }
@@ -160,7 +164,7 @@ public class SecurityLog {
                 } else {
                     for (Pending p : batch) {
                         try {
-                            p.written = newTx.execute(s -> append(List.of(p))).get(0);
+                            p.written = append(List.of(p)).get(0);
                         } catch (RuntimeException e) {
                             p.failed = e;
                         }
@@ -177,29 +181,112 @@ public class SecurityLog {
         return true;
     }
 
-    /** In the caller's transaction: the entries chained onto the anchor, inserted, and the anchor moved. */
+    /**
+     * The entries chained onto the anchor and written with the anchor's move in one statement on a
+     * connection of its own, committed as it runs (one round trip): the anchor moves only from the
+     * number and hash this node wrote or read last, so when another node appended in between
+     * nothing is written, the anchor is read again and the entries are chained onto it.
+     */
     private List<SecurityEvent> append(List<Pending> entries) {
-        Map<String, Object> head = jdbc.queryForMap("SELECT seq, hash FROM platform.security_log_head WHERE one FOR UPDATE");
-        long seq = ((Number) head.get("seq")).longValue();
-        String prev = (String) head.get("hash");
-        List<Object[]> rows = new ArrayList<>(entries.size());
-        List<SecurityEvent> events = new ArrayList<>(entries.size());
-        for (Pending p : entries) {
-            Entry e = p.entry;
-            seq++;
-            String hash = hash(prev, seq, e.id(), e.at(), e.type().name(), e.outcome(), e.actor(), e.system(),
-                    e.municipality(), e.ip(), e.correlation(), e.details());
-            rows.add(new Object[] {seq, e.id(), Timestamp.from(e.at()), e.type().name(), e.outcome(), e.actor(), e.system(),
-                    e.municipality(), e.ip(), e.correlation(), e.details(), prev, hash});
-            events.add(new SecurityEvent(seq, e.id(), e.at(), e.type(), e.outcome(), e.actor(), e.system(), e.municipality(),
-                    e.ip(), e.correlation(), readDetails(e.details()), prev, hash));
-            prev = hash;
+        for (int attempt = 1; ; attempt++) {
+            if (anchorHash == null) {
+                readAnchor();
+            }
+            long seq = anchorSeq;
+            String prev = anchorHash;
+            int n = entries.size();
+            Long[] seqs = new Long[n];
+            UUID[] ids = new UUID[n];
+            String[] ats = new String[n];
+            String[][] texts = new String[9][n];
+            List<SecurityEvent> events = new ArrayList<>(n);
+            Mac mac = mac();
+            for (int i = 0; i < n; i++) {
+                Entry e = entries.get(i).entry;
+                seq++;
+                String hash = hash(mac, prev, seq, e.id(), e.at(), e.type().name(), e.outcome(), e.actor(), e.system(),
+                        e.municipality(), e.ip(), e.correlation(), e.details());
+                seqs[i] = seq;
+                ids[i] = e.id();
+                ats[i] = e.at().toString();
+                String[] row = {e.type().name(), e.outcome(), e.actor(), e.system(), e.municipality(), e.ip(),
+                        e.correlation(), e.details(), prev};
+                for (int c = 0; c < row.length; c++) {
+                    texts[c][i] = row[c];
+                }
+                events.add(new SecurityEvent(seq, e.id(), e.at(), e.type(), e.outcome(), e.actor(), e.system(),
+                        e.municipality(), e.ip(), e.correlation(), readDetails(e.details()), prev, hash));
+                prev = hash;
+            }
+            int written = writeIfAnchorIs(anchorSeq, anchorHash, seq, prev, seqs, ids, ats, texts, events);
+            if (written == n) {
+                anchorSeq = seq;
+                anchorHash = prev;
+                return events;
+            }
+            // another node appended since: chain onto its entries instead
+            anchorHash = null;
+            if (attempt == 20) {
+                throw new IllegalStateException("the security log's anchor kept moving; the entries were not written");
+            }
         }
-        jdbc.batchUpdate("INSERT INTO platform.security_log (seq, id, at, type, outcome, actor, system, municipality, ip,"
-                + " correlation_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
-        jdbc.update("UPDATE platform.security_log_head SET seq = ?, hash = ? WHERE one", seq, prev);
-        return events;
     }
+
+    /** The anchor as committed now, read on a connection of its own (not in a caller's snapshot). */
+    private void readAnchor() {
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT seq, hash FROM platform.security_log_head WHERE one")) {
+                rs.next();
+                anchorSeq = rs.getLong(1);
+                anchorHash = rs.getString(2);
+            }
+        } catch (SQLException e) {
+            throw new org.springframework.dao.DataAccessResourceFailureException("the security log's anchor could not be read", e);
+        }
+    }
+
+    private int writeIfAnchorIs(long expectedSeq, String expectedHash, long newSeq, String newHash, Long[] seqs, UUID[] ids,
+                                String[] ats, String[][] texts, List<SecurityEvent> events) {
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            try (PreparedStatement ps = c.prepareStatement(APPEND)) {
+                ps.setLong(1, newSeq);
+                ps.setString(2, newHash);
+                ps.setLong(3, expectedSeq);
+                ps.setString(4, expectedHash);
+                ps.setArray(5, c.createArrayOf("bigint", seqs));
+                ps.setArray(6, c.createArrayOf("uuid", ids));
+                ps.setArray(7, c.createArrayOf("text", ats));
+                for (int col = 0; col < texts.length; col++) {
+                    ps.setArray(8 + col, c.createArrayOf("text", texts[col]));
+                }
+                ps.setArray(17, c.createArrayOf("text", events.stream().map(SecurityEvent::hash).toArray(String[]::new)));
+                return ps.executeUpdate();
+            }
+        } catch (SQLException e) {
+            anchorHash = null;
+            throw new org.springframework.dao.DataIntegrityViolationException("the security log append failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Moves the anchor and inserts the entries only when the anchor is where the entries were chained onto. */
+    private static final String APPEND = "WITH moved AS (UPDATE platform.security_log_head SET seq = ?, hash = ?"
+            + " WHERE one AND seq = ? AND hash = ? RETURNING seq)"
+            + " INSERT INTO platform.security_log (seq, id, at, type, outcome, actor, system, municipality, ip,"
+            + " correlation_id, details, prev_hash, hash)"
+            + " SELECT e.seq, e.id, CAST(e.at AS timestamptz), e.type, e.outcome, e.actor, e.system, e.municipality, e.ip,"
+            + " e.correlation_id, e.details, e.prev_hash, e.hash"
+            + " FROM unnest(CAST(? AS bigint[]), CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),"
+            + " CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),"
+            + " CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))"
+            + " AS e(seq, id, at, type, outcome, actor, system, municipality, ip, correlation_id, details, prev_hash, hash)"
+            + " WHERE EXISTS (SELECT 1 FROM moved) ORDER BY e.seq";
 
     /**
      * A text field as PostgreSQL can store it: the NUL character, which a text column refuses, is
@@ -306,6 +393,7 @@ public class SecurityLog {
                     }
                 }
             };
+            Mac mac = mac();
             streaming.query("SELECT * FROM platform.security_log ORDER BY seq", rs -> {
                 long seq = rs.getLong("seq");
                 String prev = rs.getString("prev_hash");
@@ -319,7 +407,7 @@ public class SecurityLog {
                     walk.problem(seq, Problem.BROKEN_LINK, "entry " + seq
                             + " does not follow the entry before it (an entry was inserted, deleted or changed before it)");
                 }
-                String recomputed = hash(prev, seq, rs.getObject("id", UUID.class),
+                String recomputed = hash(mac, prev, seq, rs.getObject("id", UUID.class),
                         rs.getTimestamp("at").toInstant(), rs.getString("type"), rs.getString("outcome"),
                         rs.getString("actor"), rs.getString("system"), rs.getString("municipality"),
                         rs.getString("ip"), rs.getString("correlation_id"), rs.getString("details"));
@@ -344,11 +432,20 @@ public class SecurityLog {
         });
     }
 
-    private String hash(String prev, long seq, UUID id, Instant at, String type, String outcome, String actor,
-                        String system, String municipality, String ip, String correlation, String details) {
+    private Mac mac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String hash(Mac mac, String prev, long seq, UUID id, Instant at, String type, String outcome,
+                               String actor, String system, String municipality, String ip, String correlation,
+                               String details) {
+        {
             for (String field : new String[] {prev, Long.toString(seq), id.toString(), at.toString(), type, outcome,
                     actor, system, municipality, ip, correlation, details}) {
                 if (field == null) {
@@ -361,8 +458,6 @@ public class SecurityLog {
                 mac.update((byte) 0x1f);
             }
             return HexFormat.of().formatHex(mac.doFinal());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         }
     }
 
