@@ -171,10 +171,8 @@ public class ContextHandler {
             if (!destination.isEmpty() && !destination.equals(settings().ssoUrl())) {
                 throw new SamlException("the request is for " + destination + ", not " + settings().ssoUrl());
             }
-            if (requestId.isEmpty() || !state.firstUse("req:" + sp.entityId() + ":" + requestId,
-                    now.plus(settings().loginTimeout()).plus(settings().clockSkew()))) {
-                throw new SamlException(SamlException.REQUESTER, SamlException.REQUEST_DENIED,
-                        "the request " + requestId + " was used before (replay)");
+            if (requestId.isEmpty()) {
+                throw new SamlException(SamlException.REQUESTER, SamlException.REQUEST_DENIED, "the request has no ID");
             }
             Assurance minimum = sp.minimumAssurance();
             Element ctx = SamlXml.child(req, SamlXml.PROTOCOL, "RequestedAuthnContext");
@@ -196,8 +194,13 @@ public class ContextHandler {
                         "municipality " + cvr + " has no IdP here");
             }
             String loginId = Messages.newId();
-            state.start(new SamlState.Login(loginId, sp.entityId(), requestId, acs, relay, cvr, minimum.name(),
-                    now.plus(settings().loginTimeout())));
+            // the request's ID is recorded as seen as the login starts: a request is answered once
+            if (!state.start(new SamlState.Login(loginId, sp.entityId(), requestId, acs, relay, cvr, minimum.name(),
+                            now.plus(settings().loginTimeout())), "req:" + sp.entityId() + ":" + requestId,
+                    now.plus(settings().loginTimeout()).plus(settings().clockSkew()))) {
+                throw new SamlException(SamlException.REQUESTER, SamlException.REQUEST_DENIED,
+                        "the request " + requestId + " was used before (replay)");
+            }
             if (cvr == null) {
                 return new ChooseMunicipality(loginId, municipalities);
             }
@@ -267,7 +270,8 @@ public class ContextHandler {
             return refusePage(null, e.getMessage());
         }
         String inResponseTo = resp.getAttribute("InResponseTo");
-        Optional<SamlState.Login> taken = inResponseTo.isEmpty() ? Optional.empty() : state.take(inResponseTo);
+        // read here, taken once the answer is verified (SamlState.complete) or refused
+        Optional<SamlState.Login> taken = inResponseTo.isEmpty() ? Optional.empty() : state.find(inResponseTo);
         if (taken.isEmpty()) {
             return refusePage(null, "the answer is to no login under way (unknown, used before or expired): "
                     + (inResponseTo.isEmpty() ? "no InResponseTo" : inResponseTo));
@@ -275,6 +279,7 @@ public class ContextHandler {
         SamlState.Login login = taken.get();
         UserSystem sp = systems.find(login.sp()).orElse(null);
         if (sp == null) {
+            state.take(login.id());
             return refusePage(login.sp(), "the service provider " + login.sp() + " is no longer registered");
         }
         String userId = null;
@@ -282,6 +287,17 @@ public class ContextHandler {
             MunicipalIdps.MunicipalIdp idp = idps.find(login.cvr()).orElseThrow(() ->
                     new SamlException(SamlException.RESPONDER, null, "municipality " + login.cvr() + " has no IdP"));
             Element assertion = verifiedAssertion(resp, idp, login, now);
+            SamlState.Completion completion = state.complete(login.id(), "assertion:" + idp.entityId() + ":"
+                    + assertion.getAttribute("ID"), parse(SamlXml.child(assertion, SamlXml.ASSERTION, "Conditions")
+                    .getAttribute("NotOnOrAfter")).plus(settings().clockSkew()));
+            if (completion == SamlState.Completion.GONE) {
+                return refusePage(sp.entityId(), "the answer is to no login under way (used before or expired): "
+                        + inResponseTo);
+            }
+            if (completion == SamlState.Completion.REPLAY) {
+                throw new SamlException(SamlException.REQUESTER, SamlException.REQUEST_DENIED,
+                        "the assertion " + assertion.getAttribute("ID") + " was used before (replay)");
+            }
             Map<String, List<String>> attrs = Messages.attributes(assertion);
             String nameId = nameId(assertion);
             Assurance loa = assurance(assertion, attrs);
@@ -331,6 +347,8 @@ public class ContextHandler {
                     details);
             return answer;
         } catch (SamlException e) {
+            // a refused answer ends its login too: the login is answered once
+            state.take(login.id());
             refused(sp.entityId(), userId, login.cvr(), e.getMessage());
             return errorToSystem(login.acsUrl(), login.requestId(), login.relayState(), e);
         }
@@ -339,7 +357,8 @@ public class ContextHandler {
     /**
      * The one assertion of the Response, verified: the Response's signature when it has one, the
      * assertion's always (decrypted first when encrypted), issuer, destination, subject confirmation,
-     * conditions and audience, and its ID not seen before.
+     * conditions and audience. That its ID was not seen before is checked as the login is taken
+     * ({@link SamlState#complete}).
      */
     private Element verifiedAssertion(Element resp, MunicipalIdps.MunicipalIdp idp, SamlState.Login login, Instant now) {
         String responseIssuer = SamlXml.text(resp, SamlXml.ASSERTION, "Issuer");
@@ -422,11 +441,6 @@ public class ContextHandler {
         }
         if (!forUs) {
             throw new SamlException("the assertion is not for audience " + settings().spEntityId());
-        }
-        if (!state.firstUse("assertion:" + idp.entityId() + ":" + assertion.getAttribute("ID"),
-                parse(notOnOrAfter).plus(settings().clockSkew()))) {
-            throw new SamlException(SamlException.REQUESTER, SamlException.REQUEST_DENIED,
-                    "the assertion " + assertion.getAttribute("ID") + " was used before (replay)");
         }
         return assertion;
     }

@@ -28,17 +28,49 @@ public class SamlState {
         this.clock = clock;
     }
 
-    public void start(Login l) {
+    /**
+     * Starts a login for a request and records the request's ID as seen, in one statement (one
+     * commit); false, and nothing written, when the request was seen before (a replay).
+     */
+    public boolean start(Login l, String requestKey, Instant keepRequestUntil) {
         long now = clock.millis();
         long last = lastPurge.get();
         if (now - last > PURGE_EVERY_MS && lastPurge.compareAndSet(last, now)) {
             purge();
         }
-        jdbc.sql("INSERT INTO access.saml_login (id, sp, request_id, acs_url, relay_state, cvr, min_loa, created_at, expires_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                .params(l.id(), l.sp(), l.requestId(), l.acsUrl(), l.relayState(), l.cvr(), l.minimumLoa(),
-                        Timestamp.from(clock.instant()), Timestamp.from(l.expiresAt()))
-                .update();
+        return jdbc.sql("WITH seen AS (INSERT INTO access.saml_seen (id, expires_at) VALUES (?, ?)"
+                        + " ON CONFLICT (id) DO NOTHING RETURNING id)"
+                        + " INSERT INTO access.saml_login (id, sp, request_id, acs_url, relay_state, cvr, min_loa, created_at, expires_at)"
+                        + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM seen")
+                .params(requestKey, Timestamp.from(keepRequestUntil), l.id(), l.sp(), l.requestId(), l.acsUrl(),
+                        l.relayState(), l.cvr(), l.minimumLoa(), Timestamp.from(clock.instant()),
+                        Timestamp.from(l.expiresAt()))
+                .update() == 1;
+    }
+
+    /** How a login ended with its answer. */
+    public enum Completion {
+        /** The login was taken and the answer's assertion is recorded as seen. */
+        DONE,
+        /** The login was taken (or expired) before: by another copy of the same answer. */
+        GONE,
+        /** The login was taken now, but the assertion was seen before (a replay). */
+        REPLAY
+    }
+
+    /**
+     * Ends a login with its verified answer: the login is taken and the assertion's ID recorded as
+     * seen in one statement (one commit), so neither the login nor the assertion can be used again.
+     */
+    public Completion complete(String loginId, String assertionKey, Instant keepAssertionUntil) {
+        return jdbc.sql("WITH taken AS (DELETE FROM access.saml_login WHERE id = ? AND expires_at > ? RETURNING id),"
+                        + " seen AS (INSERT INTO access.saml_seen (id, expires_at) SELECT ?, ? FROM taken"
+                        + " ON CONFLICT (id) DO NOTHING RETURNING id)"
+                        + " SELECT (SELECT count(*) FROM taken) AS taken, (SELECT count(*) FROM seen) AS seen")
+                .params(loginId, Timestamp.from(clock.instant()), assertionKey, Timestamp.from(keepAssertionUntil))
+                .query((rs, n) -> rs.getLong("taken") == 0 ? Completion.GONE
+                        : rs.getLong("seen") == 0 ? Completion.REPLAY : Completion.DONE)
+                .single();
     }
 
     /** Sets the municipality of a login whose user chose it; false when the login is unknown or expired. */
@@ -52,17 +84,11 @@ public class SamlState {
                 .params(id, Timestamp.from(clock.instant())).query((rs, n) -> login(rs)).optional();
     }
 
-    /** Takes the login for its answer: at most once, and only before it expires. */
+    /** Takes the login without an answer (its answer was refused): at most once, and only before it expires. */
     public Optional<Login> take(String id) {
         return jdbc.sql("DELETE FROM access.saml_login WHERE id = ? RETURNING *").param(id)
                 .query((rs, n) -> login(rs)).optional()
                 .filter(l -> l.expiresAt().isAfter(clock.instant()));
-    }
-
-    /** Records a message or assertion ID; false when it was seen before (a replay). */
-    public boolean firstUse(String id, Instant keepUntil) {
-        return jdbc.sql("INSERT INTO access.saml_seen (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING")
-                .params(id, Timestamp.from(keepUntil)).update() == 1;
     }
 
     /** Forgets what has expired (done every few minutes as logins start). */
