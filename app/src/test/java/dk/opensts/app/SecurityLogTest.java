@@ -179,16 +179,7 @@ class SecurityLogTest extends ApiTest {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<List<SecurityEvent>>> callers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            String actor = "sys-" + t;
-            callers.add(pool.submit(() -> {
-                start.await();
-                List<SecurityEvent> mine = new ArrayList<>();
-                for (int i = 0; i < each; i++) {
-                    mine.add(log.denied(SecurityEventType.TOKEN_REJECTED, new SecurityLog.Subject(actor, actor, "11111111"),
-                            "test " + i, Map.of("i", i)));
-                }
-                return mine;
-            }));
+            callers.add(pool.submit(writer(log, "sys-" + t, each, start)));
         }
         start.countDown();
         List<SecurityEvent> all = new ArrayList<>();
@@ -227,16 +218,7 @@ class SecurityLogTest extends ApiTest {
         List<Future<List<SecurityEvent>>> callers = new ArrayList<>();
         for (SecurityLog node : List.of(log, other)) {
             for (int t = 0; t < threads; t++) {
-                String actor = (node == log ? "a-" : "b-") + t;
-                callers.add(pool.submit(() -> {
-                    start.await();
-                    List<SecurityEvent> mine = new ArrayList<>();
-                    for (int i = 0; i < each; i++) {
-                        mine.add(node.denied(SecurityEventType.TOKEN_REJECTED, new SecurityLog.Subject(actor, actor, "11111111"),
-                                "test " + i, Map.of("i", i)));
-                    }
-                    return mine;
-                }));
+                callers.add(pool.submit(writer(node, (node == log ? "a-" : "b-") + t, each, start)));
             }
         }
         start.countDown();
@@ -309,6 +291,20 @@ class SecurityLogTest extends ApiTest {
         assertThat(e.system()).isEqualTo("sys\uFFFD");
         assertThat(log.search(SecurityLog.Filter.ALL, null, 1).get(0).details()).containsEntry("header", "a\0b");
         assertThat(log.verify().intact()).isTrue();
+    }
+
+    /** Once started, writes {@code each} entries of one actor in order and answers them as written. */
+    private static java.util.concurrent.Callable<List<SecurityEvent>> writer(SecurityLog node, String actor, int each,
+                                                                             CountDownLatch start) {
+        return () -> {
+            start.await();
+            List<SecurityEvent> mine = new ArrayList<>();
+            for (int i = 0; i < each; i++) {
+                mine.add(node.denied(SecurityEventType.TOKEN_REJECTED, new SecurityLog.Subject(actor, actor, "11111111"),
+                        "test " + i, Map.of("i", i)));
+            }
+            return mine;
+        };
     }
 
     private SecurityEvent record(String actor) {
