@@ -48,6 +48,8 @@ public abstract class ApiTest {
     protected JdbcClient jdbc;
     @Autowired
     protected JsonMapper json;
+    @Autowired
+    protected org.springframework.transaction.support.TransactionTemplate tx;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final Map<String, String> tokens = new HashMap<>();

@@ -256,8 +256,6 @@ class IndexTest extends ApiTest {
     dk.opensts.caseindex.api.CaseIndex caseIndex;
     @Autowired
     dk.opensts.benefitindex.api.BenefitIndex benefitIndex;
-    @Autowired
-    org.springframework.transaction.support.TransactionTemplate tx;
 
     @Autowired
     dk.opensts.organisation.api.Organisations organisations;

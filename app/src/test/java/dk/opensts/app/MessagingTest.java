@@ -43,8 +43,6 @@ class MessagingTest extends ApiTest {
     dk.opensts.messaging.store.DeliveryStore deliveryStore;
     @Autowired
     dk.opensts.messaging.domain.Dueslag dueslag;
-    @Autowired
-    org.springframework.transaction.support.TransactionTemplate tx;
 
     /** A CA of the test's own: OpenSTS's client certificate for mutual-TLS push and the receiver's server certificate. */
     static final java.nio.file.Path PUSH_PKI = pushPki();

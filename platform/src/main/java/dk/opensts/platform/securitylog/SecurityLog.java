@@ -198,7 +198,8 @@ public class SecurityLog {
             Long[] seqs = new Long[n];
             UUID[] ids = new UUID[n];
             String[] ats = new String[n];
-            String[][] texts = new String[9][n];
+            // type, outcome, actor, system, municipality, ip, correlation id, details, previous hash, hash
+            String[][] texts = new String[10][n];
             List<SecurityEvent> events = new ArrayList<>(n);
             Mac mac = mac();
             for (int i = 0; i < n; i++) {
@@ -210,7 +211,7 @@ public class SecurityLog {
                 ids[i] = e.id();
                 ats[i] = e.at().toString();
                 String[] row = {e.type().name(), e.outcome(), e.actor(), e.system(), e.municipality(), e.ip(),
-                        e.correlation(), e.details(), prev};
+                        e.correlation(), e.details(), prev, hash};
                 for (int c = 0; c < row.length; c++) {
                     texts[c][i] = row[c];
                 }
@@ -218,7 +219,7 @@ public class SecurityLog {
                         e.municipality(), e.ip(), e.correlation(), readDetails(e.details()), prev, hash));
                 prev = hash;
             }
-            int written = writeIfAnchorIs(anchorSeq, anchorHash, seq, prev, seqs, ids, ats, texts, events);
+            int written = writeIfAnchorIs(anchorSeq, anchorHash, seq, prev, seqs, ids, ats, texts);
             if (written == n) {
                 anchorSeq = seq;
                 anchorHash = prev;
@@ -232,12 +233,18 @@ public class SecurityLog {
         }
     }
 
+    /** A connection outside any transaction of the caller's, each statement committed as it runs. */
+    private Connection ownConnection() throws SQLException {
+        Connection c = dataSource.getConnection();
+        if (!c.getAutoCommit()) {
+            c.setAutoCommit(true);
+        }
+        return c;
+    }
+
     /** The anchor as committed now, read on a connection of its own (not in a caller's snapshot). */
     private void readAnchor() {
-        try (Connection c = dataSource.getConnection()) {
-            if (!c.getAutoCommit()) {
-                c.setAutoCommit(true);
-            }
+        try (Connection c = ownConnection()) {
             try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT seq, hash FROM platform.security_log_head WHERE one")) {
                 rs.next();
                 anchorSeq = rs.getLong(1);
@@ -249,11 +256,8 @@ public class SecurityLog {
     }
 
     private int writeIfAnchorIs(long expectedSeq, String expectedHash, long newSeq, String newHash, Long[] seqs, UUID[] ids,
-                                String[] ats, String[][] texts, List<SecurityEvent> events) {
-        try (Connection c = dataSource.getConnection()) {
-            if (!c.getAutoCommit()) {
-                c.setAutoCommit(true);
-            }
+                                String[] ats, String[][] texts) {
+        try (Connection c = ownConnection()) {
             try (PreparedStatement ps = c.prepareStatement(APPEND)) {
                 ps.setLong(1, newSeq);
                 ps.setString(2, newHash);
@@ -265,7 +269,6 @@ public class SecurityLog {
                 for (int col = 0; col < texts.length; col++) {
                     ps.setArray(8 + col, c.createArrayOf("text", texts[col]));
                 }
-                ps.setArray(17, c.createArrayOf("text", events.stream().map(SecurityEvent::hash).toArray(String[]::new)));
                 return ps.executeUpdate();
             }
         } catch (SQLException e) {
