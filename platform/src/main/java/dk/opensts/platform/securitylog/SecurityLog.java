@@ -183,54 +183,98 @@ public class SecurityLog {
 
     /**
      * The entries chained onto the anchor and written with the anchor's move in one statement on a
-     * connection of its own, committed as it runs (one round trip): the anchor moves only from the
-     * number and hash this node wrote or read last, so when another node appended in between
-     * nothing is written, the anchor is read again and the entries are chained onto it.
+     * connection of its own. Usually that statement is all (one round trip, committed as it runs):
+     * the anchor moves only from the number and hash this node wrote last. When another node
+     * appended in between, nothing is written by it; the entries are then chained again in a
+     * transaction that holds the anchor row while it reads and writes, so a node that keeps losing
+     * to busier ones still gets its entries in.
      */
     private List<SecurityEvent> append(List<Pending> entries) {
-        for (int attempt = 1; ; attempt++) {
-            if (anchorHash == null) {
-                readAnchor();
-            }
-            long seq = anchorSeq;
-            String prev = anchorHash;
-            int n = entries.size();
-            Long[] seqs = new Long[n];
-            UUID[] ids = new UUID[n];
-            String[] ats = new String[n];
-            // type, outcome, actor, system, municipality, ip, correlation id, details, previous hash, hash
-            String[][] texts = new String[10][n];
-            List<SecurityEvent> events = new ArrayList<>(n);
-            Mac mac = mac();
-            for (int i = 0; i < n; i++) {
-                Entry e = entries.get(i).entry;
-                seq++;
-                String hash = hash(mac, prev, seq, e.id(), e.at(), e.type().name(), e.outcome(), e.actor(), e.system(),
-                        e.municipality(), e.ip(), e.correlation(), e.details());
-                seqs[i] = seq;
-                ids[i] = e.id();
-                ats[i] = e.at().toString();
-                String[] row = {e.type().name(), e.outcome(), e.actor(), e.system(), e.municipality(), e.ip(),
-                        e.correlation(), e.details(), prev, hash};
-                for (int c = 0; c < row.length; c++) {
-                    texts[c][i] = row[c];
+        if (anchorHash != null) {
+            Chained chained = chain(entries, anchorSeq, anchorHash);
+            try (Connection c = ownConnection()) {
+                if (write(c, anchorSeq, anchorHash, chained) == entries.size()) {
+                    return moved(chained);
                 }
-                events.add(new SecurityEvent(seq, e.id(), e.at(), e.type(), e.outcome(), e.actor(), e.system(),
-                        e.municipality(), e.ip(), e.correlation(), readDetails(e.details()), prev, hash));
-                prev = hash;
-            }
-            int written = writeIfAnchorIs(anchorSeq, anchorHash, seq, prev, seqs, ids, ats, texts);
-            if (written == n) {
-                anchorSeq = seq;
-                anchorHash = prev;
-                return events;
-            }
-            // another node appended since: chain onto its entries instead
-            anchorHash = null;
-            if (attempt == 20) {
-                throw new IllegalStateException("the security log's anchor kept moving; the entries were not written");
+            } catch (SQLException e) {
+                throw appendFailed(e);
             }
         }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long seq;
+                String hash;
+                try (var st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT seq, hash FROM platform.security_log_head WHERE one FOR UPDATE")) {
+                    rs.next();
+                    seq = rs.getLong(1);
+                    hash = rs.getString(2);
+                }
+                Chained chained = chain(entries, seq, hash);
+                if (write(c, seq, hash, chained) != entries.size()) {
+                    throw new IllegalStateException("the security log's anchor moved while held");
+                }
+                c.commit();
+                return moved(chained);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw appendFailed(e);
+        }
+    }
+
+    /** Entries chained onto an anchor: as answered, and as columns for the statement. */
+    private record Chained(List<SecurityEvent> events, Long[] seqs, UUID[] ids, String[] ats, String[][] texts) {
+        SecurityEvent last() {
+            return events.get(events.size() - 1);
+        }
+    }
+
+    private Chained chain(List<Pending> entries, long seq, String prev) {
+        int n = entries.size();
+        Long[] seqs = new Long[n];
+        UUID[] ids = new UUID[n];
+        String[] ats = new String[n];
+        // type, outcome, actor, system, municipality, ip, correlation id, details, previous hash, hash
+        String[][] texts = new String[10][n];
+        List<SecurityEvent> events = new ArrayList<>(n);
+        Mac mac = mac();
+        for (int i = 0; i < n; i++) {
+            Entry e = entries.get(i).entry;
+            seq++;
+            String hash = hash(mac, prev, seq, e.id(), e.at(), e.type().name(), e.outcome(), e.actor(), e.system(),
+                    e.municipality(), e.ip(), e.correlation(), e.details());
+            seqs[i] = seq;
+            ids[i] = e.id();
+            ats[i] = e.at().toString();
+            String[] row = {e.type().name(), e.outcome(), e.actor(), e.system(), e.municipality(), e.ip(),
+                    e.correlation(), e.details(), prev, hash};
+            for (int c = 0; c < row.length; c++) {
+                texts[c][i] = row[c];
+            }
+            events.add(new SecurityEvent(seq, e.id(), e.at(), e.type(), e.outcome(), e.actor(), e.system(),
+                    e.municipality(), e.ip(), e.correlation(), readDetails(e.details()), prev, hash));
+            prev = hash;
+        }
+        return new Chained(events, seqs, ids, ats, texts);
+    }
+
+    /** The entries are written: the anchor is now their last. */
+    private List<SecurityEvent> moved(Chained chained) {
+        anchorSeq = chained.last().seq();
+        anchorHash = chained.last().hash();
+        return chained.events();
+    }
+
+    private RuntimeException appendFailed(SQLException e) {
+        anchorHash = null;
+        return new org.springframework.dao.DataIntegrityViolationException("the security log append failed: "
+                + e.getMessage(), e);
     }
 
     /** A connection outside any transaction of the caller's, each statement committed as it runs. */
@@ -242,39 +286,20 @@ public class SecurityLog {
         return c;
     }
 
-    /** The anchor as committed now, read on a connection of its own (not in a caller's snapshot). */
-    private void readAnchor() {
-        try (Connection c = ownConnection()) {
-            try (var st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT seq, hash FROM platform.security_log_head WHERE one")) {
-                rs.next();
-                anchorSeq = rs.getLong(1);
-                anchorHash = rs.getString(2);
+    /** Runs {@link #APPEND}; answers how many entries it wrote (none when the anchor had moved). */
+    private static int write(Connection c, long expectedSeq, String expectedHash, Chained chained) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(APPEND)) {
+            ps.setLong(1, chained.last().seq());
+            ps.setString(2, chained.last().hash());
+            ps.setLong(3, expectedSeq);
+            ps.setString(4, expectedHash);
+            ps.setArray(5, c.createArrayOf("bigint", chained.seqs()));
+            ps.setArray(6, c.createArrayOf("uuid", chained.ids()));
+            ps.setArray(7, c.createArrayOf("text", chained.ats()));
+            for (int col = 0; col < chained.texts().length; col++) {
+                ps.setArray(8 + col, c.createArrayOf("text", chained.texts()[col]));
             }
-        } catch (SQLException e) {
-            throw new org.springframework.dao.DataAccessResourceFailureException("the security log's anchor could not be read", e);
-        }
-    }
-
-    private int writeIfAnchorIs(long expectedSeq, String expectedHash, long newSeq, String newHash, Long[] seqs, UUID[] ids,
-                                String[] ats, String[][] texts) {
-        try (Connection c = ownConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(APPEND)) {
-                ps.setLong(1, newSeq);
-                ps.setString(2, newHash);
-                ps.setLong(3, expectedSeq);
-                ps.setString(4, expectedHash);
-                ps.setArray(5, c.createArrayOf("bigint", seqs));
-                ps.setArray(6, c.createArrayOf("uuid", ids));
-                ps.setArray(7, c.createArrayOf("text", ats));
-                for (int col = 0; col < texts.length; col++) {
-                    ps.setArray(8 + col, c.createArrayOf("text", texts[col]));
-                }
-                return ps.executeUpdate();
-            }
-        } catch (SQLException e) {
-            anchorHash = null;
-            throw new org.springframework.dao.DataIntegrityViolationException("the security log append failed: "
-                    + e.getMessage(), e);
+            return ps.executeUpdate();
         }
     }
 
