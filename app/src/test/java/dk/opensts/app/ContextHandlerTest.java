@@ -298,8 +298,18 @@ class ContextHandlerTest extends ApiTest {
             assertThat(SamlFlow.status(SamlXml.parse(unknown.form().samlResponse()).getDocumentElement()))
                     .contains("has no IdP here");
         } finally {
-            jdbc.sql("DELETE FROM access.municipal_idp WHERE cvr = ?").param(other).update();
+            String operator = tokenFor(CVR, Services.ADMINISTRATION, Services.OPERATOR);
+            assertThat(call("DELETE", "/api/admin/v1/municipal-idps/" + other, operator, null).status()).isEqualTo(204);
         }
+        // with one IdP left the choice is gone at once on this node, and the removed one is refused
+        assertThat(flow.get(sp.authnUrl(sso(), "_req-choose-4", null, null)).location()).startsWith(testIdp.ssoUrl());
+        SamlFlow.Page removed = flow.get(sp.authnUrl(sso(), "_req-choose-5", null, null) + "&municipality=" + other);
+        assertThat(SamlFlow.status(SamlXml.parse(removed.form().samlResponse()).getDocumentElement()))
+                .contains("has no IdP here");
+        String admin = tokenFor(CVR, Services.ADMINISTRATION, Services.MUNICIPAL_ADMIN);
+        assertThat(call("DELETE", "/api/admin/v1/municipal-idps/" + other, admin, null).status()).isEqualTo(403);
+        assertThat(call("DELETE", "/api/admin/v1/municipal-idps/" + other,
+                tokenFor(CVR, Services.ADMINISTRATION, Services.OPERATOR), null).status()).isEqualTo(404);
     }
 
     // ------------------------------------------------------------------ refused requests
@@ -572,6 +582,18 @@ class ContextHandlerTest extends ApiTest {
         Res unknownField = call("POST", "/api/admin/v1/user-systems", operator, good.replace("\"name\":\"REST\"", "\"nam\":\"REST\""));
         assertThat(unknownField.status()).isEqualTo(400);
         assertThat(count("SELECT count(*) FROM access.user_system")).isEqualTo(before);
+
+        // removed by the operator only; its requests are refused at once on this node
+        SamlFlow.Sp rest = new SamlFlow.Sp("https://rest.test/sp", "https://rest.test/acs", spKey);
+        assertThat(flow.get(rest.authnUrl(sso(), "_req-rest-1", null, null)).status()).isEqualTo(302);
+        String remove = "/api/admin/v1/user-systems?entityId=https://rest.test/sp";
+        assertThat(call("DELETE", remove, admin, null).status()).isEqualTo(403);
+        assertThat(call("DELETE", remove, operator, null).status()).isEqualTo(204);
+        assertThat(call("DELETE", remove, operator, null).status()).isEqualTo(404);
+        SamlFlow.Page refused = flow.get(rest.authnUrl(sso(), "_req-rest-2", null, null));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body()).contains("unknown service provider https://rest.test/sp");
+        assertThat(count("SELECT count(*) FROM access.user_system_role WHERE system = 'https://rest.test/sp'")).isZero();
     }
 
     @Test

@@ -148,20 +148,11 @@ public class JobRoles {
     }
 
     public Optional<JobRole> findByEntityId(String cvr, String entityId, Instant validAt) {
-        return current(ROLE, cvr, validAt, " AND user_key = ?", List.of(entityId)).stream().findFirst().map(this::role);
+        return current(ROLE, cvr, validAt, " AND v.user_key = ?", List.of(entityId)).stream().findFirst().map(this::role);
     }
 
     public List<JobRole> roles(String cvr, Instant validAt) {
         return current(ROLE, cvr, validAt, "", List.of()).stream().map(this::role).toList();
-    }
-
-    /** The job roles with these entity ids, valid now. */
-    public List<JobRole> rolesByEntityId(String cvr, Collection<String> entityIds) {
-        if (entityIds.isEmpty()) {
-            return List.of();
-        }
-        return current(ROLE, cvr, null, " AND user_key = ANY(?)", List.of((Object) entityIds.toArray(String[]::new)))
-                .stream().map(this::role).toList();
     }
 
     private JobRole role(Row v) {
@@ -317,40 +308,43 @@ public class JobRoles {
         StringBuilder where = new StringBuilder();
         List<Object> args = new ArrayList<>();
         if (user != null) {
-            where.append(" AND data->>'user' = ?");
+            where.append(" AND v.data->>'user' = ?");
             args.add(user.toString());
         }
         if (unit != null) {
-            where.append(" AND data->>'unit' = ?");
+            where.append(" AND v.data->>'unit' = ?");
             args.add(unit.toString());
         }
         if (jobRole != null) {
-            where.append(" AND data->>'jobRole' = ?");
+            where.append(" AND v.data->>'jobRole' = ?");
             args.add(jobRole);
         }
         return current(ASSIGNMENT, cvr, validAt, where.toString(), args).stream().map(JobRoles::assignment).toList();
     }
 
     /**
-     * The entity ids of the job roles held now by a user in {@code units}: assigned to the user, to one
-     * of the units, or with subunits to one of {@code ancestors} (the units' ancestors).
+     * The job roles valid now that a user in {@code units} holds: those her municipality's IdP asserted
+     * ({@code asserted}, entity ids) and those assigned to her, to one of the units, or with subunits to one
+     * of {@code ancestors} (the units' ancestors). One query: the assignments are found by the store's refs
+     * index (not by reading every assignment of the municipality), then the exact rule, then their roles.
      */
-    public Set<String> heldJobRoles(String cvr, UUID user, Set<UUID> units, Set<UUID> ancestors) {
-        // the assignments linked to the user or to one of her units or their ancestors, found by the
-        // store's refs index (not by reading every assignment of the municipality), then the exact rule
+    public List<JobRole> heldRoles(String cvr, UUID user, Set<UUID> units, Set<UUID> ancestors,
+                                   Collection<String> asserted) {
         List<UUID> linked = new ArrayList<>(1 + units.size() + ancestors.size());
         linked.add(user);
         linked.addAll(units);
         linked.addAll(ancestors);
-        List<Row> found = current(ASSIGNMENT, cvr, null,
-                " AND v.refs && ?::uuid[] AND (data->>'user' = ? OR data->>'unit' = ANY(?) OR (data->>'unit' = ANY(?)"
-                        + " AND (data->>'includeSubunits')::boolean))",
-                List.of(linked.toArray(UUID[]::new), user.toString(),
+        Instant now = store.now();
+        return current(ROLE, cvr, now, " AND (v.user_key = ANY(?) OR v.user_key IN (SELECT a.data->>'jobRole'"
+                        + " FROM access.object_version a WHERE a.type = ? AND a.owner = v.owner AND upper_inf(a.sys)"
+                        + " AND " + BitemporalStore.contains("a.valid", "?") + " AND a.refs && ?::uuid[]"
+                        + " AND (a.data->>'user' = ? OR a.data->>'unit' = ANY(?) OR (a.data->>'unit' = ANY(?)"
+                        + " AND (a.data->>'includeSubunits')::boolean))))",
+                List.of(asserted.toArray(String[]::new), ASSIGNMENT, Timestamp.from(now),
+                        linked.toArray(UUID[]::new), user.toString(),
                         units.stream().map(UUID::toString).toArray(String[]::new),
-                        ancestors.stream().map(UUID::toString).toArray(String[]::new)));
-        Set<String> out = new java.util.LinkedHashSet<>();
-        found.forEach(v -> out.add(v.data().path("jobRole").asString()));
-        return out;
+                        ancestors.stream().map(UUID::toString).toArray(String[]::new)))
+                .stream().map(this::role).toList();
     }
 
     private static Assignment assignment(Row v) {
@@ -418,7 +412,7 @@ public class JobRoles {
                         + " FROM access.object_version v JOIN access.registry_object o ON o.id = v.object_id"
                         + " WHERE v.type = ? AND v.owner = ? AND upper_inf(v.sys) AND "
                         + BitemporalStore.contains("v.valid", "?")
-                        + where.replace("data->>", "v.data->>") + " ORDER BY v.user_key, v.object_id LIMIT 10000")
+                        + where + " ORDER BY v.user_key, v.object_id LIMIT 10000")
                 .params(params)
                 .query((rs, n) -> new Row(rs.getObject(1, UUID.class), rs.getInt(2),
                         (ObjectNode) json.readTree(rs.getString(3)),

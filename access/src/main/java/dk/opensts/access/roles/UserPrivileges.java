@@ -47,13 +47,10 @@ public class UserPrivileges {
      * @param fromIdp the job role URIs the municipal IdP asserted for {@code cvr} (may be empty)
      */
     public Result compute(String cvr, Organisations.User user, Collection<String> fromIdp, UserSystem system) {
-        Set<String> held = new LinkedHashSet<>(fromIdp);
-        Set<UUID> ancestors = user.units().isEmpty() ? Set.of() : organisations.ancestors(user.units());
-        held.addAll(jobRoles.heldJobRoles(cvr, user.id(), user.units(), ancestors));
+        Organisations.UnitsAround around = organisations.around(user.units());
         List<PrivilegeGroup> groups = new ArrayList<>();
         Set<String> used = new LinkedHashSet<>();
-        Set<UUID> below = null;
-        for (JobRole role : jobRoles.rolesByEntityId(cvr, held)) {
+        for (JobRole role : jobRoles.heldRoles(cvr, user.id(), user.units(), around.ancestors(), fromIdp)) {
             for (SystemRoleGrant grant : role.systemRoles()) {
                 if (system.role(grant.entityId()).isEmpty()) {
                     continue;
@@ -67,10 +64,7 @@ public class UserPrivileges {
                     } else if (c.dynamic() == JobRoles.Dynamic.OWN_UNITS) {
                         value = join(user.units());
                     } else {
-                        if (below == null) {
-                            below = user.units().isEmpty() ? Set.of() : organisations.withSubunits(user.units());
-                        }
-                        value = join(below);
+                        value = join(around.withSubunits());
                     }
                     if (value.isEmpty()) {
                         // a unit constraint with no units would otherwise read as "not constrained"

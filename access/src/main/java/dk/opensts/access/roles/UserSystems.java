@@ -14,7 +14,9 @@ import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.sql.Timestamp;
+import dk.opensts.platform.db.StaleBoundedCache;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -30,8 +32,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * User-facing systems (brugervendte systemer): the SAML service providers the context handler
  * serves, each with its system roles (brugersystemroller) and the data-constraint types each takes.
- * Registered by the platform operator; read from the database on every use so that a change on
- * one node holds on all at once.
+ * Registered by the platform operator. A login uses its system as read within a bounded age (default
+ * two seconds, {@code opensts.saml.configuration-max-age}): a change holds at once on the node that
+ * wrote it and within that age on every other.
  */
 public class UserSystems {
 
@@ -93,9 +96,16 @@ public class UserSystems {
     private final TransactionTemplate tx;
     private final ServiceCatalogue services;
     private final dk.opensts.access.api.ItSystems itSystems;
+    /** Systems as read, each for at most the configured age: a login does not read its system's rows. */
+    private final StaleBoundedCache<String, UserSystem> read;
 
+    /**
+     * @param maxAge how long a system read here is used before it is read again: a change made on another
+     *               node holds here within it (one made here, at once); zero reads every time
+     */
     public UserSystems(JdbcClient jdbc, JsonMapper json, Clock clock, SecurityLog securityLog, TransactionTemplate tx,
-                       ServiceCatalogue services, dk.opensts.access.api.ItSystems itSystems) {
+                       ServiceCatalogue services, dk.opensts.access.api.ItSystems itSystems, Duration maxAge) {
+        this.read = new StaleBoundedCache<>(maxAge, 10_000);
         this.services = services;
         this.itSystems = itSystems;
         this.jdbc = jdbc;
@@ -113,7 +123,7 @@ public class UserSystems {
                 in.withoutPrivileges() == null ? WithoutPrivileges.REFUSE : in.withoutPrivileges(), in.itSystem(),
                 in.roles());
         validate(s);
-        return tx.execute(st -> {
+        UserSystem written = tx.execute(st -> {
             for (SystemRole r : s.roles()) {
                 String owner = jdbc.sql("SELECT system FROM access.user_system_role WHERE role_uri = ?")
                         .param(r.entityId()).query(String.class).optional().orElse(s.entityId());
@@ -147,38 +157,44 @@ public class UserSystems {
                     new SecurityLog.Subject(actor, actor, null), details);
             return s;
         });
+        read.invalidate();
+        return written;
     }
 
-    /** Systems as last read, by entity id with the time they were written: a login reads one row, not its roles again. */
-    private final java.util.Map<String, java.util.Map.Entry<java.time.Instant, UserSystem>> known =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Removes a system and its roles; logins from it are refused from then on. False when there was none. */
+    public boolean remove(String entityId, String actor) {
+        Boolean removed = tx.execute(st -> {
+            jdbc.sql("DELETE FROM access.user_system_role WHERE system = ?").param(entityId).update();
+            if (jdbc.sql("DELETE FROM access.user_system WHERE entity_id = ?").param(entityId).update() == 0) {
+                return false;
+            }
+            securityLog.record(SecurityEventType.SYSTEM_CHANGED, SecurityEvent.OK,
+                    new SecurityLog.Subject(actor, actor, null), Map.of("userSystem", entityId, "removed", true));
+            return true;
+        });
+        read.invalidate();
+        return Boolean.TRUE.equals(removed);
+    }
 
-    /** Read from the database each time (its write time tells whether the roles must be read again). */
+    /** The system as read within the configured age (see the constructor). */
     public Optional<UserSystem> find(String entityId) {
+        return entityId == null ? Optional.empty() : read.get(entityId, () -> readSystem(entityId));
+    }
+
+    private Optional<UserSystem> readSystem(String entityId) {
         return jdbc.sql("SELECT * FROM access.user_system WHERE entity_id = ?").param(entityId)
-                .query((rs, n) -> {
-                    java.time.Instant written = rs.getTimestamp("updated_at").toInstant();
-                    var cached = known.get(entityId);
-                    if (cached != null && cached.getKey().equals(written)) {
-                        return cached.getValue();
-                    }
-                    UserSystem s = new UserSystem(rs.getString("entity_id"), rs.getString("name"),
-                            List.of((String[]) rs.getArray("acs_urls").getArray()), rs.getString("signing_pem"),
-                            rs.getString("encryption_pem"), Assurance.valueOf(rs.getString("min_assurance")),
-                            WithoutPrivileges.valueOf(rs.getString("without_privileges")),
-                            rs.getObject("it_system", java.util.UUID.class), roles(entityId));
-                    if (known.size() > 10_000) {
-                        known.clear();
-                    }
-                    known.put(entityId, java.util.Map.entry(written, s));
-                    return s;
-                })
+                .query((rs, n) -> new UserSystem(rs.getString("entity_id"), rs.getString("name"),
+                        List.of((String[]) rs.getArray("acs_urls").getArray()), rs.getString("signing_pem"),
+                        rs.getString("encryption_pem"), Assurance.valueOf(rs.getString("min_assurance")),
+                        WithoutPrivileges.valueOf(rs.getString("without_privileges")),
+                        rs.getObject("it_system", java.util.UUID.class), roles(entityId)))
                 .optional();
     }
 
+    /** All systems, read now. */
     public List<UserSystem> list() {
         return jdbc.sql("SELECT entity_id FROM access.user_system ORDER BY entity_id").query(String.class).list()
-                .stream().map(this::find).flatMap(Optional::stream).toList();
+                .stream().map(this::readSystem).flatMap(Optional::stream).toList();
     }
 
     /** The system role with this URI, with the system it belongs to. */

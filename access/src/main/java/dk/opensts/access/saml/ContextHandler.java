@@ -184,7 +184,7 @@ public class ContextHandler {
                     }
                 }
             }
-            List<String> municipalities = idps.list().stream().map(MunicipalIdps.MunicipalIdp::cvr).toList();
+            List<String> municipalities = idps.municipalities();
             if (municipalities.isEmpty()) {
                 throw new SamlException(SamlException.RESPONDER, null, "no municipal IdP is configured");
             }

@@ -16,7 +16,9 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.sql.Timestamp;
+import dk.opensts.platform.db.StaleBoundedCache;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -25,7 +27,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** The identity provider of each municipality, configured by importing its SAML metadata. */
+/**
+ * The identity provider of each municipality, configured by importing its SAML metadata. Logins use
+ * the IdPs as read within a bounded age (see the constructor).
+ */
 public class MunicipalIdps {
 
     private static final Pattern CVR = Pattern.compile("[0-9]{8}");
@@ -41,8 +46,15 @@ public class MunicipalIdps {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final SecurityLog securityLog;
+    /** All configured IdPs by CVR, as read within the configured age: a login does not read them. */
+    private final StaleBoundedCache<Boolean, Map<String, MunicipalIdp>> read;
 
-    public MunicipalIdps(JdbcClient jdbc, Clock clock, SecurityLog securityLog) {
+    /**
+     * @param maxAge how long the IdPs read here are used before they are read again: a change made on another
+     *               node holds here within it (one made here, at once); zero reads every time
+     */
+    public MunicipalIdps(JdbcClient jdbc, Clock clock, SecurityLog securityLog, Duration maxAge) {
+        this.read = new StaleBoundedCache<>(maxAge, 1);
         this.jdbc = jdbc;
         this.clock = clock;
         this.securityLog = securityLog;
@@ -74,14 +86,40 @@ public class MunicipalIdps {
                 .update();
         securityLog.record(SecurityEventType.IDP_CHANGED, SecurityEvent.OK, new SecurityLog.Subject(actor, actor, cvr),
                 Map.of("entityId", d.entityId(), "ssoUrl", d.ssoUrl()));
+        read.invalidate();
         return new Summary(cvr, d.entityId(), d.ssoUrl(), certs.stream().map(Pem::encode).toList());
     }
 
-    public Optional<MunicipalIdp> find(String cvr) {
-        return jdbc.sql("SELECT * FROM access.municipal_idp WHERE cvr = ?").param(cvr)
-                .query((rs, n) -> idp(rs)).optional();
+    /** Removes the municipality's IdP: its users cannot log in until one is configured again. False when there was none. */
+    public boolean remove(String cvr, String actor) {
+        boolean removed = jdbc.sql("DELETE FROM access.municipal_idp WHERE cvr = ?").param(cvr).update() > 0;
+        if (removed) {
+            securityLog.record(SecurityEventType.IDP_CHANGED, SecurityEvent.OK, new SecurityLog.Subject(actor, actor, cvr),
+                    Map.of("removed", true));
+        }
+        read.invalidate();
+        return removed;
     }
 
+    /** The municipality's IdP, as read within the configured age. */
+    public Optional<MunicipalIdp> find(String cvr) {
+        return Optional.ofNullable(configured().get(cvr));
+    }
+
+    /** The CVRs of the municipalities with an IdP, in order, as read within the configured age. */
+    public List<String> municipalities() {
+        return List.copyOf(configured().keySet());
+    }
+
+    private Map<String, MunicipalIdp> configured() {
+        return read.get(Boolean.TRUE, () -> {
+            Map<String, MunicipalIdp> all = new java.util.LinkedHashMap<>();
+            list().forEach(i -> all.put(i.cvr(), i));
+            return Optional.of(java.util.Collections.unmodifiableMap(all));
+        }).orElseThrow();
+    }
+
+    /** All configured IdPs, read now. */
     public List<MunicipalIdp> list() {
         return jdbc.sql("SELECT * FROM access.municipal_idp ORDER BY cvr").query((rs, n) -> idp(rs)).list();
     }

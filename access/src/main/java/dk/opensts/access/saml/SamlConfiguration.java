@@ -41,8 +41,9 @@ public class SamlConfiguration {
 
     @Bean
     UserSystems userSystems(JdbcClient jdbc, JsonMapper json, Clock clock, SecurityLog securityLog, TransactionTemplate tx,
-                            dk.opensts.access.domain.ServiceCatalogue services, dk.opensts.access.api.ItSystems itSystems) {
-        return new UserSystems(jdbc, json, clock, securityLog, tx, services, itSystems);
+                            dk.opensts.access.domain.ServiceCatalogue services, dk.opensts.access.api.ItSystems itSystems,
+                            @Value("${opensts.saml.configuration-max-age:PT2S}") Duration maxAge) {
+        return new UserSystems(jdbc, json, clock, securityLog, tx, services, itSystems, maxAge);
     }
 
     @Bean
@@ -57,8 +58,9 @@ public class SamlConfiguration {
     }
 
     @Bean
-    MunicipalIdps municipalIdps(JdbcClient jdbc, Clock clock, SecurityLog securityLog) {
-        return new MunicipalIdps(jdbc, clock, securityLog);
+    MunicipalIdps municipalIdps(JdbcClient jdbc, Clock clock, SecurityLog securityLog,
+                                @Value("${opensts.saml.configuration-max-age:PT2S}") Duration maxAge) {
+        return new MunicipalIdps(jdbc, clock, securityLog, maxAge);
     }
 
     @Bean

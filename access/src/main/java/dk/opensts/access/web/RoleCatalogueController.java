@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -82,6 +83,18 @@ public class RoleCatalogueController {
         return systems.list();
     }
 
+    @DeleteMapping("/user-systems")
+    @Operation(summary = "Remove a user-facing system and its roles",
+            description = "Role operator. Its AuthnRequests are refused from then on (on every node within "
+                    + "opensts.saml.configuration-max-age). 204, or 404 when no system has the entity id.")
+    public ResponseEntity<Void> removeUserSystem(@RequestParam String entityId) {
+        String actor = CurrentActor.require(Services.OPERATOR).id();
+        if (!systems.remove(entityId, actor)) {
+            throw ApiException.notFound("user system", entityId);
+        }
+        return ResponseEntity.noContent().build();
+    }
+
     // ------------------------------------------------------------------ municipal IdPs
 
     @PutMapping(path = "/municipal-idps/{cvr}", consumes = {"application/samlmetadata+xml", "application/xml", "text/xml"})
@@ -92,6 +105,19 @@ public class RoleCatalogueController {
         Actor actor = administrator();
         requireMunicipality(actor, cvr);
         return idps.configure(cvr, metadata, actor.id());
+    }
+
+    @DeleteMapping("/municipal-idps/{cvr}")
+    @Operation(summary = "Remove the municipality's identity provider",
+            description = "Role municipal-admin of that municipality, or operator. Logins of its users are refused "
+                    + "until one is configured again. 204, or 404 when none is configured.")
+    public ResponseEntity<Void> removeIdp(@PathVariable String cvr) {
+        Actor actor = administrator();
+        requireMunicipality(actor, cvr);
+        if (!idps.remove(cvr, actor.id())) {
+            throw ApiException.notFound("municipal IdP", cvr);
+        }
+        return ResponseEntity.noContent().build();
     }
 
     @GetMapping("/municipal-idps")

@@ -43,8 +43,17 @@ public interface Organisations {
      */
     int importFeed(String cvr, java.io.Reader jsonLines, String actor);
 
-    /** The ancestors of the units (not the units themselves), valid and known now. */
-    Set<UUID> ancestors(Set<UUID> units);
+    /**
+     * Org units seen from a set of them, valid and known now.
+     *
+     * @param ancestors    the units above them (not the units themselves)
+     * @param withSubunits the units and all their subunits
+     */
+    record UnitsAround(Set<UUID> ancestors, Set<UUID> withSubunits) {
+    }
+
+    /** The ancestors and the subunits of units of one organisation, valid and known now, from one read of its tree. */
+    UnitsAround around(Set<UUID> units);
 
     /** The units and all their subunits, valid and known now. */
     Set<UUID> withSubunits(Set<UUID> roots);

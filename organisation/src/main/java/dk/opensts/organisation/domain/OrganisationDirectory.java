@@ -72,21 +72,19 @@ class OrganisationDirectory implements Organisations {
 
     @Override
     public Optional<User> findUser(String cvr, UUID id) {
-        Optional<UUID> organisation = findByCvr(cvr);
-        if (organisation.isEmpty() || id == null) {
+        if (cvr == null || id == null) {
             return Optional.empty();
         }
         BitemporalStore store = organisationRegistry.store();
-        TimePoint now = TimePoint.at(store.now());
-        Optional<Version> user = store.at(id, now)
-                .filter(v -> OrganisationTypes.USER.equals(v.type()) && organisation.get().equals(v.owner()));
-        if (user.isEmpty()) {
+        // the user, her engagements (their units) and her e-mail address: she and what refers to her, in one query
+        List<Version> found = store.withReferrers(id, OrganisationTypes.ORGANISATION, cvr, TimePoint.at(store.now()), 1000);
+        Version user = found.stream().filter(v -> v.objectId().equals(id)).findFirst().orElse(null);
+        if (user == null || !OrganisationTypes.USER.equals(user.type())) {
             return Optional.empty();
         }
-        // her engagements (their units) and her e-mail address: what refers to her, in one query
         Set<UUID> units = new java.util.LinkedHashSet<>();
         String email = null;
-        for (Version v : referring(store, null, organisation.get(), id, now)) {
+        for (Version v : found) {
             if (OrganisationTypes.FUNCTION.equals(v.type())
                     && Attributes.FunctionType.ENGAGEMENT.name().equals(v.data().path("functionType").asString(""))) {
                 v.data().path("units").forEach(u -> units.add(UUID.fromString(u.asString())));
@@ -95,20 +93,33 @@ class OrganisationDirectory implements Organisations {
                 email = v.data().path("value").asString();
             }
         }
-        return Optional.of(new User(id, user.get().data().path("userKey").asString(),
-                user.get().data().path("name").asString(), email, Set.copyOf(units)));
-    }
-
-    private static List<Version> referring(BitemporalStore store, String type, UUID owner, UUID ref, TimePoint now) {
-        return store.search(new BitemporalStore.Query(type, owner, false, null, null, null, ref, now, null, 1000));
+        return Optional.of(new User(id, user.data().path("userKey").asString(),
+                user.data().path("name").asString(), email, Set.copyOf(units)));
     }
 
     @Override
-    public Set<UUID> ancestors(Set<UUID> units) {
+    public UnitsAround around(Set<UUID> units) {
+        if (units.isEmpty()) {
+            return new UnitsAround(Set.of(), Set.of());
+        }
         BitemporalStore store = organisationRegistry.store();
-        Set<UUID> out = new java.util.HashSet<>(store.ancestorIds(units, TimePoint.at(store.now())));
-        out.removeAll(units);
-        return Set.copyOf(out);
+        java.time.Instant now = store.now();
+        // one tree read answers both: the units are of one organisation
+        Optional<BitemporalStore.CurrentTree> tree = store.currentTree(units.iterator().next());
+        if (tree.isEmpty()) {
+            return new UnitsAround(Set.of(), Set.of());
+        }
+        Set<UUID> ancestors = new java.util.HashSet<>(tree.get().ancestorIds(units, now));
+        ancestors.removeAll(units);
+        Set<UUID> below = new java.util.LinkedHashSet<>();
+        for (UUID unit : units) {
+            for (BitemporalStore.TreeNode node : tree.get().subtree(unit, now, Integer.MAX_VALUE)) {
+                if (OrganisationTypes.UNIT.equals(node.type())) {
+                    below.add(node.id());
+                }
+            }
+        }
+        return new UnitsAround(Set.copyOf(ancestors), Set.copyOf(below));
     }
 
     @Override

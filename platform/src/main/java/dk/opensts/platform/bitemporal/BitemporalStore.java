@@ -193,6 +193,26 @@ public class BitemporalStore {
     }
 
     /**
+     * The object and every object that refers to it (names it among its references), valid at the
+     * time point as known then, in object id order, in one query; both only among the objects owned by
+     * the one of type {@code ownerType} with the user key {@code ownerKey} (an organisation by its CVR).
+     * What a login reads of a user: her account, her engagements and her addresses.
+     */
+    public List<Version> withReferrers(UUID id, String ownerType, String ownerKey, TimePoint tp, int limit) {
+        String known = tp.knownNow() ? "upper_inf(%s.sys)" : contains("%s.sys", ":k");
+        String sql = "SELECT " + COLUMNS + " FROM " + from()
+                + " WHERE v.owner = (SELECT w.object_id FROM " + schema + ".object_version w"
+                + "  WHERE w.type = :ownerType AND w.user_key = :ownerKey AND " + contains("w.valid", ":t")
+                + "  AND " + known.formatted("w") + " ORDER BY w.object_id LIMIT 1)"
+                + " AND (v.object_id = :id OR v.refs @> ARRAY[CAST(:id AS uuid)])"
+                + " AND " + contains("v.valid", ":t") + " AND " + known.formatted("v")
+                + " ORDER BY v.object_id LIMIT :limit";
+        return jdbc.sql(sql).param("id", id).param("ownerType", ownerType).param("ownerKey", ownerKey)
+                .param("t", ts(tp.validAt())).param("k", ts(tp.knownAt())).param("limit", limit)
+                .query(this::version).list();
+    }
+
+    /**
      * A node of a tree read: the object, its depth, valid period and name sort key, and its JSON.
      * {@code json} is the node's JSON object without its leading {@code {"id":...,"depth":n,}} part
      * (see {@link #json(String, String, Period)}), made once so that large trees are answered by copying.
@@ -248,9 +268,9 @@ public class BitemporalStore {
      */
     public List<TreeNode> subtree(UUID root, TimePoint tp, int maxDepth, String tenantAttribute, String tenantValue) {
         if (tp.knownNow() && tenantAttribute == null) {
-            List<TreeNode> cached = trees.subtree(root, tp.validAt(), maxDepth);
-            if (cached != null) {
-                return cached.stream().sorted(TREE_ORDER).toList();
+            CurrentTree tree = trees.tree(root);
+            if (tree != null) {
+                return tree.subtree(root, tp.validAt(), maxDepth).stream().sorted(TREE_ORDER).toList();
             }
         }
         String tenant = "";
@@ -274,6 +294,28 @@ public class BitemporalStore {
                         rs.getInt("depth"), new Period(instant(rs, "vf"), instant(rs, "vt")), rs.getString("name"),
                         rs.getString("data"))).list();
         return nodes.stream().sorted(TREE_ORDER).toList();
+    }
+
+    /**
+     * The current rows (as known now, every valid period) of the objects of one owner and type, held
+     * in memory and checked against the database as {@link #currentTree} reads them: several tree
+     * questions about one owner's objects (a user's units: their ancestors and their subunits) answered
+     * after one round trip.
+     */
+    public interface CurrentTree {
+        /** As {@link #subtree(UUID, TimePoint, int, String, String)} as known now, unsorted (breadth first). */
+        List<TreeNode> subtree(UUID root, Instant validAt, int maxDepth);
+
+        /** The ids of the objects' ancestors of the same type (not the objects themselves, unless one is another's). */
+        java.util.Set<UUID> ancestorIds(Collection<UUID> ids, Instant validAt);
+    }
+
+    /**
+     * The current tree of the owner of {@code member} among the objects of its type, exactly as stored
+     * now (see {@link CurrentTreeCache}); empty when the object does not exist or has no owner.
+     */
+    public Optional<CurrentTree> currentTree(UUID member) {
+        return Optional.ofNullable(trees.tree(member));
     }
 
     /**

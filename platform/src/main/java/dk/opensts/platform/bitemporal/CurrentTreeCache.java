@@ -2,11 +2,14 @@ package dk.opensts.platform.bitemporal;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -37,7 +40,47 @@ final class CurrentTreeCache {
     private record Stamp(long heads, long versions) {
     }
 
-    private record Entry(Stamp stamp, Map<UUID, List<Row>> rowsById, Map<UUID, List<Row>> children) {
+    private record Entry(Stamp stamp, Map<UUID, List<Row>> rowsById, Map<UUID, List<Row>> children)
+            implements BitemporalStore.CurrentTree {
+
+        @Override
+        public List<BitemporalStore.TreeNode> subtree(UUID root, Instant validAt, int maxDepth) {
+            Row top = valid(rowsById.get(root), validAt);
+            if (top == null) {
+                return List.of();
+            }
+            List<BitemporalStore.TreeNode> nodes = new ArrayList<>();
+            nodes.add(node(top, 0));
+            for (int i = 0; i < nodes.size(); i++) {
+                BitemporalStore.TreeNode n = nodes.get(i);
+                if (n.depth() >= maxDepth) {
+                    continue;
+                }
+                for (Row child : children.getOrDefault(n.id(), List.of())) {
+                    if (child.valid().contains(validAt)) {
+                        nodes.add(node(child, n.depth() + 1));
+                    }
+                }
+            }
+            return nodes;
+        }
+
+        @Override
+        public Set<UUID> ancestorIds(Collection<UUID> ids, Instant validAt) {
+            Set<UUID> out = new HashSet<>();
+            for (UUID id : ids) {
+                Row r = valid(rowsById.get(id), validAt);
+                // a cycle cannot be stored (a unit is never moved under its own descendant); the bound guards anyway
+                for (int depth = 0; r != null && r.parent() != null && depth < 10_000; depth++) {
+                    Row parent = valid(rowsById.get(r.parent()), validAt);
+                    if (parent == null || !out.add(parent.id())) {
+                        break;
+                    }
+                    r = parent;
+                }
+            }
+            return out;
+        }
     }
 
     private final String schema;
@@ -56,17 +99,17 @@ final class CurrentTreeCache {
     }
 
     /**
-     * The subtree of {@code root} valid at {@code validAt} as known now, to {@code maxDepth}, in
-     * breadth-first order; empty when the root is not valid then; {@code null} when the root has
-     * no owner (shared objects are not cached) or does not exist.
+     * The current rows of the objects of {@code member}'s owner and type, exactly as stored now: one
+     * query for the owner's stamp, and a load of the rows only when they changed since last read.
+     * {@code null} when the member has no owner (shared objects are not cached) or does not exist.
      */
-    List<BitemporalStore.TreeNode> subtree(UUID root, Instant validAt, int maxDepth) {
+    BitemporalStore.CurrentTree tree(UUID member) {
         record Probe(UUID owner, String type, Stamp stamp) {
         }
         Probe probe = jdbc.sql("SELECT o.owner, o.type, s.n, s.v FROM " + schema + ".registry_object o, LATERAL"
                         + " (SELECT count(*) AS n, coalesce(sum(h.version), 0) AS v FROM " + schema + ".registry_object h"
                         + " WHERE h.owner = o.owner AND h.type = o.type) s WHERE o.id = ?")
-                .param(root)
+                .param(member)
                 .query((rs, n) -> new Probe(rs.getObject("owner", UUID.class), rs.getString("type"),
                         new Stamp(rs.getLong("n"), rs.getLong("v"))))
                 .optional().orElse(null);
@@ -80,24 +123,7 @@ final class CurrentTreeCache {
             entry = load(key, probe.stamp());
             entries.put(key, entry);
         }
-        Row top = valid(entry.rowsById().get(root), validAt);
-        if (top == null) {
-            return List.of();
-        }
-        List<BitemporalStore.TreeNode> nodes = new ArrayList<>();
-        nodes.add(node(top, 0));
-        for (int i = 0; i < nodes.size(); i++) {
-            BitemporalStore.TreeNode n = nodes.get(i);
-            if (n.depth() >= maxDepth) {
-                continue;
-            }
-            for (Row child : entry.children().getOrDefault(n.id(), List.of())) {
-                if (child.valid().contains(validAt)) {
-                    nodes.add(node(child, n.depth() + 1));
-                }
-            }
-        }
-        return nodes;
+        return entry;
     }
 
     private static BitemporalStore.TreeNode node(Row r, int depth) {
