@@ -255,6 +255,48 @@ class OrganisationApiTest extends ApiTest {
         assertThat(get(O + "/units/" + person.body().path("id").asString() + "/subtree", token).status()).isEqualTo(404);
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    dk.opensts.organisation.api.Organisations organisations;
+
+    private static String unitRow(java.util.UUID id, String key, java.util.UUID parent) {
+        return "{\"type\":\"unit\",\"id\":\"" + id + "\",\"userKey\":\"" + key + "\",\"name\":\"" + key + "\""
+                + (parent == null ? "" : ",\"parent\":\"" + parent + "\"") + "}\n";
+    }
+
+    @Test
+    void whatALoginReadsOfAUser() {
+        java.util.UUID top = java.util.UUID.randomUUID();
+        java.util.UUID mid = java.util.UUID.randomUUID();
+        java.util.UUID low = java.util.UUID.randomUUID();
+        java.util.UUID user = java.util.UUID.randomUUID();
+        String feed = unitRow(top, "login-top", null) + unitRow(mid, "login-mid", top) + unitRow(low, "login-low", mid)
+                + "{\"type\":\"user\",\"id\":\"" + user + "\",\"userKey\":\"login-u\",\"name\":\"Lise\"}\n"
+                + "{\"type\":\"function\",\"id\":\"" + java.util.UUID.randomUUID() + "\",\"userKey\":\"login-f\","
+                + "\"name\":\"Ansættelse\",\"functionType\":\"ENGAGEMENT\",\"users\":[\"" + user + "\"],\"units\":[\""
+                + mid + "\"]}\n"
+                + "{\"type\":\"address\",\"id\":\"" + java.util.UUID.randomUUID() + "\",\"belongsTo\":\"" + user
+                + "\",\"addressType\":\"EMAIL\",\"value\":\"lise@kommune.dk\"}\n";
+        assertThat(organisations.importFeed(CVR, new java.io.StringReader(feed), "test")).isEqualTo(6);
+
+        var found = organisations.findUser(CVR, user).orElseThrow();
+        assertThat(found.userKey()).isEqualTo("login-u");
+        assertThat(found.name()).isEqualTo("Lise");
+        assertThat(found.email()).isEqualTo("lise@kommune.dk");
+        assertThat(found.units()).containsExactly(mid);
+        // only in her own municipality, and only a user
+        assertThat(organisations.findUser("99999999", user)).isEmpty();
+        assertThat(organisations.findUser(CVR, mid)).isEmpty();
+
+        var around = organisations.around(found.units());
+        assertThat(around.ancestors()).containsExactly(top);
+        assertThat(around.withSubunits()).containsExactlyInAnyOrder(mid, low);
+        // the tree read follows a write at once: the lowest unit moved to the top
+        Res moved = call("PATCH", O + "/units/" + low, token, "{\"parent\":\"" + top + "\"}", "If-Match", "\"1\"");
+        assertThat(moved.status()).as(moved.text()).isEqualTo(200);
+        assertThat(organisations.around(found.units()).withSubunits()).containsExactly(mid);
+        assertThat(organisations.around(java.util.Set.of()).ancestors()).isEmpty();
+    }
+
     @Test
     void personalDataIsAuditedAndChangesGoToTheOutbox() {
         Res person = call("POST", O + "/persons", token, "{\"organisation\":\"" + org + "\",\"cpr\":\"0101011234\",\"name\":\"Anna\"}");

@@ -194,9 +194,10 @@ public class BitemporalStore {
 
     /**
      * The object and every object that refers to it (names it among its references), valid at the
-     * time point as known then, in object id order, in one query; both only among the objects owned by
-     * the one of type {@code ownerType} with the user key {@code ownerKey} (an organisation by its CVR).
-     * What a login reads of a user: her account, her engagements and her addresses.
+     * time point as known then, the object first and the rest in object id order, in one query; both
+     * only among the objects owned by the one of type {@code ownerType} with the user key
+     * {@code ownerKey} (an organisation by its CVR). What a login reads of a user: her account, her
+     * engagements and her addresses.
      */
     public List<Version> withReferrers(UUID id, String ownerType, String ownerKey, TimePoint tp, int limit) {
         String known = tp.knownNow() ? "upper_inf(%s.sys)" : contains("%s.sys", ":k");
@@ -206,7 +207,8 @@ public class BitemporalStore {
                 + "  AND " + known.formatted("w") + " ORDER BY w.object_id LIMIT 1)"
                 + " AND (v.object_id = :id OR v.refs @> ARRAY[CAST(:id AS uuid)])"
                 + " AND " + contains("v.valid", ":t") + " AND " + known.formatted("v")
-                + " ORDER BY v.object_id LIMIT :limit";
+                // the object itself first, whatever the limit cuts off of what refers to it
+                + " ORDER BY v.object_id <> :id, v.object_id LIMIT :limit";
         return jdbc.sql(sql).param("id", id).param("ownerType", ownerType).param("ownerKey", ownerKey)
                 .param("t", ts(tp.validAt())).param("k", ts(tp.knownAt())).param("limit", limit)
                 .query(this::version).list();
