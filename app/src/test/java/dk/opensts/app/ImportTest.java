@@ -183,4 +183,62 @@ class ImportTest extends ApiTest {
         assertThat(broken.status()).isEqualTo(422);
         assertThat(broken.code()).isEqualTo("IMPORT_REJECTED");
     }
+
+    // ------------------------------------------------------------------ the import's comparison with what is stored
+
+    private static final String[] STRINGS = {"", "a", "Æblegrød", "Åbenrå", "\"quoted\"", "back\\slash", "tab\tline\nfeed",
+        "\u0001\u001f\u007f", "\b\f\r", "emoji \uD83D\uDE00", "/slash", "27.24.00", "ﬁ ligature", "\u00e9", "e\u0301"};
+
+    private static tools.jackson.databind.JsonNode value(java.util.Random r, tools.jackson.databind.node.JsonNodeFactory f,
+                                                         int depth) {
+        int kind = r.nextInt(depth > 2 ? 7 : 9);
+        switch (kind) {
+            case 0: return f.nullNode();
+            case 1: return f.booleanNode(r.nextBoolean());
+            case 2: return f.numberNode(r.nextInt() >> r.nextInt(31));
+            case 3: return f.numberNode(r.nextLong());
+            case 4: {
+                double[] doubles = {0.0, -0.0, 1.5, 100.0, 1e20, 1e-5, 123456.789, -2.5e-3, 1.0E7, 9.999999e21};
+                return r.nextBoolean() ? f.numberNode(doubles[r.nextInt(doubles.length)])
+                        : f.numberNode(new java.math.BigDecimal(java.math.BigInteger.valueOf(r.nextLong()), r.nextInt(12) - 2));
+            }
+            case 5: case 6: return f.stringNode(STRINGS[r.nextInt(STRINGS.length)] + (r.nextBoolean() ? r.nextInt(1000) : ""));
+            case 7: {
+                tools.jackson.databind.node.ArrayNode a = f.arrayNode();
+                for (int i = r.nextInt(4); i > 0; i--) {
+                    a.add(value(r, f, depth + 1));
+                }
+                return a;
+            }
+            default: {
+                tools.jackson.databind.node.ObjectNode o = f.objectNode();
+                for (int i = r.nextInt(6); i > 0; i--) {
+                    o.set(STRINGS[r.nextInt(STRINGS.length)] + (r.nextBoolean() ? "" : String.valueOf(r.nextInt(100))),
+                            value(r, f, depth + 1));
+                }
+                return o;
+            }
+        }
+    }
+
+    @Test
+    void theDigestOfDataAboutToBeWrittenIsTheDatabasesOfItAsStored() {
+        java.util.Random r = new java.util.Random(20261124);
+        tools.jackson.databind.node.JsonNodeFactory f = json.getNodeFactory();
+        java.util.List<tools.jackson.databind.JsonNode> values = new java.util.ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            values.add(value(r, f, 0));
+        }
+        // written as the store writes data: the mapper's text, cast to jsonb
+        String[] texts = values.stream().map(json::writeValueAsString).toArray(String[]::new);
+        java.util.List<String> stored = jdbc.sql("SELECT " + dk.opensts.platform.bitemporal.JsonbDigest.sql("t::jsonb")
+                        + " FROM unnest(?::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n")
+                .param(texts).query(String.class).list();
+        for (int i = 0; i < values.size(); i++) {
+            assertThat(dk.opensts.platform.bitemporal.JsonbDigest.of(values.get(i))).as(texts[i]).isEqualTo(stored.get(i));
+        }
+        // what differs as stored differs in digest
+        assertThat(dk.opensts.platform.bitemporal.JsonbDigest.of(f.objectNode().put("a", "1")))
+                .isNotEqualTo(dk.opensts.platform.bitemporal.JsonbDigest.of(f.objectNode().put("a", 1)));
+    }
 }

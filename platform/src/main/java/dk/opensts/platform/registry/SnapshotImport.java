@@ -3,6 +3,7 @@ package dk.opensts.platform.registry;
 import dk.opensts.platform.audit.AuditLog;
 import dk.opensts.platform.bitemporal.BitemporalStore;
 import dk.opensts.platform.bitemporal.Change;
+import dk.opensts.platform.bitemporal.JsonbDigest;
 import dk.opensts.platform.bitemporal.Lifecycle;
 import dk.opensts.platform.bitemporal.ObjectHead;
 import dk.opensts.platform.bitemporal.Period;
@@ -69,7 +70,7 @@ public class SnapshotImport {
             List<String> typeNames = types.stream().map(ObjectTypeSpec::name).toList();
             Map<UUID, BitemporalStore.Current> current = new HashMap<>();
             for (BitemporalStore.Current c : store.currentState(owner, typeNames, validFrom)) {
-                current.put(c.head().id(), c);
+                current.put(c.id(), c);
             }
             List<Change> changes = new ArrayList<>();
             Map<UUID, ObjectTypeSpec<?>> specOf = new LinkedHashMap<>();
@@ -78,16 +79,17 @@ public class SnapshotImport {
             for (Item<?> item : items) {
                 ObjectNode data = item.data() != null ? item.data() : json.valueToTree(item.attributes());
                 BitemporalStore.Current c = current.get(item.id());
-                ObjectHead h = c == null ? null : c.head();
-                if (c != null && data.equals(c.data()) && h.type().equals(item.spec().name())) {
+                // compared by digest: what is stored is not read and parsed object by object
+                if (c != null && c.digest() != null && c.type().equals(item.spec().name())
+                        && c.digest().equals(JsonbDigest.of(data))) {
                     unchanged++;
                     continue;
                 }
-                if (h != null && h.lifecycle() == Lifecycle.DELETED) {
+                if (c != null && c.lifecycle() == Lifecycle.DELETED) {
                     throw new ApiException(ErrorCode.IMPORT_REJECTED, item.spec().name() + " " + item.id()
                             + " was deleted and cannot be imported again");
                 }
-                if (h == null) {
+                if (c == null) {
                     created++;
                 }
                 changes.add(change(item, owner, data, validFrom, actor, note));
@@ -98,12 +100,16 @@ public class SnapshotImport {
             if (passivateMissing) {
                 Set<UUID> inSnapshot = new java.util.HashSet<>();
                 items.forEach(i -> inSnapshot.add(i.id()));
-                for (BitemporalStore.Current c : current.values()) {
-                    ObjectHead h = c.head();
-                    if (c.data() != null && !inSnapshot.contains(h.id()) && covered.test(c.data())) {
-                        results.add(store.end(h.id(), h.type(), Lifecycle.PASSIVATED, null, actor.id(),
+                List<BitemporalStore.Current> missing = current.values().stream()
+                        .filter(c -> c.digest() != null && !inSnapshot.contains(c.id())).toList();
+                Map<UUID, ObjectNode> missingData = store.currentData(
+                        missing.stream().map(BitemporalStore.Current::id).toList(), validFrom);
+                for (BitemporalStore.Current c : missing) {
+                    ObjectNode data = missingData.get(c.id());
+                    if (data != null && covered.test(data)) {
+                        results.add(store.end(c.id(), c.type(), Lifecycle.PASSIVATED, null, actor.id(),
                                 "not in the imported snapshot"));
-                        specOf.put(h.id(), types.stream().filter(t -> t.name().equals(h.type())).findFirst().orElseThrow());
+                        specOf.put(c.id(), types.stream().filter(t -> t.name().equals(c.type())).findFirst().orElseThrow());
                         passivated++;
                     }
                 }
