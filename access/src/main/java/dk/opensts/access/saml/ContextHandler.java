@@ -271,12 +271,12 @@ public class ContextHandler {
         }
         String inResponseTo = resp.getAttribute("InResponseTo");
         // read here, taken once the answer is verified (SamlState.complete) or refused
-        Optional<SamlState.Login> taken = inResponseTo.isEmpty() ? Optional.empty() : state.find(inResponseTo);
-        if (taken.isEmpty()) {
+        Optional<SamlState.Login> found = inResponseTo.isEmpty() ? Optional.empty() : state.find(inResponseTo);
+        if (found.isEmpty()) {
             return refusePage(null, "the answer is to no login under way (unknown, used before or expired): "
                     + (inResponseTo.isEmpty() ? "no InResponseTo" : inResponseTo));
         }
-        SamlState.Login login = taken.get();
+        SamlState.Login login = found.get();
         UserSystem sp = systems.find(login.sp()).orElse(null);
         if (sp == null) {
             state.take(login.id());

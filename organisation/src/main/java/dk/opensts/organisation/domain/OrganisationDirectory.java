@@ -111,24 +111,23 @@ class OrganisationDirectory implements Organisations {
         }
         Set<UUID> ancestors = new java.util.HashSet<>(tree.get().ancestorIds(units, now));
         ancestors.removeAll(units);
-        Set<UUID> below = new java.util.LinkedHashSet<>();
-        for (UUID unit : units) {
-            for (BitemporalStore.TreeNode node : tree.get().subtree(unit, now, Integer.MAX_VALUE)) {
-                if (OrganisationTypes.UNIT.equals(node.type())) {
-                    below.add(node.id());
-                }
-            }
-        }
-        return new UnitsAround(Set.copyOf(ancestors), Set.copyOf(below));
+        return new UnitsAround(Set.copyOf(ancestors),
+                unitsBelow(units, unit -> tree.get().subtree(unit, now, Integer.MAX_VALUE)));
     }
 
     @Override
     public Set<UUID> withSubunits(Set<UUID> roots) {
         BitemporalStore store = organisationRegistry.store();
         TimePoint now = TimePoint.at(store.now());
+        return unitsBelow(roots, root -> store.subtree(root, now, Integer.MAX_VALUE, null, null));
+    }
+
+    /** The units of the roots' subtrees (the roots included), each subtree read by {@code subtree}. */
+    private static Set<UUID> unitsBelow(Set<UUID> roots,
+                                        java.util.function.Function<UUID, List<BitemporalStore.TreeNode>> subtree) {
         Set<UUID> out = new java.util.LinkedHashSet<>();
         for (UUID root : roots) {
-            for (BitemporalStore.TreeNode node : store.subtree(root, now, Integer.MAX_VALUE, null, null)) {
+            for (BitemporalStore.TreeNode node : subtree.apply(root)) {
                 if (OrganisationTypes.UNIT.equals(node.type())) {
                     out.add(node.id());
                 }

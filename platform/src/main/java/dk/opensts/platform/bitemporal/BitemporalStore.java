@@ -145,7 +145,7 @@ public class BitemporalStore {
     public Statement searchStatement(Query q) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + from()
                 + " WHERE " + contains("v.valid", ":t") + " AND "
-                + (q.at().knownNow() ? "upper_inf(v.sys)" : contains("v.sys", ":k")));
+                + searchedKnown("v", q.at()));
         Map<String, Object> p = new HashMap<>();
         if (q.type() != null) {
             // without a type: objects of every type (for example everything linked to one object)
@@ -200,13 +200,12 @@ public class BitemporalStore {
      * engagements and her addresses.
      */
     public List<Version> withReferrers(UUID id, String ownerType, String ownerKey, TimePoint tp, int limit) {
-        String known = tp.knownNow() ? "upper_inf(%s.sys)" : contains("%s.sys", ":k");
         String sql = "SELECT " + COLUMNS + " FROM " + from()
                 + " WHERE v.owner = (SELECT w.object_id FROM " + schema + ".object_version w"
                 + "  WHERE w.type = :ownerType AND w.user_key = :ownerKey AND " + contains("w.valid", ":t")
-                + "  AND " + known.formatted("w") + " ORDER BY w.object_id LIMIT 1)"
+                + "  AND " + searchedKnown("w", tp) + " ORDER BY w.object_id LIMIT 1)"
                 + " AND (v.object_id = :id OR v.refs @> ARRAY[CAST(:id AS uuid)])"
-                + " AND " + contains("v.valid", ":t") + " AND " + known.formatted("v")
+                + " AND " + contains("v.valid", ":t") + " AND " + searchedKnown("v", tp)
                 // the object itself first, whatever the limit cuts off of what refers to it
                 + " ORDER BY v.object_id <> :id, v.object_id LIMIT :limit";
         return jdbc.sql(sql).param("id", id).param("ownerType", ownerType).param("ownerKey", ownerKey)
@@ -318,6 +317,14 @@ public class BitemporalStore {
      */
     public Optional<CurrentTree> currentTree(UUID member) {
         return Optional.ofNullable(trees.tree(member));
+    }
+
+    /**
+     * The system-time condition of a search statement (rows found through another indexed condition):
+     * as known now the current rows, otherwise {@code range_contains_elem} (see {@link #searchStatement}).
+     */
+    private static String searchedKnown(String alias, TimePoint tp) {
+        return tp.knownNow() ? "upper_inf(" + alias + ".sys)" : contains(alias + ".sys", ":k");
     }
 
     /**
