@@ -155,6 +155,8 @@ class ContextHandlerTest extends ApiTest {
 
     @Test
     void caseworkerGetsTheSystemRolesOfHerJobRoleWithDynamicUnitsResolved() {
+        // hops are admitted two a core by default (opensts.saml.concurrent-hops=auto); this login went through
+        assertThat(handler.concurrentHops()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
         SamlFlow.Form answer = loginAs(sp, "_req-anna-1", "anna", "anna-pw", "Substantial");
         assertThat(answer.action()).isEqualTo(SP_ACS);
         assertThat(answer.field("RelayState")).isEqualTo("relay-_req-anna-1");

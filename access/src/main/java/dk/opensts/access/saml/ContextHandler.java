@@ -80,10 +80,15 @@ public class ContextHandler {
     private final Clock clock;
     private final Timer requestHop;
     private final Timer answerHop;
+    private final HopGate gate;
+    private final io.micrometer.core.instrument.Counter busy;
 
-    public ContextHandler(java.util.function.Supplier<Settings> settings, UserSystems systems, MunicipalIdps idps, SamlState state,
-                          Organisations organisations, UserPrivileges privileges, SecurityLog securityLog, Clock clock,
-                          MeterRegistry meters) {
+    ContextHandler(java.util.function.Supplier<Settings> settings, UserSystems systems, MunicipalIdps idps, SamlState state,
+                   Organisations organisations, UserPrivileges privileges, SecurityLog securityLog, Clock clock,
+                   MeterRegistry meters, HopGate gate) {
+        this.gate = gate;
+        this.busy = io.micrometer.core.instrument.Counter.builder("opensts.saml.hop.busy")
+                .description("hops refused because none was admitted within opensts.saml.hop-wait").register(meters);
         this.settings = settings;
         this.systems = systems;
         this.idps = idps;
@@ -122,7 +127,8 @@ public class ContextHandler {
      * @param municipality the CVR the user chose or the system named, or {@code null}
      */
     public Outcome authnRequest(RedirectBinding.Received redirect, byte[] postXml, String postRelay, String municipality) {
-        return requestHop.record(() -> handleRequest(redirect, postXml, postRelay, municipality));
+        return requestHop.record(() -> gate.through(() -> handleRequest(redirect, postXml, postRelay, municipality),
+                this::busy));
     }
 
     private Outcome handleRequest(RedirectBinding.Received redirect, byte[] postXml, String postRelay, String municipality) {
@@ -255,7 +261,18 @@ public class ContextHandler {
 
     /** The municipal IdP's Response (HTTP-POST to our assertion consumer URL). */
     public Outcome idpResponse(byte[] xml) {
-        return answerHop.record(() -> handleResponse(xml));
+        return answerHop.record(() -> gate.through(() -> handleResponse(xml), this::busy));
+    }
+
+    /** The number of hops admitted at once ({@code opensts.saml.concurrent-hops}), or 0 for no limit. */
+    public int concurrentHops() {
+        return gate.limit();
+    }
+
+    /** A hop not admitted within the wait: the user is asked to try again; nothing was read or taken. */
+    private Outcome busy() {
+        busy.increment();
+        return new ErrorPage(503, "the context handler is busy; please try again in a moment");
     }
 
     private Outcome handleResponse(byte[] xml) {

@@ -150,8 +150,21 @@ public class SamlConfiguration {
     @Bean
     ContextHandler contextHandler(Endpoints endpoints, UserSystems systems, MunicipalIdps idps, SamlState state,
                                   Organisations organisations, UserPrivileges privileges, SecurityLog securityLog,
-                                  Clock clock, MeterRegistry meters) {
-        return new ContextHandler(endpoints, systems, idps, state, organisations, privileges, securityLog, clock, meters);
+                                  Clock clock, MeterRegistry meters,
+                                  @Value("${opensts.saml.concurrent-hops:auto}") String concurrentHops,
+                                  @Value("${opensts.saml.hop-wait:PT10S}") Duration hopWait) {
+        int limit;
+        try {
+            limit = "auto".equals(concurrentHops.strip()) ? HopGate.defaultPermits() : Integer.parseInt(concurrentHops.strip());
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 0) {
+            throw new IllegalArgumentException("opensts.saml.concurrent-hops is auto, 0 (no limit) or a number of hops: "
+                    + concurrentHops);
+        }
+        return new ContextHandler(endpoints, systems, idps, state, organisations, privileges, securityLog, clock, meters,
+                new HopGate(limit, hopWait));
     }
 
     @Bean
