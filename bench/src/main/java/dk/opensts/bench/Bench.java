@@ -236,6 +236,59 @@ final class Bench {
         System.out.println(line);
     }
 
+    /** A stretch of a benchmark's own load, {@code seconds} long. */
+    interface Slice {
+        void run(double seconds) throws Exception;
+    }
+
+    /** How a warm-up went: its length, and the JIT's compile time in its last slice as a share of that slice. */
+    record Warmup(double seconds, double lastJitShare, boolean settled) {
+    }
+
+    /**
+     * The just-in-time compilers' time so far, in seconds, summed over the compiler threads (the server
+     * runs in this process). On two cores the compilers of this application keep a core busy for minutes
+     * after the start; a figure measured meanwhile is the compilers' and not the product's.
+     */
+    static double jitSeconds() {
+        var bean = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return bean != null && bean.isCompilationTimeMonitoringSupported() ? bean.getTotalCompilationTime() / 1000.0 : 0;
+    }
+
+    /**
+     * Warms up with the benchmark's own load: {@code slice} at least {@code minSeconds}, then in further
+     * 10-second slices until the JIT compiled for less than {@code settledShare} of the last slice's
+     * length, or until {@code maxSeconds} in all. Measured figures are then of the steady state.
+     */
+    static Warmup warmUp(double minSeconds, double maxSeconds, double settledShare, Slice slice) throws Exception {
+        double done = 0;
+        double share = Double.NaN;
+        double length = minSeconds;
+        while (true) {
+            if (length > 0) {
+                double jit = jitSeconds();
+                long start = nanos();
+                slice.run(length);
+                double took = (nanos() - start) / 1e9;
+                done += took;
+                share = (jitSeconds() - jit) / took;
+                progress(String.format(Locale.ROOT, "warm-up: %.0f s so far, JIT compiled %.0f %% of the last %.0f s",
+                        done, share * 100, took));
+            }
+            if (share < settledShare) {
+                return new Warmup(done, share, true);
+            }
+            if (done >= maxSeconds) {
+                progress("warm-up: the JIT has not settled after " + Math.round(done) + " s; measuring anyway");
+                return new Warmup(done, share, false);
+            }
+            length = Math.min(10, maxSeconds - done);
+            if (length <= 0) {
+                return new Warmup(done, share, false);
+            }
+        }
+    }
+
     static void progress(String message) {
         System.err.println("[bench] " + message);
     }

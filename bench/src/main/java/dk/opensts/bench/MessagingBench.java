@@ -36,11 +36,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * outstanding), measured over {@code --seconds} after {@code --warmup}. Latency: at half of that
  * system's own throughput, from the publisher's send to the consumer's receipt, over every delivery.
  * Each run measures both; figures are medians over the runs.
+ * <p>Before the runs, OpenSTS (in this process) is driven at full throughput until the JIT settles, as in
+ * {@link LoginBench}: at least {@code --warmup} seconds, then until the JIT compiled for less than
+ * {@code --jit-settled} of the last ten seconds, at most {@code --max-warmup} seconds in all.
  *
  * <pre>
- * java -cp ... dk.opensts.bench.MessagingBench [--seconds 10] [--warmup 5] [--runs 3] [--amqp amqp://guest:guest@127.0.0.1:5672]
+ * java -cp ... dk.opensts.bench.MessagingBench [--seconds 10] [--warmup 5] [--max-warmup 480] [--jit-settled 0.05]
+ *      [--runs 3] [--amqp amqp://guest:guest@127.0.0.1:5672]
  *      [--db-url jdbc:postgresql://...] (an empty external database instead of the embedded one)
- * RESULT messaging subscribers=10 publishers=4 size=1024 runs=3 fanout=... opensts_msgs_per_s=... plain_msgs_per_s=...
+ * RESULT messaging subscribers=10 publishers=4 size=1024 runs=3 fanout=... warmup_s=... jit_settled=...
+ *        jit_share_during_runs=... opensts_msgs_per_s=... plain_msgs_per_s=...
  *        ratio=... opensts_p50_ms=... opensts_p99_ms=... plain_p50_ms=... plain_p99_ms=... half_load_opensts_msgs_per_s=...
  * </pre>
  */
@@ -59,6 +64,8 @@ public final class MessagingBench {
         Bench.Options o = new Bench.Options(args);
         double seconds = o.number("seconds", 10);
         double warmup = o.number("warmup", 5);
+        double maxWarmup = o.number("max-warmup", 480);
+        double jitSettled = o.number("jit-settled", 0.05);
         int runs = o.integer("runs", 3);
         int window = o.integer("window", 4000);
         // for profiling one side: --only opensts or --only plain
@@ -77,7 +84,9 @@ public final class MessagingBench {
              Connection admin = factory.newConnection("bench-admin")) {
             server.context.getBean(Classifications.class).ensureNationalClasses("BESKEDTYPE", "Beskedtyper",
                     Map.of(TYPE, "Benchmarkbesked"), "bench");
-            String publishToken = server.token(CVR, Services.MESSAGING, Services.PUBLISH);
+            // a publisher renews its token, as a real one does: the run outlasts a token (5 minutes)
+            java.util.function.Supplier<String> publishToken = renewing(() -> server.token(CVR, Services.MESSAGING,
+                    Services.PUBLISH));
             List<String> openstsQueues = new ArrayList<>();
             for (int i = 0; i < SUBSCRIBERS; i++) {
                 var cert = server.enrolGrants(CVR, Services.MESSAGING, List.of(new ServiceAgreements.Grant(
@@ -118,6 +127,11 @@ public final class MessagingBench {
             List<Double> pP50 = new ArrayList<>();
             List<Double> pP99 = new ArrayList<>();
             List<Double> half = new ArrayList<>();
+            // OpenSTS runs in this process: its steady state comes after the JIT settles (Bench.warmUp)
+            Bench.Warmup warm = only.equals("plain") ? new Bench.Warmup(0, 0, true)
+                    : Bench.warmUp(warmup, maxWarmup, jitSettled, t -> opensts.throughput(0, t, window));
+            double jitBefore = Bench.jitSeconds();
+            long runsStart = Bench.nanos();
             for (int run = 0; run < runs; run++) {
                 double p = only.equals("opensts") ? Double.NaN : plain.throughput(warmup, seconds, window);
                 double s = only.equals("plain") ? Double.NaN : opensts.throughput(warmup, seconds, window);
@@ -135,6 +149,7 @@ public final class MessagingBench {
                 Bench.progress(String.format("run %d: plain %.0f msg/s, opensts %.0f msg/s; at half load p99 plain %.1f ms,"
                         + " opensts %.1f ms", run + 1, p, s, pl[1], ol[1]));
             }
+            double jitShare = (Bench.jitSeconds() - jitBefore) / ((Bench.nanos() - runsStart) / 1e9);
             opensts.close();
             plain.close();
             try (Channel ch = admin.createChannel()) {
@@ -152,6 +167,9 @@ public final class MessagingBench {
             out.put("size", 1024);
             out.put("runs", runs);
             out.put("fanout", fanout);
+            out.put("warmup_s", warm.seconds());
+            out.put("jit_settled", warm.settled());
+            out.put("jit_share_during_runs", jitShare);
             out.put("opensts_msgs_per_s", Bench.median(oTput));
             out.put("plain_msgs_per_s", Bench.median(pTput));
             out.put("ratio", Bench.median(oTput) / Bench.median(pTput));
@@ -170,6 +188,23 @@ public final class MessagingBench {
                 ch.exchangeDelete(prefix + ".dead-letter");
             }
         }
+    }
+
+    /** A token from {@code issue}, issued again once it is a minute old. */
+    static java.util.function.Supplier<String> renewing(java.util.function.Supplier<String> issue) {
+        return new java.util.function.Supplier<>() {
+            private String token;
+            private long issuedAt;
+
+            @Override
+            public synchronized String get() {
+                if (token == null || System.nanoTime() - issuedAt > 60_000_000_000L) {
+                    token = issue.get();
+                    issuedAt = System.nanoTime();
+                }
+                return token;
+            }
+        };
     }
 
     /** Subscriber i's filters: 0 takes everything; the others two KLE groups, some only cases, some not the most sensitive. */
@@ -261,7 +296,7 @@ public final class MessagingBench {
     static final class Target implements AutoCloseable {
         final String name;
         final String exchange;
-        final String token;
+        final java.util.function.Supplier<String> token;
         final Connection consumers;
         final Connection publishers;
         final AtomicLong delivered = new AtomicLong();
@@ -271,7 +306,8 @@ public final class MessagingBench {
         final AtomicLong answers = new AtomicLong();
         volatile ConcurrentLinkedQueue<Double> latencies;
 
-        Target(String name, ConnectionFactory factory, String exchange, List<String> queues, String token)
+        Target(String name, ConnectionFactory factory, String exchange, List<String> queues,
+               java.util.function.Supplier<String> token)
                 throws Exception {
             this.name = name;
             this.exchange = exchange;
@@ -375,6 +411,8 @@ public final class MessagingBench {
                 });
             }
             String reply = replyTo;
+            // a phase is a minute or less: one token from the renewing supplier lasts it
+            String bearer = token == null ? null : token.get();
             return new Thread(() -> {
                 try {
                     long start = System.nanoTime();
@@ -388,8 +426,8 @@ public final class MessagingBench {
                         for (int i = 0; i < batch; i++) {
                             long k = sequence.getAndIncrement();
                             UUID id = UUID.randomUUID();
-                            Map<String, Object> headers = token == null ? Map.of()
-                                    : Map.of("authorization", "Bearer " + token);
+                            Map<String, Object> headers = bearer == null ? Map.of()
+                                    : Map.of("authorization", "Bearer " + bearer);
                             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
                                     .messageId(id.toString()).deliveryMode(2).headers(headers).replyTo(reply).build();
                             expected.addAndGet(receivers(k));

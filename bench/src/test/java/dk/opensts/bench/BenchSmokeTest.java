@@ -61,15 +61,16 @@ class BenchSmokeTest {
     @Test
     void loginBenchmarkRuns() throws Exception {
         String out = run(() -> LoginBench.main(new String[] {"--browsers", "2", "--seconds", "1", "--warmup", "0.5",
-                "--runs", "1", "--users", "20"}));
-        assertThat(out).contains("RESULT logins browsers=2 runs=1 users=20 ").contains("errors=0")
+                "--max-warmup", "0.5", "--runs", "1", "--users", "20"}));
+        assertThat(out).contains("RESULT logins browsers=2 runs=1 users=20 concurrent_hops=").contains("errors=0")
                 .doesNotContain("logins=0 ");
     }
 
     @Test
     void messagingBenchmarkRuns() throws Exception {
         // against the local RabbitMQ where one runs; it says so and stops where none does
-        String out = run(() -> MessagingBench.main(new String[] {"--seconds", "1", "--warmup", "0.5", "--runs", "1"}));
+        String out = run(() -> MessagingBench.main(new String[] {"--seconds", "1", "--warmup", "0.5",
+                "--max-warmup", "0.5", "--runs", "1"}));
         assertThat(out).containsAnyOf("RESULT messaging skipped=no-amqp-broker", "RESULT messaging subscribers=10 ");
         if (out.contains("subscribers=10")) {
             assertThat(out).contains(" errors=0");
