@@ -51,7 +51,9 @@ public class ContextHandlerController {
     @GetMapping(path = "/idp/sso", produces = MediaType.TEXT_HTML_VALUE)
     @Operation(summary = "Single sign-on, HTTP-Redirect binding", description = "A registered system's AuthnRequest, "
             + "signed over the query (SAMLRequest, RelayState, SigAlg, Signature). The browser goes on to the municipal "
-            + "IdP (or first chooses the municipality when several are configured; `municipality` names it at once).")
+            + "IdP (or first chooses the municipality when several are configured; `municipality` names it at once). "
+            + "503 with a page saying the context handler is busy when the hop was not admitted within "
+            + "opensts.saml.hop-wait (nothing was read or taken; the user tries again).")
     public ResponseEntity<String> ssoRedirect(HttpServletRequest request,
                                               @RequestParam(required = false) String municipality) {
         RedirectBinding.Received received;
@@ -74,7 +76,7 @@ public class ContextHandlerController {
 
     @PostMapping(path = "/idp/sso", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE, produces = MediaType.TEXT_HTML_VALUE)
     @Operation(summary = "Single sign-on, HTTP-POST binding", description = "SAMLRequest (base64 AuthnRequest with an "
-            + "enveloped signature) and RelayState as form fields.")
+            + "enveloped signature) and RelayState as form fields. 503 (busy) as for the HTTP-Redirect binding.")
     public ResponseEntity<String> ssoPost(@RequestParam(name = "SAMLRequest", required = false) String samlRequest,
                                           @RequestParam(name = "RelayState", required = false) String relayState,
                                           @RequestParam(required = false) String municipality) {
@@ -94,7 +96,9 @@ public class ContextHandlerController {
 
     @PostMapping(path = "/sp/acs", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE, produces = MediaType.TEXT_HTML_VALUE)
     @Operation(summary = "Assertion consumer for the municipal IdPs (HTTP-POST)", description = "The municipal IdP's "
-            + "Response; the browser goes on to the system with the context handler's own signed Response.")
+            + "Response; the browser goes on to the system with the context handler's own signed Response. 503 with "
+            + "a page saying the context handler is busy when the hop was not admitted within opensts.saml.hop-wait "
+            + "(the login is not taken: the same Response can be posted again).")
     public ResponseEntity<String> acs(@RequestParam(name = "SAMLResponse", required = false) String samlResponse) {
         byte[] xml = base64(samlResponse);
         if (xml == null) {
