@@ -241,8 +241,8 @@ final class Bench {
         void run(double seconds) throws Exception;
     }
 
-    /** How a warm-up went: its length, and the JIT's compile time in its last slice as a share of that slice. */
-    record Warmup(double seconds, double lastJitShare, boolean settled) {
+    /** How a warm-up went: its length, and whether the JIT settled in it. */
+    record Warmup(double seconds, boolean settled) {
     }
 
     /**
@@ -255,6 +255,22 @@ final class Bench {
         return bean != null && bean.isCompilationTimeMonitoringSupported() ? bean.getTotalCompilationTime() / 1000.0 : 0;
     }
 
+    /** The wall-clock time since it started and the JIT's compile time in it. */
+    record JitClock(double jitAt, long nanosAt) {
+        static JitClock start() {
+            return new JitClock(jitSeconds(), nanos());
+        }
+
+        double seconds() {
+            return (nanos() - nanosAt) / 1e9;
+        }
+
+        /** The JIT's compile time since the start as a share of the wall-clock time. */
+        double share() {
+            return (jitSeconds() - jitAt) / seconds();
+        }
+    }
+
     /**
      * Warms up with the benchmark's own load: {@code slice} at least {@code minSeconds}, then in further
      * 10-second slices until the JIT compiled for less than {@code settledShare} of the last slice's
@@ -262,31 +278,21 @@ final class Bench {
      */
     static Warmup warmUp(double minSeconds, double maxSeconds, double settledShare, Slice slice) throws Exception {
         double done = 0;
-        double share = Double.NaN;
-        double length = minSeconds;
-        while (true) {
-            if (length > 0) {
-                double jit = jitSeconds();
-                long start = nanos();
-                slice.run(length);
-                double took = (nanos() - start) / 1e9;
-                done += took;
-                share = (jitSeconds() - jit) / took;
-                progress(String.format(Locale.ROOT, "warm-up: %.0f s so far, JIT compiled %.0f %% of the last %.0f s",
-                        done, share * 100, took));
-            }
+        double length = minSeconds > 0 ? minSeconds : Math.min(10, maxSeconds);
+        while (length > 0) {
+            JitClock clock = JitClock.start();
+            slice.run(length);
+            double share = clock.share();
+            done += clock.seconds();
+            progress(String.format(Locale.ROOT, "warm-up: %.0f s so far, JIT compiled %.0f %% of the last %.0f s",
+                    done, share * 100, clock.seconds()));
             if (share < settledShare) {
-                return new Warmup(done, share, true);
-            }
-            if (done >= maxSeconds) {
-                progress("warm-up: the JIT has not settled after " + Math.round(done) + " s; measuring anyway");
-                return new Warmup(done, share, false);
+                return new Warmup(done, true);
             }
             length = Math.min(10, maxSeconds - done);
-            if (length <= 0) {
-                return new Warmup(done, share, false);
-            }
         }
+        progress("warm-up: the JIT has not settled after " + Math.round(done) + " s; measuring anyway");
+        return new Warmup(done, false);
     }
 
     static void progress(String message) {

@@ -94,16 +94,16 @@ public final class LoginBench {
             Bench.progress("set up: " + users + " users; warming up at least " + warmup + " s");
             Bench.Warmup warm = Bench.warmUp(warmup, maxWarmup, jitSettled, s -> measure(server, setup, browsers, s));
             List<Run> results = new ArrayList<>();
-            double jitBefore = Bench.jitSeconds();
+            Bench.JitClock runsClock = Bench.JitClock.start();
             for (int r = 0; r < runs; r++) {
-                double jit = Bench.jitSeconds();
+                Bench.JitClock clock = Bench.JitClock.start();
                 Run run = measure(server, setup, browsers, seconds);
                 Bench.progress(String.format(java.util.Locale.ROOT, "run %d: %.1f logins/s, request hop p99 %.1f ms, "
-                        + "answer hop p99 %.1f ms, errors %d, JIT %.1f s", r + 1, run.perSecond, run.requestP99, run.answerP99,
-                        run.errors, Bench.jitSeconds() - jit));
+                        + "answer hop p99 %.1f ms, errors %d, JIT %.0f %%", r + 1, run.perSecond, run.requestP99,
+                        run.answerP99, run.errors, clock.share() * 100));
                 results.add(run);
             }
-            double jitDuringRuns = Bench.jitSeconds() - jitBefore;
+            double jitShare = runsClock.share();
             LinkedHashMap<String, Object> f = new LinkedHashMap<>();
             f.put("browsers", browsers);
             f.put("runs", runs);
@@ -111,7 +111,7 @@ public final class LoginBench {
             f.put("concurrent_hops", server.context.getBean(ContextHandler.class).concurrentHops());
             f.put("warmup_s", warm.seconds());
             f.put("jit_settled", warm.settled());
-            f.put("jit_share_during_runs", jitDuringRuns / (runs * seconds));
+            f.put("jit_share_during_runs", jitShare);
             f.put("logins", results.stream().mapToLong(r -> r.logins).sum());
             f.put("logins_per_s", Bench.median(results.stream().map(r -> r.perSecond).toList()));
             f.put("request_hop_p50_ms", Bench.median(results.stream().map(r -> r.requestP50).toList()));

@@ -128,10 +128,9 @@ public final class MessagingBench {
             List<Double> pP99 = new ArrayList<>();
             List<Double> half = new ArrayList<>();
             // OpenSTS runs in this process: its steady state comes after the JIT settles (Bench.warmUp)
-            Bench.Warmup warm = only.equals("plain") ? new Bench.Warmup(0, 0, true)
+            Bench.Warmup warm = only.equals("plain") ? new Bench.Warmup(0, true)
                     : Bench.warmUp(warmup, maxWarmup, jitSettled, t -> opensts.throughput(0, t, window));
-            double jitBefore = Bench.jitSeconds();
-            long runsStart = Bench.nanos();
+            Bench.JitClock runsClock = Bench.JitClock.start();
             for (int run = 0; run < runs; run++) {
                 double p = only.equals("opensts") ? Double.NaN : plain.throughput(warmup, seconds, window);
                 double s = only.equals("plain") ? Double.NaN : opensts.throughput(warmup, seconds, window);
@@ -149,7 +148,7 @@ public final class MessagingBench {
                 Bench.progress(String.format("run %d: plain %.0f msg/s, opensts %.0f msg/s; at half load p99 plain %.1f ms,"
                         + " opensts %.1f ms", run + 1, p, s, pl[1], ol[1]));
             }
-            double jitShare = (Bench.jitSeconds() - jitBefore) / ((Bench.nanos() - runsStart) / 1e9);
+            double jitShare = runsClock.share();
             opensts.close();
             plain.close();
             try (Channel ch = admin.createChannel()) {

@@ -81,13 +81,13 @@ public class ContextHandler {
     private final Timer requestHop;
     private final Timer answerHop;
     private final HopGate gate;
-    private final io.micrometer.core.instrument.Counter busy;
+    private final io.micrometer.core.instrument.Counter busyHops;
 
     ContextHandler(java.util.function.Supplier<Settings> settings, UserSystems systems, MunicipalIdps idps, SamlState state,
                    Organisations organisations, UserPrivileges privileges, SecurityLog securityLog, Clock clock,
                    MeterRegistry meters, HopGate gate) {
         this.gate = gate;
-        this.busy = io.micrometer.core.instrument.Counter.builder("opensts.saml.hop.busy")
+        this.busyHops = io.micrometer.core.instrument.Counter.builder("opensts.saml.hop.busy")
                 .description("hops refused because none was admitted within opensts.saml.hop-wait").register(meters);
         this.settings = settings;
         this.systems = systems;
@@ -271,7 +271,7 @@ public class ContextHandler {
 
     /** A hop not admitted within the wait: the user is asked to try again; nothing was read or taken. */
     private Outcome busy() {
-        busy.increment();
+        busyHops.increment();
         return new ErrorPage(503, "the context handler is busy; please try again in a moment");
     }
 
