@@ -44,11 +44,7 @@ class SearchPlanTest {
         ds.setUser("postgres");
         ModuleMigrations.migrate(ds, List.of(new ModuleSchema("platform", false), new ModuleSchema("organisation", true)));
         jdbc = JdbcClient.create(ds);
-        PGSimpleDataSource simple = new PGSimpleDataSource();
-        simple.setUrl(ds.getUrl());
-        simple.setUser("postgres");
-        simple.setPreferQueryMode(org.postgresql.jdbc.PreferQueryMode.SIMPLE);
-        explain = JdbcClient.create(simple);
+        explain = simpleProtocol(ds.getUrl());
         // generic plans need PostgreSQL 16's EXPLAIN (GENERIC_PLAN); the embedded database is 17
         assumeTrue(jdbc.sql("SHOW server_version_num").query(Integer.class).single() >= 160000);
         String versions = "WITH o AS (SELECT g, md5(g::text)::uuid AS id,"
@@ -94,6 +90,15 @@ class SearchPlanTest {
         String plan = String.join("\n", explain.sql("EXPLAIN (GENERIC_PLAN) " + positional(s.sql()))
                 .query(String.class).list());
         assertThat(plan).as(s.sql()).doesNotContain("object_version_no_overlap");
+    }
+
+    /** A client of the database at {@code url} on the simple query protocol (for {@code EXPLAIN (GENERIC_PLAN)}). */
+    static JdbcClient simpleProtocol(String url) {
+        PGSimpleDataSource simple = new PGSimpleDataSource();
+        simple.setUrl(url);
+        simple.setUser("postgres");
+        simple.setPreferQueryMode(org.postgresql.jdbc.PreferQueryMode.SIMPLE);
+        return JdbcClient.create(simple);
     }
 
     /** PostgreSQL's {@code md5(text)::uuid}: the digest's bytes as they are. */
