@@ -165,8 +165,39 @@ class AmqpMessagingTest extends ApiTest {
                     .isEqualTo("MALFORMED_BODY");
             assertThat(count("SELECT count(*) FROM messaging.message WHERE id = '" + bad + "'")).isZero();
             // the refusals of tokens are in the security log
+            long logged = count("SELECT count(*) FROM platform.security_log WHERE CAST(details AS jsonb)->>'channel' = 'AMQP'");
+            assertThat(logged).isGreaterThanOrEqualTo(2);
+            // a burst of refused tokens, mixed with good messages: every publisher answered, every
+            // refusal logged (the ingress logs a batch's refusals together), every good message stored
+            List<UUID> sent = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                UUID m = UUID.randomUUID();
+                sent.add(m);
+                AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
+                        .messageId(m.toString()).correlationId(m.toString()).replyTo(reply).deliveryMode(2)
+                        .headers(Map.of("authorization", "Bearer " + (i % 4 == 0 ? publishToken : publishToken + "x")))
+                        .build();
+                ch.basicPublish(PREFIX + ".publish", "sag", true, props, envelope(m, "burst-" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            ch.waitForConfirmsOrDie(10_000);
+            Map<String, String> answers = new java.util.HashMap<>();
+            long until = System.currentTimeMillis() + 15_000;
+            while (answers.size() < sent.size() && System.currentTimeMillis() < until) {
+                GetResponse r = ch.basicGet(reply, true);
+                if (r == null) {
+                    Thread.sleep(20);
+                } else {
+                    answers.put(r.getProps().getCorrelationId(),
+                            json.readTree(new String(r.getBody(), StandardCharsets.UTF_8)).path("status").asString());
+                }
+            }
+            for (int i = 0; i < sent.size(); i++) {
+                assertThat(answers.get(sent.get(i).toString())).as("answer %d", i).isEqualTo(i % 4 == 0 ? "STORED" : "REFUSED");
+            }
             assertThat(count("SELECT count(*) FROM platform.security_log WHERE CAST(details AS jsonb)->>'channel' = 'AMQP'"))
-                    .isGreaterThanOrEqualTo(2);
+                    .isEqualTo(logged + 30);
+            assertThat(count("SELECT count(*) FROM messaging.message WHERE convert_from(envelope, 'UTF8') LIKE '%burst-%'"))
+                    .isEqualTo(10);
         }
     }
 

@@ -284,6 +284,47 @@ class SecurityLogTest extends ApiTest {
     }
 
     @Test
+    void entriesAppendedTogetherKeepTheirOrderInOneUnbrokenChain() {
+        // more than one statement's worth (500)
+        List<SecurityLog.NewEntry> many = new ArrayList<>();
+        for (int i = 0; i < 1200; i++) {
+            many.add(SecurityLog.NewEntry.denied(SecurityEventType.TOKEN_REJECTED,
+                    new SecurityLog.Subject("sys-" + i, "sys-" + i, "11111111"), "burst " + i, Map.of("i", i)));
+        }
+        List<SecurityEvent> written = log.recordAll(many);
+        assertThat(written).extracting(SecurityEvent::seq)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 1200).boxed().toList());
+        assertThat(written).extracting(SecurityEvent::actor)
+                .containsExactlyElementsOf(many.stream().map(e -> e.who().actor()).toList());
+        assertThat(written.get(7).details()).containsEntry("reason", "burst 7");
+        SecurityLog.Verification v = log.verify();
+        assertThat(v.intact()).isTrue();
+        assertThat(v.entries()).isEqualTo(1200);
+    }
+
+    @Test
+    void anEntryTheDatabaseRefusesAmongOthersAppendedTogetherFailsTheCallAndTheOthersAreKept() {
+        jdbc.sql("CREATE FUNCTION platform.test_refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$"
+                + " BEGIN IF NEW.actor = 'poison' THEN RAISE EXCEPTION 'poisoned entry'; END IF; RETURN NEW; END $$").update();
+        jdbc.sql("CREATE TRIGGER test_refuse_poison BEFORE INSERT ON platform.security_log"
+                + " FOR EACH ROW EXECUTE FUNCTION platform.test_refuse_poison()").update();
+        try {
+            List<SecurityLog.NewEntry> entries = new ArrayList<>();
+            for (String actor : List.of("a", "poison", "b")) {
+                entries.add(SecurityLog.NewEntry.denied(SecurityEventType.TOKEN_REJECTED,
+                        new SecurityLog.Subject(actor, actor, "11111111"), "together", Map.of()));
+            }
+            assertThatThrownBy(() -> log.recordAll(entries)).hasMessageContaining("poisoned entry");
+        } finally {
+            jdbc.sql("DROP TRIGGER test_refuse_poison ON platform.security_log").update();
+            jdbc.sql("DROP FUNCTION platform.test_refuse_poison()").update();
+        }
+        assertThat(jdbc.sql("SELECT actor FROM platform.security_log ORDER BY seq").query(String.class).list())
+                .containsExactly("a", "b");
+        assertThat(log.verify().intact()).isTrue();
+    }
+
+    @Test
     void aNulCharacterCannotKeepAnEntryOut() {
         SecurityEvent e = log.denied(SecurityEventType.TOKEN_REJECTED, new SecurityLog.Subject("evil\0name", "sys\0", "11111111"),
                 "nul in the subject", Map.of("header", "a\0b"));

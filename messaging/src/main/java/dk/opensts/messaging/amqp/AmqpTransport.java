@@ -298,10 +298,14 @@ public class AmqpTransport implements SmartLifecycle {
         List<Distributor.Item> items = new ArrayList<>();
         List<Integer> index = new ArrayList<>();
         Object[] results = new Object[batch.size()];
+        // refused tokens are logged together, in one commit, before any publisher is answered
+        List<SecurityLog.NewEntry> refusals = new ArrayList<>();
+        List<Integer> refused = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             Incoming in = batch.get(i);
+            int logged = refusals.size();
             try {
-                Actor actor = actor(in.properties());
+                Actor actor = actor(in.properties(), refusals);
                 String type = in.properties().getContentType();
                 String body = new String(in.body(), StandardCharsets.UTF_8);
                 dk.opensts.messaging.domain.Envelope env = type != null && type.contains("xml")
@@ -312,6 +316,19 @@ public class AmqpTransport implements SmartLifecycle {
                 results[i] = e;
             } catch (RuntimeException e) {
                 results[i] = dk.opensts.platform.error.ProblemHandler.describe(e);
+            }
+            if (refusals.size() > logged) {
+                refused.add(i);
+            }
+        }
+        if (!refusals.isEmpty()) {
+            try {
+                securityLog.recordAll(refusals);
+            } catch (RuntimeException e) {
+                // an entry the database refused, or the database away (then storing fails below too,
+                // and the batch stays on the broker): those publishers get the error, not the refusal
+                Object problem = dk.opensts.platform.error.ProblemHandler.describe(e);
+                refused.forEach(i -> results[i] = problem);
             }
         }
         List<Object> outcomes = distributor.publishAll(items, "AMQP");
@@ -324,7 +341,8 @@ public class AmqpTransport implements SmartLifecycle {
         acknowledge(batch, true);
     }
 
-    private Actor actor(AMQP.BasicProperties p) {
+    /** The publisher named by the message's token; a refused token's security-log entry goes to {@code refusals}. */
+    private Actor actor(AMQP.BasicProperties p, List<SecurityLog.NewEntry> refusals) {
         Object header = p.getHeaders() == null ? null : p.getHeaders().get(AUTHORIZATION);
         String value = header == null ? null : header.toString();
         if (value == null || !value.startsWith("Bearer ")) {
@@ -334,30 +352,31 @@ public class AmqpTransport implements SmartLifecycle {
         try {
             jwt = tokens.decode(value.substring(7).trim());
         } catch (JwtException e) {
-            refused(null, "the token is not valid: " + e.getMessage());
+            refusals.add(refused(null, "the token is not valid: " + e.getMessage()));
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "The token is not valid");
         }
         List<String> aud = jwt.getAudience();
         if (aud == null || !aud.contains(Services.MESSAGING)) {
-            refused(jwt, "the token is not for " + Services.MESSAGING);
+            refusals.add(refused(jwt, "the token is not for " + Services.MESSAGING));
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "The token is not for the message distributor");
         }
         String cvr = jwt.getClaimAsString("cvr");
         if (cvr == null || !cvr.matches("[0-9]{8}")) {
-            refused(jwt, "the token names no municipality (cvr)");
+            refusals.add(refused(jwt, "the token names no municipality (cvr)"));
             throw new ApiException(ErrorCode.UNAUTHENTICATED, "The token names no municipality");
         }
         return CurrentActor.of(jwt);
     }
 
-    private void refused(Jwt jwt, String reason) {
+    private SecurityLog.NewEntry refused(Jwt jwt, String reason) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("channel", "AMQP");
         details.put("exchange", publishExchange());
         if (jwt != null) {
             details.put("jti", jwt.getId());
         }
-        securityLog.denied(SecurityEventType.TOKEN_REJECTED, jwt == null ? new SecurityLog.Subject(null, null, null)
+        return SecurityLog.NewEntry.denied(SecurityEventType.TOKEN_REJECTED, jwt == null
+                ? new SecurityLog.Subject(null, null, null)
                 : new SecurityLog.Subject(jwt.getSubject(), jwt.getSubject(), jwt.getClaimAsString("cvr")), reason, details);
     }
 

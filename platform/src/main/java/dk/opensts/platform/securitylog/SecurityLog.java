@@ -95,27 +95,59 @@ public class SecurityLog {
      * refusals no longer queues one commit behind the other on the anchor row.
      */
     public SecurityEvent record(SecurityEventType type, String outcome, Subject who, Map<String, ?> details) {
-        Pending entry = new Pending(new Entry(UUID.randomUUID(), clock.instant().truncatedTo(ChronoUnit.MICROS), type,
-                storable(outcome), storable(who.actor()), storable(who.system()), storable(who.municipality()),
-                storable(remoteAddress()), storable(Correlation.current()),
-                json.writeValueAsString(details == null ? Map.of() : details)));
-        waiting.add(entry);
+        return recordAll(List.of(new NewEntry(type, outcome, who, details))).get(0);
+    }
+
+    /** An entry to append: what {@link #record} takes. */
+    public record NewEntry(SecurityEventType type, String outcome, Subject who, Map<String, ?> details) {
+
+        /** A refusal or rejection, with its reason first among the details (as {@link #denied} writes it). */
+        public static NewEntry denied(SecurityEventType type, Subject who, String reason, Map<String, ?> details) {
+            Map<String, Object> all = new LinkedHashMap<>();
+            all.put("reason", reason);
+            if (details != null) {
+                all.putAll(details);
+            }
+            return new NewEntry(type, SecurityEvent.DENIED, who, all);
+        }
+    }
+
+    /**
+     * Appends entries in the order given and answers them as written, once every one is committed:
+     * with the group commit of {@link #record}, up to {@value #MAX_BATCH} in one statement, so a caller
+     * with many at once (a batch of refused messages) waits for one commit rather than one each.
+     * Should the database refuse one, the others are still written; the first failure is thrown
+     * after all of them are settled.
+     */
+    public List<SecurityEvent> recordAll(List<NewEntry> entries) {
+        List<Pending> mine = new ArrayList<>(entries.size());
+        for (NewEntry e : entries) {
+            mine.add(new Pending(new Entry(UUID.randomUUID(), clock.instant().truncatedTo(ChronoUnit.MICROS), e.type(),
+                    storable(e.outcome()), storable(e.who().actor()), storable(e.who().system()),
+                    storable(e.who().municipality()), storable(remoteAddress()), storable(Correlation.current()),
+                    json.writeValueAsString(e.details() == null ? Map.of() : e.details()))));
+        }
+        waiting.addAll(mine);
         appendLock.lock();
         try {
-            // the entry is either still waiting or was written (or failed) by the holder before us
-            while (!entry.done() && appendWaiting()) {
-                // appendWaiting wrote at most MAX_BATCH entries; go on until ours is among them
+            // each entry is either still waiting or was written (or failed) by a holder before us
+            while (!mine.stream().allMatch(Pending::done) && appendWaiting()) {
+                // appendWaiting wrote at most MAX_BATCH entries; go on until ours are among them
             }
         } finally {
             appendLock.unlock();
         }
-        if (entry.failed != null) {
-            throw entry.failed;
+        List<SecurityEvent> written = new ArrayList<>(mine.size());
+        for (Pending p : mine) {
+            if (p.failed != null) {
+                throw p.failed;
+            }
+            if (p.written == null) {
+                throw new IllegalStateException("the security log entry " + p.entry.id() + " was not written");
+            }
+            written.add(p.written);
         }
-        if (entry.written == null) {
-            throw new IllegalStateException("the security log entry " + entry.entry.id() + " was not written");
-        }
-        return entry.written;
+        return written;
     }
 
     /** What an entry says, ready to be chained. */
@@ -326,12 +358,7 @@ public class SecurityLog {
 
     /** A refusal or rejection. */
     public SecurityEvent denied(SecurityEventType type, Subject who, String reason, Map<String, ?> details) {
-        Map<String, Object> all = new LinkedHashMap<>();
-        all.put("reason", reason);
-        if (details != null) {
-            all.putAll(details);
-        }
-        return record(type, SecurityEvent.DENIED, who, all);
+        return recordAll(List.of(NewEntry.denied(type, who, reason, details))).get(0);
     }
 
     /** What to find: any of the fields may be {@code null}; {@code to} is exclusive. */
