@@ -630,7 +630,7 @@ public class AmqpTransport implements SmartLifecycle {
         return tx.execute(s -> {
             Instant now = clock.instant();
             store.ack(null, delivered, now);
-            store.release(refused);
+            store.release(refused, now);
             if (!lease) {
                 return NOTHING;
             }

@@ -265,14 +265,17 @@ public class DeliveryStore {
                 .update() == 1;
     }
 
-    /** Gives leased deliveries back at once without counting the attempt (the transport, not the receiver, failed). */
-    public int release(Map<Long, UUID> leases) {
+    /**
+     * Gives leased deliveries back, waiting again from {@code now} (not from when their lease would
+     * have run out), without counting the attempt: the transport, not the receiver, failed.
+     */
+    public int release(Map<Long, UUID> leases, Instant now) {
         if (leases.isEmpty()) {
             return 0;
         }
-        return jdbc.sql("UPDATE messaging.delivery d SET state = 'READY', lease_id = NULL, attempts = d.attempts - 1"
-                        + " WHERE d.seq = ANY(CAST(:ids AS bigint[])) AND " + SAME_LEASE)
-                .param("ids", leases.keySet().toArray(Long[]::new))
+        return jdbc.sql("UPDATE messaging.delivery d SET state = 'READY', lease_id = NULL, attempts = d.attempts - 1,"
+                        + " available_at = :now WHERE d.seq = ANY(CAST(:ids AS bigint[])) AND " + SAME_LEASE)
+                .param("now", ts(now)).param("ids", leases.keySet().toArray(Long[]::new))
                 .param("leases", leases.values().toArray(UUID[]::new))
                 .update();
     }
