@@ -85,7 +85,24 @@ class BenchSmokeTest {
     void noConfirmedMessageIsLostWhenTheServerIsKilled() throws Exception {
         String out = run(() -> MessagingCrash.main(new String[] {"--publishers", "3", "--receivers", "2",
                 "--before-kill", "2", "--after-restart", "1"}));
-        assertThat(out).contains("RESULT messaging-crash publishers=3 receivers=2 kills=1 ")
+        assertThat(out).contains("RESULT messaging-crash transport=rest publishers=3 receivers=2 kills=1 ")
                 .contains(" lost=0 ").contains(" order_violations=0").doesNotContain("confirmed=0 ");
+    }
+
+    /**
+     * The same over AMQP, against the local RabbitMQ where one runs: published to the exchange and
+     * answered, relayed to the receivers' dueslag queues (what the killed process had handed to its
+     * relay comes back when the relay's lease runs out).
+     */
+    @Test
+    void noConfirmedMessageIsLostOverAmqpWhenTheServerIsKilled() throws Exception {
+        String out = run(() -> MessagingCrash.main(new String[] {"--publishers", "3", "--receivers", "2",
+                "--before-kill", "3", "--after-restart", "1", "--lease", "5",
+                "--amqp", "amqp://guest:guest@127.0.0.1:5672"}));
+        assertThat(out).containsAnyOf("RESULT messaging-crash transport=amqp skipped=no-amqp-broker",
+                "RESULT messaging-crash transport=amqp publishers=3 ");
+        if (!out.contains("skipped=")) {
+            assertThat(out).contains(" lost=0 ").contains(" order_violations=0").doesNotContain("confirmed=0 ");
+        }
     }
 }
