@@ -59,6 +59,10 @@ class AmqpMessagingTest extends ApiTest {
     @Autowired
     Classifications classifications;
 
+    /** Absent where no broker runs (the tests are skipped there). */
+    @Autowired(required = false)
+    dk.opensts.messaging.amqp.AmqpTransport transport;
+
     static Connection client;
     static TestSystem sender;
     static String publishToken;
@@ -272,6 +276,52 @@ class AmqpMessagingTest extends ApiTest {
         // the sender's own dueslag has the notice
         Res lease = call("POST", M + "/dueslag/lease?max=50", publishToken, null);
         assertThat(lease.text()).contains("LeveranceFejlet").contains(rejected.toString());
+    }
+
+    /**
+     * A queue's arguments are fixed when the broker makes it, and the broker closes the channel of a
+     * declaration with other ones. A receiver that changes its attempts after its queue was made must
+     * not stop the relay, for itself or anyone, when OpenSTS (here: its AMQP transport) starts again.
+     */
+    @Test
+    void aReceiverChangingItsAttemptsAfterItsQueueWasMadeStopsNoRelay() throws Exception {
+        List<String> tokens = new ArrayList<>();
+        List<String> queues = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            String token = tokenOf(systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.SUBSCRIBE,
+                    Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA")))), CVR, Services.MESSAGING);
+            assertThat(call("POST", M + "/subscriptions", token, "{\"name\":\"attempts\",\"messageTypes\":[\""
+                    + TYPE + "\"]}").status()).isEqualTo(201);
+            Res on = call("PUT", M + "/dueslag/amqp", token, "{\"enabled\":true}");
+            assertThat(on.status()).as(on.text()).isEqualTo(200);
+            tokens.add(token);
+            queues.add(on.body().path("queue").asString());
+        }
+        QUEUES.addAll(queues);
+        // the first receiver's queue was made with 10 attempts; now it wants 3
+        Res push = call("PUT", M + "/dueslag/push", tokens.get(0), "{\"url\":null,\"maxAttempts\":3}");
+        assertThat(push.status()).as(push.text()).isEqualTo(200);
+        // OpenSTS starts again: the relay declares every queue it publishes to afresh
+        transport.stop();
+        transport.start();
+        UUID id = UUID.randomUUID();
+        assertThat(call("POST", M + "/messages", publishToken, envelope(id, "attempts-" + id)).status()).isEqualTo(201);
+        try (Channel ch = client.createChannel()) {
+            for (String queue : queues) {
+                GetResponse r = null;
+                long until = System.currentTimeMillis() + 15_000;
+                while (r == null && System.currentTimeMillis() < until) {
+                    r = ch.basicGet(queue, true);
+                    Thread.sleep(20);
+                }
+                assertThat(r).as("the message in %s", queue).isNotNull();
+                assertThat(r.getProps().getMessageId()).isEqualTo(id.toString());
+            }
+        }
+        // and it may turn its queue on again, which leaves the queue as it is
+        Res again = call("PUT", M + "/dueslag/amqp", tokens.get(0), "{\"enabled\":true}");
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        assertThat(again.body().path("queue").asString()).isEqualTo(queues.get(0));
     }
 
     /** Whether this test may restart the local broker: rabbitmqctl is there and answers. */

@@ -6,6 +6,13 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.ShutdownSignalException;
+import com.rabbitmq.client.impl.recovery.RecordedBinding;
+import com.rabbitmq.client.impl.recovery.RecordedExchange;
+import com.rabbitmq.client.impl.recovery.RecordedQueue;
+import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
 import dk.opensts.messaging.domain.Distributor;
 import dk.opensts.messaging.domain.Dueslag;
 import dk.opensts.messaging.store.DeliveryStore;
@@ -140,12 +147,51 @@ public class AmqpTransport implements SmartLifecycle {
             f.setUri(settings.uri());
             f.setAutomaticRecoveryEnabled(true);
             f.setTopologyRecoveryEnabled(true);
+            // the client recovers the consumers; OpenSTS declares its exchanges and queues itself, on
+            // channels it closes after (the client would recover each on the channel that declared it)
+            f.setTopologyRecoveryFilter(new TopologyRecoveryFilter() {
+                @Override
+                public boolean filterExchange(RecordedExchange exchange) {
+                    return false;
+                }
+
+                @Override
+                public boolean filterQueue(RecordedQueue queue) {
+                    return false;
+                }
+
+                @Override
+                public boolean filterBinding(RecordedBinding binding) {
+                    return false;
+                }
+            });
             f.setNetworkRecoveryInterval(1000);
             f.setRequestedHeartbeat(15);
             connection = f.newConnection("opensts");
-            try (Channel ch = connection.createChannel()) {
-                declareTopology(ch);
-            }
+            ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecoveryStarted(Recoverable recoverable) {
+                    // nothing to do before the connection is back
+                }
+
+                /** Before the consumers come back: a broker that lost its definitions gets them again. */
+                @Override
+                public void handleTopologyRecoveryStarted(Recoverable recoverable) {
+                    declared.clear();
+                    try {
+                        declareTopology();
+                    } catch (IOException | RuntimeException e) {
+                        log.warn("AMQP: exchanges and queues not declared again after the connection came back: {}",
+                                e.toString());
+                    }
+                }
+
+                @Override
+                public void handleRecovery(Recoverable recoverable) {
+                    log.info("AMQP: connection to the broker recovered");
+                }
+            });
+            declareTopology();
             openChannels();
         } catch (Exception e) {
             throw new IllegalStateException("AMQP broker " + redacted(settings.uri()) + ": " + e.getMessage(), e);
@@ -214,14 +260,42 @@ public class AmqpTransport implements SmartLifecycle {
         }
     }
 
-    private void declareTopology(Channel ch) throws IOException {
-        Map<String, Object> quorum = Map.of("x-queue-type", "quorum");
-        ch.exchangeDeclare(publishExchange(), "topic", true);
-        ch.queueDeclare(publishExchange(), true, false, false, quorum);
-        ch.queueBind(publishExchange(), publishExchange(), "#");
-        ch.exchangeDeclare(deadLetterExchange(), "fanout", true);
-        ch.queueDeclare(deadLetterExchange(), true, false, false, quorum);
-        ch.queueBind(deadLetterExchange(), deadLetterExchange(), "");
+    /** The exchanges OpenSTS is published to and the queues it consumes, on a channel of its own. */
+    private void declareTopology() throws IOException {
+        withChannel(ch -> {
+            Map<String, Object> quorum = Map.of("x-queue-type", "quorum");
+            ch.exchangeDeclare(publishExchange(), "topic", true);
+            ch.queueDeclare(publishExchange(), true, false, false, quorum);
+            ch.queueBind(publishExchange(), publishExchange(), "#");
+            ch.exchangeDeclare(deadLetterExchange(), "fanout", true);
+            ch.queueDeclare(deadLetterExchange(), true, false, false, quorum);
+            ch.queueBind(deadLetterExchange(), deadLetterExchange(), "");
+        });
+    }
+
+    private interface ChannelWork {
+        void run(Channel channel) throws IOException;
+    }
+
+    /** Runs {@code work} on a channel opened for it and closed after, also when the broker closed it. */
+    private void withChannel(ChannelWork work) throws IOException {
+        Channel ch;
+        try {
+            ch = connection.createChannel();
+        } catch (RuntimeException e) {
+            throw new IOException("no channel: " + e.getMessage(), e);
+        }
+        try {
+            work.run(ch);
+        } finally {
+            if (ch.isOpen()) {
+                try {
+                    ch.close();
+                } catch (TimeoutException | RuntimeException e) {
+                    log.debug("AMQP: channel not closed cleanly: {}", e.toString());
+                }
+            }
+        }
     }
 
     @Override
@@ -730,8 +804,8 @@ public class AmqpTransport implements SmartLifecycle {
     private void ensureQueue(UUID receiver) throws IOException {
         if (declared.add(receiver)) {
             try {
-                declare(relayChannel, receiver);
-            } catch (IOException e) {
+                ensure(receiver);
+            } catch (IOException | RuntimeException e) {
                 declared.remove(receiver);
                 throw e;
             }
@@ -739,27 +813,49 @@ public class AmqpTransport implements SmartLifecycle {
     }
 
     /**
-     * The receiver's quorum queue: what it rejects, or returns more often than its attempts allow,
-     * is dead-lettered (at least once) to OpenSTS. The queue's arguments are set when it is first
-     * made; a later change of attempts applies through a broker policy.
+     * Makes sure the receiver's queue is there, on channels of its own. A queue that is there is left
+     * as it is: its arguments were fixed when it was made, and declaring it with others (a receiver
+     * that changed its attempts since) would have the broker close the channel. A queue that is not
+     * is made, a quorum queue: what the receiver rejects, or returns more often than its attempts
+     * allow, is dead-lettered (at least once) to OpenSTS. A later change of attempts does not change
+     * a queue already made; an operator can, with a broker policy ({@code delivery-limit}).
      */
-    private void declare(Channel channel, UUID receiver) throws IOException {
-        Map<String, Object> args = new HashMap<>();
-        args.put("x-queue-type", "quorum");
-        args.put("x-dead-letter-exchange", deadLetterExchange());
-        args.put("x-dead-letter-strategy", "at-least-once");
-        args.put("x-overflow", "reject-publish");
-        args.put("x-delivery-limit", dueslag.push(receiver).map(Dueslag.PushSettings::maxAttempts)
-                .orElse(DeliveryStore.DEFAULT_MAX_ATTEMPTS));
-        channel.queueDeclare(queueOf(receiver), true, false, false, args);
+    private String ensure(UUID receiver) throws IOException {
+        String queue = queueOf(receiver);
+        boolean[] there = {false};
+        withChannel(ch -> {
+            try {
+                ch.queueDeclarePassive(queue);
+                there[0] = true;
+            } catch (IOException e) {
+                if (!(e.getCause() instanceof ShutdownSignalException s)
+                        || !(s.getReason() instanceof AMQP.Channel.Close close) || close.getReplyCode() != 404) {
+                    throw e;
+                }
+            }
+        });
+        if (!there[0]) {
+            withChannel(ch -> {
+                Map<String, Object> args = new HashMap<>();
+                args.put("x-queue-type", "quorum");
+                args.put("x-dead-letter-exchange", deadLetterExchange());
+                args.put("x-dead-letter-strategy", "at-least-once");
+                args.put("x-overflow", "reject-publish");
+                args.put("x-delivery-limit", dueslag.push(receiver).map(Dueslag.PushSettings::maxAttempts)
+                        .orElse(DeliveryStore.DEFAULT_MAX_ATTEMPTS));
+                ch.queueDeclare(queue, true, false, false, args);
+            });
+        }
+        return queue;
     }
 
-    /** Declares the receiver's queue now (when it chooses AMQP), so that it can start consuming. */
+    /** Makes sure the receiver's queue is there now (when it chooses AMQP), so that it can start consuming. */
     public String declareQueue(UUID receiver) {
-        try (Channel channel = connection.createChannel()) {
-            declare(channel, receiver);
-            return queueOf(receiver);
-        } catch (IOException | TimeoutException e) {
+        try {
+            String queue = ensure(receiver);
+            declared.add(receiver);
+            return queue;
+        } catch (IOException e) {
             throw new IllegalStateException("queue for " + receiver + ": " + e.getMessage(), e);
         }
     }
