@@ -11,6 +11,7 @@ import dk.opensts.access.api.ServiceAgreements.Grant;
 import dk.opensts.classification.api.Classifications;
 import dk.opensts.platform.security.Constraints;
 import dk.opensts.platform.security.Services;
+import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -341,6 +342,49 @@ class AmqpMessagingTest extends ApiTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as("rabbitmqctl " + String.join(" ", args) + ": " + out).isZero();
+    }
+
+    /**
+     * A broker that lost OpenSTS's exchange and queues (a new node, an operator's mistake) gets them
+     * back when OpenSTS's connection returns, before its consumers resume: publishing is answered again.
+     */
+    @Test
+    void aBrokerThatLostTheDefinitionsGetsThemBackWhenTheConnectionReturns() throws Exception {
+        Assumptions.assumeTrue(canRestartBroker(), "rabbitmqctl cannot close the server's connection here");
+        try (Channel ch = client.createChannel()) {
+            for (String name : List.of(PREFIX + ".publish", PREFIX + ".dead-letter")) {
+                ch.queueDelete(name);
+                ch.exchangeDelete(name);
+            }
+        }
+        String name = "opensts " + PREFIX;
+        Process list = new ProcessBuilder("rabbitmqctl", "-q", "list_connections", "pid", "client_properties")
+                .redirectErrorStream(true).start();
+        String connections = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(list.waitFor()).isZero();
+        String pid = connections.lines().filter(l -> l.contains("{\"connection_name\",\"" + name + "\"}"))
+                .map(l -> l.substring(0, l.indexOf('\t'))).findFirst()
+                .orElseThrow(() -> new AssertionError("no connection named " + name + " in:\n" + connections));
+        rabbitmqctl("close_connection", pid, "test: the broker lost its definitions");
+        try (Channel ch = client.createChannel()) {
+            ch.confirmSelect();
+            String reply = ch.queueDeclare().getQueue();
+            JsonNode answer = null;
+            long until = System.currentTimeMillis() + 30_000;
+            while (answer == null && System.currentTimeMillis() < until) {
+                UUID id = UUID.randomUUID();
+                try (Channel probe = client.createChannel()) {
+                    probe.exchangeDeclarePassive(PREFIX + ".publish");
+                    probe.queueDeclarePassive(PREFIX + ".dead-letter");
+                    answer = publish(ch, reply, publishToken, id, envelope(id, "back-" + id));
+                } catch (IOException e) {
+                    // not declared again yet (the broker closed the probe's channel)
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(answer).as("an answer after the connection came back").isNotNull();
+            assertThat(answer.path("status").asString()).isEqualTo("STORED");
+        }
     }
 
     @Test

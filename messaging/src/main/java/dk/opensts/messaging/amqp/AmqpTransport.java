@@ -167,7 +167,7 @@ public class AmqpTransport implements SmartLifecycle {
             });
             f.setNetworkRecoveryInterval(1000);
             f.setRequestedHeartbeat(15);
-            connection = f.newConnection("opensts");
+            connection = f.newConnection("opensts " + settings.prefix());
             ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {
                 @Override
                 public void handleRecoveryStarted(Recoverable recoverable) {
