@@ -280,6 +280,54 @@ class AmqpMessagingTest extends ApiTest {
     }
 
     /**
+     * The next message on the queue, taken (acknowledged), waiting up to 15 s; null if none came. A
+     * queue that is not there counts as empty (the broker closes the channel that asked).
+     */
+    static GetResponse take(String queue) throws Exception {
+        long until = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < until) {
+            try (Channel ch = client.createChannel()) {
+                GetResponse r = ch.basicGet(queue, true);
+                if (r != null) {
+                    return r;
+                }
+            } catch (IOException e) {
+                // not there (yet)
+            }
+            Thread.sleep(50);
+        }
+        return null;
+    }
+
+    /**
+     * A receiver's queue deleted under a running OpenSTS: the relay's next message to it is returned
+     * by the broker as unroutable (and then confirmed). It must count as not delivered: the queue is
+     * made again and the message relayed again, not recorded as delivered and gone.
+     */
+    @Test
+    void aMessageTheBrokerCouldNotRouteIsRelayedAgain() throws Exception {
+        String receiver = tokenOf(systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.SUBSCRIBE,
+                Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA")))), CVR, Services.MESSAGING);
+        assertThat(call("POST", M + "/subscriptions", receiver, "{\"name\":\"unroutable\",\"messageTypes\":[\""
+                + TYPE + "\"]}").status()).isEqualTo(201);
+        String queue = call("PUT", M + "/dueslag/amqp", receiver, "{\"enabled\":true}").body().path("queue").asString();
+        QUEUES.add(queue);
+        UUID first = UUID.randomUUID();
+        assertThat(call("POST", M + "/messages", publishToken, envelope(first, "u-" + first)).status()).isEqualTo(201);
+        GetResponse got = take(queue);
+        assertThat(got).isNotNull();
+        assertThat(got.getProps().getMessageId()).isEqualTo(first.toString());
+        try (Channel ch = client.createChannel()) {
+            ch.queueDelete(queue);
+        }
+        UUID second = UUID.randomUUID();
+        assertThat(call("POST", M + "/messages", publishToken, envelope(second, "u-" + second)).status()).isEqualTo(201);
+        GetResponse again = take(queue);
+        assertThat(again).as("the message relayed again to the queue made again").isNotNull();
+        assertThat(again.getProps().getMessageId()).isEqualTo(second.toString());
+    }
+
+    /**
      * A queue's arguments are fixed when the broker makes it, and the broker closes the channel of a
      * declaration with other ones. A receiver that changes its attempts after its queue was made must
      * not stop the relay, for itself or anyone, when OpenSTS (here: its AMQP transport) starts again.
@@ -307,17 +355,10 @@ class AmqpMessagingTest extends ApiTest {
         transport.start();
         UUID id = UUID.randomUUID();
         assertThat(call("POST", M + "/messages", publishToken, envelope(id, "attempts-" + id)).status()).isEqualTo(201);
-        try (Channel ch = client.createChannel()) {
-            for (String queue : queues) {
-                GetResponse r = null;
-                long until = System.currentTimeMillis() + 15_000;
-                while (r == null && System.currentTimeMillis() < until) {
-                    r = ch.basicGet(queue, true);
-                    Thread.sleep(20);
-                }
-                assertThat(r).as("the message in %s", queue).isNotNull();
-                assertThat(r.getProps().getMessageId()).isEqualTo(id.toString());
-            }
+        for (String queue : queues) {
+            GetResponse r = take(queue);
+            assertThat(r).as("the message in %s", queue).isNotNull();
+            assertThat(r.getProps().getMessageId()).isEqualTo(id.toString());
         }
         // and it may turn its queue on again, which leaves the queue as it is
         Res again = call("PUT", M + "/dueslag/amqp", tokens.get(0), "{\"enabled\":true}");

@@ -231,6 +231,7 @@ public class AmqpTransport implements SmartLifecycle {
             ch.confirmSelect();
             ch.addConfirmListener((tag, multiple) -> confirmed(tag, multiple, false),
                     (tag, multiple) -> confirmed(tag, multiple, true));
+            ch.addReturnListener(r -> returned(r.getRoutingKey(), r.getProperties()));
             ch.addShutdownListener(cause -> relayChannelClosed());
             declared.clear();
             relayChannel = ch;
@@ -610,6 +611,29 @@ public class AmqpTransport implements SmartLifecycle {
         if (!rounds.isEmpty()) {
             wake();
         }
+    }
+
+    /**
+     * The broker could not route a delivery (its queue is not there: deleted, or lost with a node
+     * while the connection stayed). It comes before the confirm, which then ends the round refused:
+     * the round is relayed again, and the queue made again first.
+     */
+    private void returned(String queue, AMQP.BasicProperties properties) {
+        Object id = properties.getHeaders() == null ? null : properties.getHeaders().get(DELIVERY_ID);
+        if (!(id instanceof Number n)) {
+            return;
+        }
+        for (Round r : inFlight) {
+            if (r.leases.containsKey(n.longValue())) {
+                synchronized (r) {
+                    r.refused = true;
+                }
+            }
+        }
+        // published to the default exchange, so the routing key is the queue
+        declared.removeIf(receiver -> queueOf(receiver).equals(queue));
+        log.warn("AMQP relay: the broker returned delivery {} as unroutable (its queue was not there); relaying it again",
+                n);
     }
 
     /** Ends a round once; its sequence numbers are forgotten (a recovered channel counts from 1 again). */
