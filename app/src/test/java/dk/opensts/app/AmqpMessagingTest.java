@@ -407,24 +407,41 @@ class AmqpMessagingTest extends ApiTest {
                 .map(l -> l.substring(0, l.indexOf('\t'))).findFirst()
                 .orElseThrow(() -> new AssertionError("no connection named " + name + " in:\n" + connections));
         rabbitmqctl("close_connection", pid, "test: the broker lost its definitions");
+        assertThat(answerOnceDeclaredAgain().path("status").asString()).isEqualTo("STORED");
+    }
+
+    /** OpenSTS's own queues deleted under it, while connected: it declares them again and consumes on. */
+    @Test
+    void queuesDeletedUnderARunningServerAreMadeAgain() throws Exception {
+        try (Channel ch = client.createChannel()) {
+            ch.queueDelete(PREFIX + ".publish");
+            ch.queueDelete(PREFIX + ".dead-letter");
+        }
+        assertThat(answerOnceDeclaredAgain().path("status").asString()).isEqualTo("STORED");
+    }
+
+    /**
+     * Publishes a new message over AMQP until OpenSTS answers, once its exchange and queues are there
+     * again (within 30 s); the answer.
+     */
+    JsonNode answerOnceDeclaredAgain() throws Exception {
         try (Channel ch = client.createChannel()) {
             ch.confirmSelect();
             String reply = ch.queueDeclare().getQueue();
-            JsonNode answer = null;
             long until = System.currentTimeMillis() + 30_000;
-            while (answer == null && System.currentTimeMillis() < until) {
+            while (System.currentTimeMillis() < until) {
                 UUID id = UUID.randomUUID();
                 try (Channel probe = client.createChannel()) {
                     probe.exchangeDeclarePassive(PREFIX + ".publish");
+                    probe.queueDeclarePassive(PREFIX + ".publish");
                     probe.queueDeclarePassive(PREFIX + ".dead-letter");
-                    answer = publish(ch, reply, publishToken, id, envelope(id, "back-" + id));
+                    return publish(ch, reply, publishToken, id, envelope(id, "back-" + id));
                 } catch (IOException e) {
                     // not declared again yet (the broker closed the probe's channel)
                     Thread.sleep(200);
                 }
             }
-            assertThat(answer).as("an answer after the connection came back").isNotNull();
-            assertThat(answer.path("status").asString()).isEqualTo("STORED");
+            throw new AssertionError("OpenSTS's exchange and queues not there again in 30 s");
         }
     }
 

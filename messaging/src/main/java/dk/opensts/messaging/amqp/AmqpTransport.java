@@ -223,6 +223,11 @@ public class AmqpTransport implements SmartLifecycle {
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
                     incoming.add(new Incoming(ch, envelope.getDeliveryTag(), properties, body));
                 }
+
+                @Override
+                public void handleCancel(String tag) {
+                    cancelled(tag);
+                }
             });
             ingressChannel = ch;
         }
@@ -245,15 +250,46 @@ public class AmqpTransport implements SmartLifecycle {
                                            byte[] body) throws IOException {
                     deadLettered(ch, envelope, properties);
                 }
+
+                @Override
+                public void handleCancel(String tag) {
+                    cancelled(tag);
+                }
             });
             deadLetterChannel = ch;
         }
     }
 
-    /** Replaces a channel the broker closed, while the connection is up (else the client recovers it). */
-    private void heal() {
+    /** The broker cancelled one of OpenSTS's consumers: its queue went away (deleted) while connected. */
+    private final AtomicBoolean consumerCancelled = new AtomicBoolean();
+
+    private void cancelled(String consumerTag) {
+        log.warn("AMQP: the broker cancelled consumer {} (its queue was deleted); declaring the queues again",
+                consumerTag);
+        consumerCancelled.set(true);
+    }
+
+    /**
+     * Replaces a channel the broker closed, while the connection is up (else the client recovers it).
+     * After the broker cancelled a consumer, the queues are declared again and both consumers'
+     * channels replaced.
+     */
+    private synchronized void heal() {
         try {
             if (connection.isOpen()) {
+                if (consumerCancelled.getAndSet(false)) {
+                    try {
+                        declareTopology();
+                    } catch (IOException | RuntimeException e) {
+                        consumerCancelled.set(true);
+                        throw e;
+                    }
+                    for (Channel ch : List.of(ingressChannel, deadLetterChannel)) {
+                        if (ch.isOpen()) {
+                            ch.abort();
+                        }
+                    }
+                }
                 openChannels();
             }
         } catch (IOException | RuntimeException e) {
@@ -346,7 +382,7 @@ public class AmqpTransport implements SmartLifecycle {
             try {
                 Incoming first = incoming.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
-                    if (!ingressChannel.isOpen() || !deadLetterChannel.isOpen()) {
+                    if (!ingressChannel.isOpen() || !deadLetterChannel.isOpen() || consumerCancelled.get()) {
                         heal();
                     }
                     continue;
