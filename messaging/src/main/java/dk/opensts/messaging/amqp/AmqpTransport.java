@@ -306,16 +306,16 @@ public class AmqpTransport implements SmartLifecycle {
             ch.queueBind(publishExchange(), publishExchange(), "#");
             ch.exchangeDeclare(deadLetterExchange(), "fanout", true);
             ch.queueDeclare(deadLetterExchange(), true, false, false, quorum);
-            ch.queueBind(deadLetterExchange(), deadLetterExchange(), "");
+            return ch.queueBind(deadLetterExchange(), deadLetterExchange(), "");
         });
     }
 
-    private interface ChannelWork {
-        void run(Channel channel) throws IOException;
+    private interface ChannelCall<T> {
+        T call(Channel channel) throws IOException;
     }
 
-    /** Runs {@code work} on a channel opened for it and closed after, also when the broker closed it. */
-    private void withChannel(ChannelWork work) throws IOException {
+    /** Calls {@code call} on a channel opened for it and closed after, also when the broker closed it. */
+    private <T> T withChannel(ChannelCall<T> call) throws IOException {
         Channel ch;
         try {
             ch = connection.createChannel();
@@ -323,7 +323,7 @@ public class AmqpTransport implements SmartLifecycle {
             throw new IOException("no channel: " + e.getMessage(), e);
         }
         try {
-            work.run(ch);
+            return call.call(ch);
         } finally {
             if (ch.isOpen()) {
                 try {
@@ -882,19 +882,18 @@ public class AmqpTransport implements SmartLifecycle {
      */
     private String ensure(UUID receiver) throws IOException {
         String queue = queueOf(receiver);
-        boolean[] there = {false};
-        withChannel(ch -> {
+        boolean there = withChannel(ch -> {
             try {
                 ch.queueDeclarePassive(queue);
-                there[0] = true;
+                return true;
             } catch (IOException e) {
-                if (!(e.getCause() instanceof ShutdownSignalException s)
-                        || !(s.getReason() instanceof AMQP.Channel.Close close) || close.getReplyCode() != 404) {
-                    throw e;
+                if (notFound(e)) {
+                    return false;
                 }
+                throw e;
             }
         });
-        if (!there[0]) {
+        if (!there) {
             withChannel(ch -> {
                 Map<String, Object> args = new HashMap<>();
                 args.put("x-queue-type", "quorum");
@@ -903,10 +902,16 @@ public class AmqpTransport implements SmartLifecycle {
                 args.put("x-overflow", "reject-publish");
                 args.put("x-delivery-limit", dueslag.push(receiver).map(Dueslag.PushSettings::maxAttempts)
                         .orElse(DeliveryStore.DEFAULT_MAX_ATTEMPTS));
-                ch.queueDeclare(queue, true, false, false, args);
+                return ch.queueDeclare(queue, true, false, false, args);
             });
         }
         return queue;
+    }
+
+    /** The broker answered "not found" (404), closing the channel that asked. */
+    private static boolean notFound(IOException e) {
+        return e.getCause() instanceof ShutdownSignalException s && s.getReason() instanceof AMQP.Channel.Close close
+                && close.getReplyCode() == 404;
     }
 
     /** Makes sure the receiver's queue is there now (when it chooses AMQP), so that it can start consuming. */
