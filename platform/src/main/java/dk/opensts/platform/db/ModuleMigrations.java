@@ -60,9 +60,10 @@ public class ModuleMigrations implements InitializingBean {
                 // databases made before the store had a history of its own list the store's V1 there
                 module.baselineOnMigrate(true).baselineVersion("0").ignoreMigrationPatterns("*:missing");
             }
-            var result = module.load().migrate();
+            Flyway flyway = module.load();
+            var result = flyway.migrate();
             log.info("schema {}: {} migration(s) applied, now at version {}", schema.name(),
-                    result.migrationsExecuted, result.targetSchemaVersion);
+                    result.migrationsExecuted, version(flyway, result));
         }
     }
 
@@ -74,7 +75,16 @@ public class ModuleMigrations implements InitializingBean {
         }
         var result = store.migrate();
         log.info("schema {}: {} store migration(s) applied, now at store version {}", schema,
-                result.migrationsExecuted, result.targetSchemaVersion);
+                result.migrationsExecuted, version(store, result));
+    }
+
+    /** The version a migration left: the one it reached, or, when it had nothing to apply, the one already there. */
+    private static String version(Flyway flyway, org.flywaydb.core.api.output.MigrateResult result) {
+        if (result.targetSchemaVersion != null) {
+            return result.targetSchemaVersion;
+        }
+        var current = flyway.info().current();
+        return current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion();
     }
 
     private static org.flywaydb.core.api.configuration.FluentConfiguration configure(DataSource dataSource, String schema) {
