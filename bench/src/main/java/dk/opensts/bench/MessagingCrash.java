@@ -1,11 +1,11 @@
 package dk.opensts.bench;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.ShutdownSignalException;
 import dk.opensts.access.api.ItSystems;
 import dk.opensts.access.api.ServiceAgreements;
 import dk.opensts.access.pki.DevelopmentCa;
@@ -163,7 +163,7 @@ public final class MessagingCrash {
             broker.setNetworkRecoveryInterval(500);
         }
 
-        Map<String, Integer> confirmedSeq = new ConcurrentHashMap<>();
+        Set<String> confirmedIds = ConcurrentHashMap.newKeySet();
         AtomicLong confirmed = new AtomicLong();
         AtomicLong failedAttempts = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
@@ -186,7 +186,7 @@ public final class MessagingCrash {
                     while (true) {
                         try {
                             if (publisher.send(id, body)) {
-                                confirmedSeq.put(id.toString(), n);
+                                confirmedIds.add(id.toString());
                                 confirmed.incrementAndGet();
                                 break;
                             }
@@ -227,7 +227,7 @@ public final class MessagingCrash {
         }
 
         // every receiver reads its dueslag empty
-        Tally tally = new Tally(confirmedSeq.keySet());
+        Tally tally = new Tally(confirmedIds);
         for (int i = 0; i < receiverCerts.size(); i++) {
             if (amqp == null) {
                 readByLease(http, port, receiverTokens.get(i), json, tally.receiver());
