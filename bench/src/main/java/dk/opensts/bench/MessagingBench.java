@@ -179,13 +179,14 @@ public final class MessagingBench {
             out.put("plain_p99_ms", Bench.median(pP99));
             out.put("errors", opensts.errors.get() + plain.errors.get());
             Bench.result("messaging", out);
-            // the server's own queues
-            try (Channel ch = admin.createChannel()) {
-                ch.queueDelete(prefix + ".publish");
-                ch.exchangeDelete(prefix + ".publish");
-                ch.queueDelete(prefix + ".dead-letter");
-                ch.exchangeDelete(prefix + ".dead-letter");
-            }
+        }
+        // the server's own queues, once it has stopped: a running server declares them again when
+        // they are deleted under it
+        try (Connection admin = factory.newConnection("bench-admin"); Channel ch = admin.createChannel()) {
+            ch.queueDelete(prefix + ".publish");
+            ch.exchangeDelete(prefix + ".publish");
+            ch.queueDelete(prefix + ".dead-letter");
+            ch.exchangeDelete(prefix + ".dead-letter");
         }
     }
 
