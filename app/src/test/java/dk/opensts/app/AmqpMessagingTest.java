@@ -40,6 +40,7 @@ class AmqpMessagingTest extends ApiTest {
     static final boolean BROKER = brokerRuns();
     static final String M = "/api/messaging/v1";
     static final String TYPE = "SagAendret";
+    static final String BROKER_USER = "guest";
 
     static boolean brokerRuns() {
         try (Socket s = new Socket("127.0.0.1", 5672)) {
@@ -54,6 +55,8 @@ class AmqpMessagingTest extends ApiTest {
         if (BROKER) {
             r.add("opensts.messaging.amqp.uri", () -> URI);
             r.add("opensts.messaging.amqp.prefix", () -> PREFIX);
+            // as in production: a message's user_id must be the common name of its token's certificate
+            r.add("opensts.messaging.amqp.require-certificate-user", () -> "true");
         }
     }
 
@@ -81,7 +84,8 @@ class AmqpMessagingTest extends ApiTest {
         }
         classifications.ensureNationalClasses("BESKEDTYPE", "Beskedtyper", Map.of(TYPE, "En sag er ændret"), "test");
         client = connect();
-        sender = systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.PUBLISH, Map.of()),
+        // named as the tests' broker user: its certificate's common name is the user_id they publish with
+        sender = systemNamed(BROKER_USER, CVR, Services.MESSAGING, List.of(new Grant(Services.PUBLISH, Map.of()),
                 new Grant(Services.SUBSCRIBE, Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA"))));
         publishToken = tokenOf(sender, CVR, Services.MESSAGING);
     }
@@ -134,10 +138,15 @@ class AmqpMessagingTest extends ApiTest {
                 + "\"payload\":{\"contentType\":\"application/json\",\"data\":{\"n\":1}}}";
     }
 
-    /** Publishes over AMQP with confirms and waits for OpenSTS's answer. */
+    /** Publishes over AMQP with confirms, as the tests' broker user, and waits for OpenSTS's answer. */
     JsonNode publish(Channel ch, String replyQueue, String token, UUID id, String body) throws Exception {
+        return publishAs(BROKER_USER, ch, replyQueue, token, id, body);
+    }
+
+    /** As {@link #publish}, with {@code user_id} {@code userId} (none when null). */
+    JsonNode publishAs(String userId, Channel ch, String replyQueue, String token, UUID id, String body) throws Exception {
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
-                .messageId(id.toString()).correlationId(id.toString()).replyTo(replyQueue).deliveryMode(2)
+                .messageId(id.toString()).correlationId(id.toString()).replyTo(replyQueue).deliveryMode(2).userId(userId)
                 .headers(token == null ? Map.of() : Map.of("authorization", "Bearer " + token)).build();
         ch.basicPublish(PREFIX + ".publish", "sag", true, props, body.getBytes(StandardCharsets.UTF_8));
         ch.waitForConfirmsOrDie(10_000);
@@ -191,6 +200,7 @@ class AmqpMessagingTest extends ApiTest {
                 sent.add(m);
                 AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
                         .messageId(m.toString()).correlationId(m.toString()).replyTo(reply).deliveryMode(2)
+                        .userId(BROKER_USER)
                         .headers(Map.of("authorization", "Bearer " + (i % 4 == 0 ? publishToken : publishToken + "x")))
                         .build();
                 ch.basicPublish(PREFIX + ".publish", "sag", true, props, envelope(m, "burst-" + i).getBytes(StandardCharsets.UTF_8));
@@ -214,6 +224,73 @@ class AmqpMessagingTest extends ApiTest {
                     .isEqualTo(logged + 30);
             assertThat(count("SELECT count(*) FROM messaging.message WHERE convert_from(envelope, 'UTF8') LIKE '%burst-%'"))
                     .isEqualTo(10);
+        }
+    }
+
+    /**
+     * A token is of use only on the broker connection of the certificate it is bound to: the broker
+     * checks that a message's user_id is the connection's user, OpenSTS that it is the common name of
+     * the token's certificate, registered, unrevoked, of an active system.
+     */
+    @Test
+    void aTokenIsOfUseOnlyOnTheBrokerConnectionOfItsCertificate() throws Exception {
+        List<Grant> publish = List.of(new Grant(Services.PUBLISH, Map.of()));
+        TestSystem another = systemNamed("another", CVR, Services.MESSAGING, publish);
+        String anothersToken = tokenOf(another, CVR, Services.MESSAGING);
+        TestSystem revoked = systemNamed(BROKER_USER, CVR, Services.MESSAGING, publish);
+        String revokedToken = tokenOf(revoked, CVR, Services.MESSAGING);
+        systems.revokeCertificate(revoked.id(), dk.opensts.platform.security.Pem.thumbprint(revoked.certificate()
+                .certificate()), "test", "test");
+        TestSystem inactive = systemNamed(BROKER_USER, CVR, Services.MESSAGING, publish);
+        String inactiveToken = tokenOf(inactive, CVR, Services.MESSAGING);
+        systems.setActive(inactive.id(), false, "test", "test");
+        long logged = count("SELECT count(*) FROM platform.security_log WHERE CAST(details AS jsonb)->>'channel' = 'AMQP'");
+        List<UUID> refusedIds = new ArrayList<>();
+        try (Channel ch = client.createChannel()) {
+            ch.confirmSelect();
+            String reply = ch.queueDeclare().getQueue();
+            Map<String, String> cases = new java.util.LinkedHashMap<>();
+            cases.put("another system's token on this broker user", anothersToken);
+            cases.put("a token whose certificate was revoked", revokedToken);
+            cases.put("a token of a system turned off", inactiveToken);
+            for (var c : cases.entrySet()) {
+                UUID id = UUID.randomUUID();
+                refusedIds.add(id);
+                JsonNode answer = publish(ch, reply, c.getValue(), id, envelope(id, "user-" + id));
+                assertThat(answer.path("status").asString()).as(c.getKey()).isEqualTo("REFUSED");
+                assertThat(answer.path("code").asString()).as(c.getKey()).isEqualTo("UNAUTHENTICATED");
+            }
+            // the sender's own token, but no user_id on the message
+            UUID none = UUID.randomUUID();
+            refusedIds.add(none);
+            JsonNode noUser = publishAs(null, ch, reply, publishToken, none, envelope(none, "user-" + none));
+            assertThat(noUser.path("code").asString()).isEqualTo("UNAUTHENTICATED");
+            assertThat(noUser.path("detail").asString()).contains("user_id");
+            // and the same token with the user_id of its certificate is stored
+            UUID good = UUID.randomUUID();
+            assertThat(publish(ch, reply, publishToken, good, envelope(good, "user-" + good)).path("status").asString())
+                    .isEqualTo("STORED");
+        }
+        for (UUID id : refusedIds) {
+            assertThat(count("SELECT count(*) FROM messaging.message WHERE id = '" + id + "'")).isZero();
+        }
+        // each refusal of a token is in the security log, with the broker user and the certificate's name
+        assertThat(count("SELECT count(*) FROM platform.security_log WHERE CAST(details AS jsonb)->>'channel' = 'AMQP'"))
+                .isEqualTo(logged + 4);
+        assertThat(count("SELECT count(*) FROM platform.security_log WHERE CAST(details AS jsonb)->>'channel' = 'AMQP'"
+                + " AND CAST(details AS jsonb)->>'userId' = 'guest' AND CAST(details AS jsonb)->>'commonName' = 'another'"))
+                .isEqualTo(1);
+        // what the check stands on: the broker itself refuses a user_id that is not the connection's user
+        try (Channel ch = client.createChannel()) {
+            ch.confirmSelect();
+            UUID id = UUID.randomUUID();
+            AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
+                    .userId("another").deliveryMode(2).headers(Map.of("authorization", "Bearer " + anothersToken)).build();
+            ch.basicPublish(PREFIX + ".publish", "sag", true, props, envelope(id, "spoof").getBytes(StandardCharsets.UTF_8));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ch.waitForConfirmsOrDie(10_000))
+                    .hasMessageContaining("PRECONDITION_FAILED");
+        } catch (com.rabbitmq.client.AlreadyClosedException | IOException expected) {
+            // the broker closed the channel
         }
     }
 

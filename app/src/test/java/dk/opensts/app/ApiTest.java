@@ -87,9 +87,14 @@ public abstract class ApiTest {
 
     /** A new IT system with one approved agreement for {@code service} granting roles with constraint values. */
     protected TestSystem systemWith(String cvr, String service, List<ServiceAgreements.Grant> grants) {
+        return systemNamed(null, cvr, service, grants);
+    }
+
+    /** As {@link #systemWith}, named {@code name} (its certificate's common name); null: "Test system" and its id. */
+    protected TestSystem systemNamed(String name, String cvr, String service, List<ServiceAgreements.Grant> grants) {
         UUID id = UUID.randomUUID();
-        DevelopmentCa.Issued cert = Enrolment.enrolGrants(ca.ca(), systems, agreements, id, "Test system " + id, cvr,
-                Map.of(service, grants), "test");
+        DevelopmentCa.Issued cert = Enrolment.enrolGrants(ca.ca(), systems, agreements, id,
+                name == null ? "Test system " + id : name, cvr, Map.of(service, grants), "test");
         return new TestSystem(id, cert, mutualTls(cert));
     }
 

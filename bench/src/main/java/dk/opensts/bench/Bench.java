@@ -107,9 +107,14 @@ final class Bench {
 
         /** As {@link #enrol}, with roles and their constraint values. */
         DevelopmentCa.Issued enrolGrants(String cvr, String service, List<ServiceAgreements.Grant> grants) {
+            return enrolNamed("Benchmark system", cvr, service, grants);
+        }
+
+        /** As {@link #enrolGrants}, the system and its certificate's common name {@code name}. */
+        DevelopmentCa.Issued enrolNamed(String name, String cvr, String service, List<ServiceAgreements.Grant> grants) {
             DevelopmentCa ca = context.getBean(DevelopmentCa.Holder.class).ca();
             return Enrolment.enrolGrants(ca, context.getBean(ItSystems.class), context.getBean(ServiceAgreements.class),
-                    UUID.randomUUID(), "Benchmark system", cvr, Map.of(service, grants), "bench");
+                    UUID.randomUUID(), name, cvr, Map.of(service, grants), "bench");
         }
 
         /** A token for {@code service} of the system presenting {@code client}'s certificate. */
@@ -205,6 +210,17 @@ final class Bench {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /**
+     * The user an AMQP URI connects as ({@code guest} when it names none). The benchmarks name their
+     * publishing system so, and run OpenSTS with {@code opensts.messaging.amqp.require-certificate-user}
+     * on, as production does: the broker user stands for the certificate's common name.
+     */
+    static String brokerUser(String amqpUri) {
+        String info = java.net.URI.create(amqpUri).getUserInfo();
+        return info == null || info.isEmpty() ? "guest" : java.net.URLDecoder.decode(info.split(":", 2)[0],
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static long nanos() {

@@ -7,6 +7,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dk.opensts.access.api.ServiceAgreements;
+import dk.opensts.access.pki.DevelopmentCa;
 import dk.opensts.classification.api.Classifications;
 import dk.opensts.platform.security.Constraints;
 import dk.opensts.platform.security.Services;
@@ -27,8 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * broker: 4 publishers send 1 KB messages with publisher confirms; 10 subscribers with different
  * filters (KLE, object type, sensitivity, or none) consume their queues with manual ack.
  * <ul>
- * <li>OpenSTS: publish to {@code <prefix>.publish} with the token; OpenSTS stores each message with
- * its deliveries in PostgreSQL, answers the publisher and relays to the subscribers' dueslag queues.</li>
+ * <li>OpenSTS: publish to {@code <prefix>.publish} with the token and {@code user_id}, the broker user
+ * (OpenSTS runs with the certificate user required, as in production, the publisher's certificate
+ * named as that user); OpenSTS stores each message with its deliveries in PostgreSQL, answers the
+ * publisher and relays to the subscribers' dueslag queues.</li>
  * <li>Plain: publish the same messages to a topic exchange whose bindings express the same filters,
  * into 10 quorum queues (the dueslag queues are quorum queues too).</li>
  * </ul>
@@ -79,14 +82,18 @@ public final class MessagingBench {
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(uri);
+        String brokerUser = Bench.brokerUser(uri);
         try (Bench.Server server = new Bench.Server(o.text("db-url", null), "--opensts.messaging.amqp.uri=" + uri,
-                "--opensts.messaging.amqp.prefix=" + prefix);
+                "--opensts.messaging.amqp.prefix=" + prefix, "--opensts.messaging.amqp.require-certificate-user=true");
              Connection admin = factory.newConnection("bench-admin")) {
             server.context.getBean(Classifications.class).ensureNationalClasses("BESKEDTYPE", "Beskedtyper",
                     Map.of(TYPE, "Benchmarkbesked"), "bench");
             // a publisher renews its token, as a real one does: the run outlasts a token (5 minutes)
-            java.util.function.Supplier<String> publishToken = renewing(() -> server.token(CVR, Services.MESSAGING,
-                    Services.PUBLISH));
+            // named as the broker user: its certificate's common name is the user_id the publishers send
+            DevelopmentCa.Issued publisher = server.enrolNamed(brokerUser, CVR, Services.MESSAGING,
+                    List.of(new ServiceAgreements.Grant(Services.PUBLISH, Map.of())));
+            java.util.function.Supplier<String> publishToken = renewing(() -> server.token(server.mutualTls(publisher),
+                    CVR, Services.MESSAGING));
             List<String> openstsQueues = new ArrayList<>();
             for (int i = 0; i < SUBSCRIBERS; i++) {
                 var cert = server.enrolGrants(CVR, Services.MESSAGING, List.of(new ServiceAgreements.Grant(
@@ -118,8 +125,9 @@ public final class MessagingBench {
             fanout /= 3000;
             System.err.printf("[bench] fan-out %.2f deliveries per message%n", fanout);
 
-            Target opensts = new Target("opensts", factory, prefix + ".publish", openstsQueues, publishToken);
-            Target plain = new Target("plain", factory, plainExchange, plainQueues, null);
+            // both send user_id, which the broker checks against the connection's user
+            Target opensts = new Target("opensts", factory, prefix + ".publish", openstsQueues, publishToken, brokerUser);
+            Target plain = new Target("plain", factory, plainExchange, plainQueues, null, brokerUser);
             List<Double> oTput = new ArrayList<>();
             List<Double> pTput = new ArrayList<>();
             List<Double> oP50 = new ArrayList<>();
@@ -297,6 +305,7 @@ public final class MessagingBench {
         final String name;
         final String exchange;
         final java.util.function.Supplier<String> token;
+        final String user;
         final Connection consumers;
         final Connection publishers;
         final AtomicLong delivered = new AtomicLong();
@@ -307,11 +316,12 @@ public final class MessagingBench {
         volatile ConcurrentLinkedQueue<Double> latencies;
 
         Target(String name, ConnectionFactory factory, String exchange, List<String> queues,
-               java.util.function.Supplier<String> token)
+               java.util.function.Supplier<String> token, String user)
                 throws Exception {
             this.name = name;
             this.exchange = exchange;
             this.token = token;
+            this.user = user;
             this.consumers = factory.newConnection(name + "-consumers");
             this.publishers = factory.newConnection(name + "-publishers");
             for (String q : queues) {
@@ -429,7 +439,8 @@ public final class MessagingBench {
                             Map<String, Object> headers = bearer == null ? Map.of()
                                     : Map.of("authorization", "Bearer " + bearer);
                             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
-                                    .messageId(id.toString()).deliveryMode(2).headers(headers).replyTo(reply).build();
+                                    .messageId(id.toString()).deliveryMode(2).headers(headers).replyTo(reply)
+                                    .userId(user).build();
                             expected.addAndGet(receivers(k));
                             ch.basicPublish(exchange, "27.0" + group(k) + ".00." + type(k) + ".S" + level(k), props,
                                     message(k, id, System.nanoTime()));

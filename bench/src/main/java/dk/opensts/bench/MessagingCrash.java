@@ -53,7 +53,8 @@ import tools.jackson.databind.json.JsonMapper;
  * arrives before an earlier one about the same object.
  * <p>Two transports: REST (publish by {@code POST /messages}, read by lease and ack), or, with
  * {@code --amqp URI}, AMQP on that broker (publish to {@code <prefix>.publish} with confirms,
- * confirmed when OpenSTS answers STORED or DUPLICATE; read each receiver's dueslag queue with
+ * confirmed when OpenSTS answers STORED or DUPLICATE, with the certificate user required as in
+ * production and {@code user_id} the URI's user; read each receiver's dueslag queue with
  * manual ack). On AMQP the relay's lease is {@code --lease} seconds (10 by default): what the
  * killed process had leased to its relay comes back when that lease runs out.
  *
@@ -117,7 +118,9 @@ public final class MessagingCrash {
             DevelopmentCa ca = setUp.getBean(DevelopmentCa.Holder.class).ca();
             ItSystems systems = setUp.getBean(ItSystems.class);
             ServiceAgreements agreements = setUp.getBean(ServiceAgreements.class);
-            publisherCert = Enrolment.enrolGrants(ca, systems, agreements, UUID.randomUUID(), "Crash publisher", CVR,
+            // over AMQP named as the broker user: its certificate's common name is the user_id it sends
+            publisherCert = Enrolment.enrolGrants(ca, systems, agreements, UUID.randomUUID(),
+                    amqp != null ? Bench.brokerUser(amqp) : "Crash publisher", CVR,
                     Map.of(Services.MESSAGING, List.of(new ServiceAgreements.Grant(Services.PUBLISH, Map.of()))), "bench");
             Subscriptions subscriptions = setUp.getBean(Subscriptions.class);
             for (int i = 0; i < receivers; i++) {
@@ -135,7 +138,8 @@ public final class MessagingCrash {
         serverArgs.addAll(List.of("--server.port=" + port, "--opensts.tls.port=" + tlsPort));
         if (amqp != null) {
             serverArgs.addAll(List.of("--opensts.messaging.amqp.uri=" + amqp, "--opensts.messaging.amqp.prefix=" + prefix,
-                    "--opensts.messaging.push.lease=PT" + leaseSeconds + "S"));
+                    "--opensts.messaging.push.lease=PT" + leaseSeconds + "S",
+                    "--opensts.messaging.amqp.require-certificate-user=true"));
         }
         Child server = Child.start(serverArgs, dataDir.resolve("server-0.log"), port);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -172,7 +176,8 @@ public final class MessagingCrash {
         for (int t = 0; t < publishers; t++) {
             int thread = t;
             Publisher publisher = amqp == null ? restPublisher(http, port, publishToken)
-                    : new AmqpPublisher(broker.newConnection("crash-publisher-" + t), prefix, publishToken, json);
+                    : new AmqpPublisher(broker.newConnection("crash-publisher-" + t), prefix, publishToken,
+                            Bench.brokerUser(amqp), json);
             Thread th = new Thread(() -> {
                 int n = 0;
                 while (!stop.get()) {
@@ -300,12 +305,14 @@ public final class MessagingCrash {
         private final Channel channel;
         private final String exchange;
         private final String token;
+        private final String user;
         private final String replies;
         private final JsonMapper json;
         private final java.util.concurrent.BlockingQueue<com.rabbitmq.client.Delivery> answers =
                 new java.util.concurrent.LinkedBlockingQueue<>();
 
-        AmqpPublisher(Connection connection, String prefix, String token, JsonMapper json) throws IOException {
+        AmqpPublisher(Connection connection, String prefix, String token, String user, JsonMapper json)
+                throws IOException {
             this.connection = connection;
             this.channel = connection.createChannel();
             this.channel.confirmSelect();
@@ -313,6 +320,7 @@ public final class MessagingCrash {
             this.channel.basicConsume(replies, true, (tag, answer) -> answers.add(answer), tag -> { });
             this.exchange = prefix + ".publish";
             this.token = token;
+            this.user = user;
             this.json = json;
         }
 
@@ -320,7 +328,8 @@ public final class MessagingCrash {
         public boolean send(UUID id, String body) throws IOException, InterruptedException {
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                     .contentType("application/json").messageId(id.toString()).correlationId(id.toString())
-                    .replyTo(replies).deliveryMode(2).headers(Map.of("authorization", "Bearer " + token)).build();
+                    .replyTo(replies).deliveryMode(2).userId(user)
+                    .headers(Map.of("authorization", "Bearer " + token)).build();
             try {
                 channel.basicPublish(exchange, "crash", true, props, body.getBytes(StandardCharsets.UTF_8));
                 if (!channel.waitForConfirms(10_000)) {

@@ -1,7 +1,9 @@
 package dk.opensts.access.api;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -37,6 +39,16 @@ public interface ItSystems {
     SystemCertificate revokeCertificate(UUID system, String thumbprint, String reason, String actor);
 
     List<SystemCertificate> certificates(UUID system);
+
+    /** A registered certificate and whether its system is active now. */
+    record BoundCertificate(SystemCertificate certificate, boolean systemActive) {
+    }
+
+    /**
+     * The registered certificates with these thumbprints ({@code x5t#S256}, as tokens are bound by),
+     * keyed by thumbprint, in one look-up; thumbprints of no registered certificate are left out.
+     */
+    Map<String, BoundCertificate> byThumbprint(Collection<String> thumbprints);
 
     /** Turns a system off (no tokens, its certificates refused) or on again. */
     ItSystem setActive(UUID system, boolean active, String reason, String actor);

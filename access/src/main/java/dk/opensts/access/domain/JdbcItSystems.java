@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +134,20 @@ public class JdbcItSystems implements ItSystems {
         requireSystem(system);
         return jdbc.sql("SELECT * FROM access.certificate WHERE system_id = ? ORDER BY added_at, thumbprint")
                 .param(system).query((rs, n) -> certificate(rs)).list();
+    }
+
+    @Override
+    public Map<String, BoundCertificate> byThumbprint(Collection<String> thumbprints) {
+        if (thumbprints.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, BoundCertificate> out = new LinkedHashMap<>();
+        jdbc.sql("SELECT c.*, s.active AS system_active FROM access.certificate c JOIN access.it_system s"
+                        + " ON s.id = c.system_id WHERE c.thumbprint = ANY (?)")
+                .param(thumbprints.toArray(String[]::new))
+                .query((rs, n) -> new BoundCertificate(certificate(rs), rs.getBoolean("system_active")))
+                .list().forEach(b -> out.put(b.certificate().thumbprint(), b));
+        return out;
     }
 
     @Override

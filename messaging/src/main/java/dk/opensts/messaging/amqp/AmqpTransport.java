@@ -13,16 +13,13 @@ import com.rabbitmq.client.impl.recovery.RecordedBinding;
 import com.rabbitmq.client.impl.recovery.RecordedExchange;
 import com.rabbitmq.client.impl.recovery.RecordedQueue;
 import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
+import dk.opensts.access.api.ItSystems;
 import dk.opensts.messaging.domain.Distributor;
 import dk.opensts.messaging.domain.Dueslag;
 import dk.opensts.messaging.store.DeliveryStore;
 import dk.opensts.platform.error.ApiException;
-import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.index.RecordBinder;
 import dk.opensts.platform.security.Actor;
-import dk.opensts.platform.security.CurrentActor;
-import dk.opensts.platform.security.Services;
-import dk.opensts.platform.securitylog.SecurityEventType;
 import dk.opensts.platform.securitylog.SecurityLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,9 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -63,7 +58,9 @@ import tools.jackson.databind.node.ObjectNode;
  * PostgreSQL (many at a time, one commit), then OpenSTS acknowledges it and answers on
  * {@code reply_to} with the outcome ({@code STORED}, {@code DUPLICATE}, or a problem), correlated by
  * {@code correlation_id} (else the message id). A database failure leaves the message on the broker
- * for the next try; nothing is acknowledged before it is committed.</li>
+ * for the next try; nothing is acknowledged before it is committed. Who published what is
+ * {@link AmqpSenders}'s to say: the token, and where the broker authenticates publishers by
+ * certificate, the message's {@code user_id} against the certificate the token is bound to.</li>
  * <li><b>Dueslag queues.</b> For a receiver that chose AMQP, OpenSTS relays its deliveries, in order,
  * to quorum queue {@code <prefix>.dueslag.<system id>} with publisher confirms; a delivery the
  * broker confirmed counts as delivered. A delivery is written leased to this relay as it is stored
@@ -84,7 +81,8 @@ public class AmqpTransport implements SmartLifecycle {
     public static final String DELIVERY_ID = "opensts-delivery-id";
 
     /** How the transport connects and batches. */
-    public record Settings(String uri, String prefix, int prefetch, int batch, Duration tick, Duration leaseTime) {
+    public record Settings(String uri, String prefix, int prefetch, int batch, Duration tick, Duration leaseTime,
+                           boolean requireCertificateUser) {
     }
 
     private final Settings settings;
@@ -92,7 +90,7 @@ public class AmqpTransport implements SmartLifecycle {
     private final Dueslag dueslag;
     private final DeliveryStore store;
     private final RecordBinder binder;
-    private final JwtDecoder tokens;
+    private final AmqpSenders senders;
     private final SecurityLog securityLog;
     private final TransactionTemplate tx;
     private final Clock clock;
@@ -113,14 +111,15 @@ public class AmqpTransport implements SmartLifecycle {
     }
 
     public AmqpTransport(Settings settings, Distributor distributor, Dueslag dueslag, DeliveryStore store,
-                         RecordBinder binder, JwtDecoder tokens, SecurityLog securityLog, TransactionTemplate tx,
-                         Clock clock) {
+                         RecordBinder binder, JwtDecoder tokens, ItSystems certificates, SecurityLog securityLog,
+                         TransactionTemplate tx, Clock clock) {
         this.settings = settings;
         this.distributor = distributor;
         this.dueslag = dueslag;
         this.store = store;
         this.binder = binder;
-        this.tokens = tokens;
+        this.senders = new AmqpSenders(tokens, settings.requireCertificateUser() ? certificates : null, clock,
+                publishExchange());
         this.securityLog = securityLog;
         this.tx = tx;
         this.clock = clock;
@@ -408,15 +407,16 @@ public class AmqpTransport implements SmartLifecycle {
     void ingest(List<Incoming> batch) {
         List<Distributor.Item> items = new ArrayList<>();
         List<Integer> index = new ArrayList<>();
-        Object[] results = new Object[batch.size()];
         // refused tokens are logged together, in one commit, before any publisher is answered
         List<SecurityLog.NewEntry> refusals = new ArrayList<>();
         List<Integer> refused = new ArrayList<>();
+        Object[] results = senders.identify(batch.stream().map(Incoming::properties).toList(), refusals, refused);
         for (int i = 0; i < batch.size(); i++) {
+            if (!(results[i] instanceof Actor actor)) {
+                continue;
+            }
             Incoming in = batch.get(i);
-            int logged = refusals.size();
             try {
-                Actor actor = actor(in.properties(), refusals);
                 String type = in.properties().getContentType();
                 String body = new String(in.body(), StandardCharsets.UTF_8);
                 dk.opensts.messaging.domain.Envelope env = type != null && type.contains("xml")
@@ -427,9 +427,6 @@ public class AmqpTransport implements SmartLifecycle {
                 results[i] = e;
             } catch (RuntimeException e) {
                 results[i] = dk.opensts.platform.error.ProblemHandler.describe(e);
-            }
-            if (refusals.size() > logged) {
-                refused.add(i);
             }
         }
         if (!refusals.isEmpty()) {
@@ -450,45 +447,6 @@ public class AmqpTransport implements SmartLifecycle {
             reply(batch.get(i), results[i]);
         }
         acknowledge(batch, true);
-    }
-
-    /** The publisher named by the message's token; a refused token's security-log entry goes to {@code refusals}. */
-    private Actor actor(AMQP.BasicProperties p, List<SecurityLog.NewEntry> refusals) {
-        Object header = p.getHeaders() == null ? null : p.getHeaders().get(AUTHORIZATION);
-        String value = header == null ? null : header.toString();
-        if (value == null || !value.startsWith("Bearer ")) {
-            throw new ApiException(ErrorCode.UNAUTHENTICATED, "Send the system token in header 'authorization: Bearer ...'");
-        }
-        Jwt jwt;
-        try {
-            jwt = tokens.decode(value.substring(7).trim());
-        } catch (JwtException e) {
-            refusals.add(refused(null, "the token is not valid: " + e.getMessage()));
-            throw new ApiException(ErrorCode.UNAUTHENTICATED, "The token is not valid");
-        }
-        List<String> aud = jwt.getAudience();
-        if (aud == null || !aud.contains(Services.MESSAGING)) {
-            refusals.add(refused(jwt, "the token is not for " + Services.MESSAGING));
-            throw new ApiException(ErrorCode.UNAUTHENTICATED, "The token is not for the message distributor");
-        }
-        String cvr = jwt.getClaimAsString("cvr");
-        if (cvr == null || !cvr.matches("[0-9]{8}")) {
-            refusals.add(refused(jwt, "the token names no municipality (cvr)"));
-            throw new ApiException(ErrorCode.UNAUTHENTICATED, "The token names no municipality");
-        }
-        return CurrentActor.of(jwt);
-    }
-
-    private SecurityLog.NewEntry refused(Jwt jwt, String reason) {
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("channel", "AMQP");
-        details.put("exchange", publishExchange());
-        if (jwt != null) {
-            details.put("jti", jwt.getId());
-        }
-        return SecurityLog.NewEntry.denied(SecurityEventType.TOKEN_REJECTED, jwt == null
-                ? new SecurityLog.Subject(null, null, null)
-                : new SecurityLog.Subject(jwt.getSubject(), jwt.getSubject(), jwt.getClaimAsString("cvr")), reason, details);
     }
 
     private void reply(Incoming in, Object result) {

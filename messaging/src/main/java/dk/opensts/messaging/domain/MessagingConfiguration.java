@@ -172,16 +172,20 @@ public class MessagingConfiguration {
     dk.opensts.messaging.amqp.AmqpTransport amqpTransport(
             Distributor distributor, Dueslag dueslag, DeliveryStore deliveryStore, JsonMapper json,
             jakarta.validation.Validator validator, org.springframework.security.oauth2.jwt.JwtDecoder jwtDecoder,
-            dk.opensts.platform.securitylog.SecurityLog securityLog, TransactionTemplate tx, Clock clock,
+            dk.opensts.access.api.ItSystems itSystems, dk.opensts.platform.securitylog.SecurityLog securityLog,
+            TransactionTemplate tx, Clock clock,
             @Value("${opensts.messaging.amqp.uri}") String uri,
             @Value("${opensts.messaging.amqp.prefix:opensts}") String prefix,
             @Value("${opensts.messaging.amqp.prefetch:2000}") int prefetch,
             @Value("${opensts.messaging.amqp.batch:500}") int batch,
             @Value("${opensts.messaging.push.tick:PT0.2S}") Duration tick,
-            @Value("${opensts.messaging.push.lease:PT1M}") Duration lease) {
+            @Value("${opensts.messaging.push.lease:PT1M}") Duration lease,
+            @Value("${opensts.messaging.amqp.require-certificate-user:false}") boolean requireCertificateUser) {
         return new dk.opensts.messaging.amqp.AmqpTransport(
-                new dk.opensts.messaging.amqp.AmqpTransport.Settings(uri, prefix, prefetch, batch, tick, lease),
-                distributor, dueslag, deliveryStore, new RecordBinder(json, validator), jwtDecoder, securityLog, tx, clock);
+                new dk.opensts.messaging.amqp.AmqpTransport.Settings(uri, prefix, prefetch, batch, tick, lease,
+                        requireCertificateUser),
+                distributor, dueslag, deliveryStore, new RecordBinder(json, validator), jwtDecoder, itSystems,
+                securityLog, tx, clock);
     }
 
     @Bean

@@ -5,6 +5,11 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import org.springframework.security.oauth2.jwt.Jwt;
 
 /** The client certificate of a mutual-TLS request, and the thumbprint tokens are bound to it by. */
 public final class ClientCertificates {
@@ -27,5 +32,25 @@ public final class ClientCertificates {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The common name (CN) of a subject in RFC 2253 form, as brokers and servers name a certificate's
+     * user; {@code null} when the subject has no CN, more than one, or is not a name.
+     */
+    public static String commonName(String subject) {
+        try {
+            List<String> names = new LdapName(subject).getRdns().stream()
+                    .filter(r -> r.getType().equalsIgnoreCase("CN")).map(r -> String.valueOf(r.getValue())).toList();
+            return names.size() == 1 ? names.get(0) : null;
+        } catch (InvalidNameException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The thumbprint a token is bound to ({@code cnf.x5t#S256}), or {@code null}. */
+    public static String boundThumbprint(Jwt jwt) {
+        Object cnf = jwt.getClaim("cnf");
+        return cnf instanceof Map<?, ?> m && m.get("x5t#S256") instanceof String s ? s : null;
     }
 }

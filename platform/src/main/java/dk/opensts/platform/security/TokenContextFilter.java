@@ -88,7 +88,7 @@ public class TokenContextFilter extends OncePerRequestFilter {
         if (cvr == null || !CVR.matcher(cvr).matches()) {
             return "the token names no municipality (cvr)";
         }
-        String bound = boundThumbprint(jwt);
+        String bound = ClientCertificates.boundThumbprint(jwt);
         X509Certificate[] chain = ClientCertificates.chain(request);
         if (chain != null) {
             if (bound == null) {
@@ -101,11 +101,6 @@ public class TokenContextFilter extends OncePerRequestFilter {
             return "call over mutual TLS with the certificate the token is bound to";
         }
         return null;
-    }
-
-    private static String boundThumbprint(Jwt jwt) {
-        Object cnf = jwt.getClaim("cnf");
-        return cnf instanceof Map<?, ?> m && m.get("x5t#S256") instanceof String s ? s : null;
     }
 
 }

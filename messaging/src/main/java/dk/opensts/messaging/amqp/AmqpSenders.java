@@ -1,0 +1,195 @@
+package dk.opensts.messaging.amqp;
+
+import com.rabbitmq.client.AMQP;
+import dk.opensts.access.api.ItSystems;
+import dk.opensts.platform.error.ApiException;
+import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.security.Actor;
+import dk.opensts.platform.security.ClientCertificates;
+import dk.opensts.platform.security.CurrentActor;
+import dk.opensts.platform.security.Services;
+import dk.opensts.platform.securitylog.SecurityEventType;
+import dk.opensts.platform.securitylog.SecurityLog;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
+
+/**
+ * Who published each message of an arrival batch on the ingress queue: the system its token
+ * ({@code authorization: Bearer ...} header) names, for the messaging service and a municipality.
+ *
+ * <p>With {@code certificates} given (setting {@code opensts.messaging.amqp.require-certificate-user}),
+ * also the proof the token is the publisher's own: a consumer does not see a publisher's TLS
+ * certificate, but the broker does. It authenticates each connection by its client certificate
+ * (RabbitMQ's {@code EXTERNAL} mechanism with {@code ssl_cert_login_from = common_name}) and refuses
+ * a message whose {@code user_id} is not the connection's user. So a message must carry
+ * {@code user_id}, and it must be the common name of the registered, unrevoked certificate of an
+ * active system that its token is bound to ({@code cnf.x5t#S256}), as a REST call over mutual TLS
+ * must present that certificate. A token taken from its system is then of no use on another
+ * system's broker connection. The certificates of a batch are looked up in one query.
+ *
+ * <p>Each refusal is an {@link ApiException} {@code UNAUTHENTICATED} for the publisher's answer,
+ * and, for a token that was sent, a {@code TOKEN_REJECTED} entry for the security log.
+ */
+final class AmqpSenders {
+
+    private final JwtDecoder tokens;
+    private final ItSystems certificates;
+    private final Clock clock;
+    private final String exchange;
+
+    AmqpSenders(JwtDecoder tokens, ItSystems certificates, Clock clock, String exchange) {
+        this.tokens = tokens;
+        this.certificates = certificates;
+        this.clock = clock;
+        this.exchange = exchange;
+    }
+
+    boolean requireCertificateUser() {
+        return certificates != null;
+    }
+
+    /**
+     * For each message's properties, its publisher ({@link Actor}) or the refusal
+     * ({@link ApiException}), in order; the refusals' security-log entries are added to {@code refusals}
+     * and their positions to {@code refused}.
+     */
+    Object[] identify(List<AMQP.BasicProperties> messages, List<SecurityLog.NewEntry> refusals, List<Integer> refused) {
+        Object[] out = new Object[messages.size()];
+        Jwt[] jwts = new Jwt[messages.size()];
+        Set<String> thumbprints = new LinkedHashSet<>();
+        for (int i = 0; i < messages.size(); i++) {
+            try {
+                jwts[i] = token(messages.get(i));
+                String bound = ClientCertificates.boundThumbprint(jwts[i]);
+                if (bound != null) {
+                    thumbprints.add(bound);
+                }
+            } catch (Refusal r) {
+                out[i] = refuse(r, i, refusals, refused);
+            }
+        }
+        Map<String, ItSystems.BoundCertificate> bound = certificates == null || thumbprints.isEmpty() ? Map.of()
+                : certificates.byThumbprint(thumbprints);
+        Instant now = clock.instant();
+        for (int i = 0; i < messages.size(); i++) {
+            if (jwts[i] == null) {
+                continue;
+            }
+            try {
+                if (certificates != null) {
+                    checkCertificateUser(jwts[i], messages.get(i).getUserId(), bound, now);
+                }
+                out[i] = CurrentActor.of(jwts[i]);
+            } catch (Refusal r) {
+                out[i] = refuse(r, i, refusals, refused);
+            }
+        }
+        return out;
+    }
+
+    /** The message's verified token for the messaging service and a municipality. */
+    private Jwt token(AMQP.BasicProperties p) {
+        Object header = p.getHeaders() == null ? null : p.getHeaders().get(AmqpTransport.AUTHORIZATION);
+        String value = header == null ? null : header.toString();
+        if (value == null || !value.startsWith("Bearer ")) {
+            throw new Refusal(null, null, "Send the system token in header 'authorization: Bearer ...'", null);
+        }
+        Jwt jwt;
+        try {
+            jwt = tokens.decode(value.substring(7).trim());
+        } catch (JwtException e) {
+            throw new Refusal(null, "the token is not valid: " + e.getMessage(), "The token is not valid", null);
+        }
+        List<String> aud = jwt.getAudience();
+        if (aud == null || !aud.contains(Services.MESSAGING)) {
+            throw new Refusal(jwt, "the token is not for " + Services.MESSAGING,
+                    "The token is not for the message distributor", null);
+        }
+        String cvr = jwt.getClaimAsString("cvr");
+        if (cvr == null || !cvr.matches("[0-9]{8}")) {
+            throw new Refusal(jwt, "the token names no municipality (cvr)", "The token names no municipality", null);
+        }
+        return jwt;
+    }
+
+    private static void checkCertificateUser(Jwt jwt, String userId, Map<String, ItSystems.BoundCertificate> bound,
+                                             Instant now) {
+        String thumbprint = ClientCertificates.boundThumbprint(jwt);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("userId", userId);
+        details.put("thumbprint", thumbprint);
+        if (thumbprint == null) {
+            throw new Refusal(jwt, "the token is not bound to a certificate", "The token is not bound to a certificate",
+                    details);
+        }
+        ItSystems.BoundCertificate b = bound.get(thumbprint);
+        if (b == null || !b.certificate().system().toString().equals(jwt.getSubject())) {
+            throw new Refusal(jwt, "the token's certificate is not registered to its system",
+                    "The token's certificate is not registered to its system", details);
+        }
+        if (b.certificate().revoked()) {
+            throw new Refusal(jwt, "the token's certificate was revoked at " + b.certificate().revokedAt(),
+                    "The token's certificate is revoked", details);
+        }
+        if (!b.systemActive()) {
+            throw new Refusal(jwt, "the token's IT system is not active", "The token's IT system is not active", details);
+        }
+        if (b.certificate().notAfter().isBefore(now)) {
+            throw new Refusal(jwt, "the token's certificate expired at " + b.certificate().notAfter(),
+                    "The token's certificate has expired", details);
+        }
+        String commonName = ClientCertificates.commonName(b.certificate().subject());
+        details.put("commonName", commonName);
+        if (userId == null || userId.isEmpty()) {
+            throw new Refusal(jwt, "the message has no user_id",
+                    "Publish with property user_id: the broker user of the certificate the token is bound to", details);
+        }
+        if (!userId.equals(commonName)) {
+            throw new Refusal(jwt, "the message's broker user is not the common name of the token's certificate",
+                    "The broker user (user_id) is not the common name of the certificate the token is bound to",
+                    details);
+        }
+    }
+
+    private ApiException refuse(Refusal r, int position, List<SecurityLog.NewEntry> refusals, List<Integer> refused) {
+        if (r.reason != null) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("channel", "AMQP");
+            details.put("exchange", exchange);
+            if (r.jwt != null) {
+                details.put("jti", r.jwt.getId());
+            }
+            if (r.details != null) {
+                details.putAll(r.details);
+            }
+            refusals.add(SecurityLog.NewEntry.denied(SecurityEventType.TOKEN_REJECTED, r.jwt == null
+                    ? new SecurityLog.Subject(null, null, null)
+                    : new SecurityLog.Subject(r.jwt.getSubject(), r.jwt.getSubject(), r.jwt.getClaimAsString("cvr")),
+                    r.reason, details));
+            refused.add(position);
+        }
+        return new ApiException(ErrorCode.UNAUTHENTICATED, r.getMessage());
+    }
+
+    /** Why a message is refused: the answer's detail, and the security log's reason (none: not logged). */
+    private static final class Refusal extends RuntimeException {
+        final transient Jwt jwt;
+        final String reason;
+        final transient Map<String, Object> details;
+
+        Refusal(Jwt jwt, String reason, String answer, Map<String, Object> details) {
+            super(answer, null, false, false);
+            this.jwt = jwt;
+            this.reason = reason;
+            this.details = details;
+        }
+    }
+}
