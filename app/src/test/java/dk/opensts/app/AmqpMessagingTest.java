@@ -56,7 +56,7 @@ class AmqpMessagingTest extends ApiTest {
             r.add("opensts.messaging.amqp.uri", () -> URI);
             r.add("opensts.messaging.amqp.prefix", () -> PREFIX);
             // as in production: a message's user_id must be the common name of its token's certificate
-            r.add("opensts.messaging.amqp.require-certificate-user", () -> "true");
+            r.add("opensts.messaging.amqp.certificate-user", () -> "common-name");
         }
     }
 

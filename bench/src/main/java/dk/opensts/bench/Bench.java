@@ -214,8 +214,8 @@ final class Bench {
 
     /**
      * The user an AMQP URI connects as ({@code guest} when it names none). The benchmarks name their
-     * publishing system so, and run OpenSTS with {@code opensts.messaging.amqp.require-certificate-user}
-     * on, as production does: the broker user stands for the certificate's common name.
+     * publishing system so, and run OpenSTS with {@code opensts.messaging.amqp.certificate-user}
+     * {@code common-name}, as production checks the broker user: it stands for the certificate's name.
      */
     static String brokerUser(String amqpUri) {
         String info = java.net.URI.create(amqpUri).getUserInfo();

@@ -84,7 +84,7 @@ public final class MessagingBench {
         factory.setUri(uri);
         String brokerUser = Bench.brokerUser(uri);
         try (Bench.Server server = new Bench.Server(o.text("db-url", null), "--opensts.messaging.amqp.uri=" + uri,
-                "--opensts.messaging.amqp.prefix=" + prefix, "--opensts.messaging.amqp.require-certificate-user=true");
+                "--opensts.messaging.amqp.prefix=" + prefix, "--opensts.messaging.amqp.certificate-user=common-name");
              Connection admin = factory.newConnection("bench-admin")) {
             server.context.getBean(Classifications.class).ensureNationalClasses("BESKEDTYPE", "Beskedtyper",
                     Map.of(TYPE, "Benchmarkbesked"), "bench");

@@ -139,7 +139,7 @@ public final class MessagingCrash {
         if (amqp != null) {
             serverArgs.addAll(List.of("--opensts.messaging.amqp.uri=" + amqp, "--opensts.messaging.amqp.prefix=" + prefix,
                     "--opensts.messaging.push.lease=PT" + leaseSeconds + "S",
-                    "--opensts.messaging.amqp.require-certificate-user=true"));
+                    "--opensts.messaging.amqp.certificate-user=common-name"));
         }
         Child server = Child.start(serverArgs, dataDir.resolve("server-0.log"), port);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

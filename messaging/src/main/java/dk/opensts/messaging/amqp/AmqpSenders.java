@@ -25,14 +25,14 @@ import org.springframework.security.oauth2.jwt.JwtException;
  * Who published each message of an arrival batch on the ingress queue: the system its token
  * ({@code authorization: Bearer ...} header) names, for the messaging service and a municipality.
  *
- * <p>With {@code certificates} given (setting {@code opensts.messaging.amqp.require-certificate-user}),
+ * <p>Unless the certificate user is {@code NONE} (setting {@code opensts.messaging.amqp.certificate-user}),
  * also the proof the token is the publisher's own: a consumer does not see a publisher's TLS
  * certificate, but the broker does. It authenticates each connection by its client certificate
- * (RabbitMQ's {@code EXTERNAL} mechanism with {@code ssl_cert_login_from = common_name}) and refuses
+ * (RabbitMQ's {@code EXTERNAL} mechanism, the user named by {@code ssl_cert_login_from}) and refuses
  * a message whose {@code user_id} is not the connection's user. So a message must carry
- * {@code user_id}, and it must be the common name of the registered, unrevoked certificate of an
- * active system that its token is bound to ({@code cnf.x5t#S256}), as a REST call over mutual TLS
- * must present that certificate. A token taken from its system is then of no use on another
+ * {@code user_id}, and it must be the common name, or the distinguished name, of the registered,
+ * unrevoked certificate of an active system that its token is bound to ({@code cnf.x5t#S256}), as
+ * a REST call over mutual TLS must present that certificate. A token taken from its system is then of no use on another
  * system's broker connection. The certificates of a batch are looked up in one query.
  *
  * <p>Each refusal is an {@link ApiException} {@code UNAUTHENTICATED} for the publisher's answer,
@@ -41,19 +41,18 @@ import org.springframework.security.oauth2.jwt.JwtException;
 final class AmqpSenders {
 
     private final JwtDecoder tokens;
+    private final AmqpTransport.CertificateUser user;
     private final ItSystems certificates;
     private final Clock clock;
     private final String exchange;
 
-    AmqpSenders(JwtDecoder tokens, ItSystems certificates, Clock clock, String exchange) {
+    AmqpSenders(JwtDecoder tokens, AmqpTransport.CertificateUser user, ItSystems certificates, Clock clock,
+                String exchange) {
         this.tokens = tokens;
+        this.user = user;
         this.certificates = certificates;
         this.clock = clock;
         this.exchange = exchange;
-    }
-
-    boolean requireCertificateUser() {
-        return certificates != null;
     }
 
     /**
@@ -76,15 +75,15 @@ final class AmqpSenders {
                 out[i] = refuse(r, i, refusals, refused);
             }
         }
-        Map<String, ItSystems.BoundCertificate> bound = certificates == null || thumbprints.isEmpty() ? Map.of()
-                : certificates.byThumbprint(thumbprints);
+        Map<String, ItSystems.BoundCertificate> bound = user == AmqpTransport.CertificateUser.NONE
+                || thumbprints.isEmpty() ? Map.of() : certificates.byThumbprint(thumbprints);
         Instant now = clock.instant();
         for (int i = 0; i < messages.size(); i++) {
             if (jwts[i] == null) {
                 continue;
             }
             try {
-                if (certificates != null) {
+                if (user != AmqpTransport.CertificateUser.NONE) {
                     checkCertificateUser(jwts[i], messages.get(i).getUserId(), bound, now);
                 }
                 out[i] = CurrentActor.of(jwts[i]);
@@ -120,7 +119,7 @@ final class AmqpSenders {
         return jwt;
     }
 
-    private static void checkCertificateUser(Jwt jwt, String userId, Map<String, ItSystems.BoundCertificate> bound,
+    private void checkCertificateUser(Jwt jwt, String userId, Map<String, ItSystems.BoundCertificate> bound,
                                              Instant now) {
         String thumbprint = ClientCertificates.boundThumbprint(jwt);
         Map<String, Object> details = new LinkedHashMap<>();
@@ -146,16 +145,27 @@ final class AmqpSenders {
             throw new Refusal(jwt, "the token's certificate expired at " + b.certificate().notAfter(),
                     "The token's certificate has expired", details);
         }
-        String commonName = ClientCertificates.commonName(b.certificate().subject());
-        details.put("commonName", commonName);
+        boolean byName = user == AmqpTransport.CertificateUser.COMMON_NAME;
+        String name = byName ? ClientCertificates.commonName(b.certificate().subject())
+                : ClientCertificates.distinguishedName(subject(b.certificate()));
+        String what = byName ? "common name" : "distinguished name";
+        details.put(byName ? "commonName" : "distinguishedName", name);
         if (userId == null || userId.isEmpty()) {
             throw new Refusal(jwt, "the message has no user_id",
                     "Publish with property user_id: the broker user of the certificate the token is bound to", details);
         }
-        if (!userId.equals(commonName)) {
-            throw new Refusal(jwt, "the message's broker user is not the common name of the token's certificate",
-                    "The broker user (user_id) is not the common name of the certificate the token is bound to",
+        if (byName ? !userId.equals(name) : !ClientCertificates.sameName(userId, name)) {
+            throw new Refusal(jwt, "the message's broker user is not the " + what + " of the token's certificate",
+                    "The broker user (user_id) is not the " + what + " of the certificate the token is bound to",
                     details);
+        }
+    }
+
+    private static javax.security.auth.x500.X500Principal subject(ItSystems.SystemCertificate certificate) {
+        try {
+            return dk.opensts.platform.security.Pem.certificates(certificate.pem()).get(0).getSubjectX500Principal();
+        } catch (java.security.cert.CertificateException e) {
+            throw new IllegalStateException("registered certificate " + certificate.thumbprint() + " is not PEM", e);
         }
     }
 

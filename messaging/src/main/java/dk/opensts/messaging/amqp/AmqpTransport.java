@@ -82,7 +82,28 @@ public class AmqpTransport implements SmartLifecycle {
 
     /** How the transport connects and batches. */
     public record Settings(String uri, String prefix, int prefetch, int batch, Duration tick, Duration leaseTime,
-                           boolean requireCertificateUser) {
+                           CertificateUser certificateUser) {
+    }
+
+    /**
+     * What a message's {@code user_id} must be, as the broker names the user of a publisher's
+     * certificate ({@code ssl_cert_login_from}): nothing required, or the common name or the
+     * distinguished name of the certificate the message's token is bound to.
+     */
+    public enum CertificateUser {
+        NONE, COMMON_NAME, DISTINGUISHED_NAME;
+
+        /** {@code none}, {@code common-name} or {@code distinguished-name} (as in the setting). */
+        public static CertificateUser of(String setting) {
+            String s = setting == null ? "" : setting.strip();
+            for (CertificateUser c : values()) {
+                if (c.name().replace('_', '-').equalsIgnoreCase(s)) {
+                    return c;
+                }
+            }
+            throw new IllegalArgumentException("opensts.messaging.amqp.certificate-user is '" + setting
+                    + "': none, common-name or distinguished-name");
+        }
     }
 
     private final Settings settings;
@@ -118,8 +139,7 @@ public class AmqpTransport implements SmartLifecycle {
         this.dueslag = dueslag;
         this.store = store;
         this.binder = binder;
-        this.senders = new AmqpSenders(tokens, settings.requireCertificateUser() ? certificates : null, clock,
-                publishExchange());
+        this.senders = new AmqpSenders(tokens, settings.certificateUser(), certificates, clock, publishExchange());
         this.securityLog = securityLog;
         this.tx = tx;
         this.clock = clock;

@@ -180,10 +180,10 @@ public class MessagingConfiguration {
             @Value("${opensts.messaging.amqp.batch:500}") int batch,
             @Value("${opensts.messaging.push.tick:PT0.2S}") Duration tick,
             @Value("${opensts.messaging.push.lease:PT1M}") Duration lease,
-            @Value("${opensts.messaging.amqp.require-certificate-user:false}") boolean requireCertificateUser) {
+            @Value("${opensts.messaging.amqp.certificate-user:none}") String certificateUser) {
         return new dk.opensts.messaging.amqp.AmqpTransport(
                 new dk.opensts.messaging.amqp.AmqpTransport.Settings(uri, prefix, prefetch, batch, tick, lease,
-                        requireCertificateUser),
+                        dk.opensts.messaging.amqp.AmqpTransport.CertificateUser.of(certificateUser)),
                 distributor, dueslag, deliveryStore, new RecordBinder(json, validator), jwtDecoder, itSystems,
                 securityLog, tx, clock);
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
+import javax.security.auth.x500.X500Principal;
 import org.springframework.security.oauth2.jwt.Jwt;
 
 /** The client certificate of a mutual-TLS request, and the thumbprint tokens are bound to it by. */
@@ -45,6 +46,31 @@ public final class ClientCertificates {
             return names.size() == 1 ? names.get(0) : null;
         } catch (InvalidNameException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /**
+     * The subject as RabbitMQ names a certificate's user with {@code ssl_cert_login_from =
+     * distinguished_name}: RFC 4514, most specific first, with serialNumber (which Danish OCES
+     * certificates carry the CVR and unique id in) by name, not as a hex-encoded OID.
+     */
+    public static String distinguishedName(X500Principal subject) {
+        return subject.getName(X500Principal.RFC2253, Map.of("2.5.4.5", "SERIALNUMBER"));
+    }
+
+    /**
+     * Whether two RFC 4514 names are the same name: the same attribute types and values in the same
+     * order, escapes undone (RabbitMQ writes non-ASCII characters as escaped UTF-8 bytes), types and
+     * values compared regardless of case. Not a name: false.
+     */
+    public static boolean sameName(String a, String b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        try {
+            return new LdapName(a).equals(new LdapName(b));
+        } catch (InvalidNameException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -29,6 +29,25 @@ class ClientCertificatesTest {
     }
 
     @Test
+    void theDistinguishedNameIsTheOneRabbitMqLogsTheCertificatesUserInAs() {
+        // written by RabbitMQ 3.10 with ssl_cert_login_from = distinguished_name for this subject
+        String broker = "CN=fagsystem-b,SERIALNUMBER=CVR:12345678-UID:1234,O=Leverand\\C3\\B8r,C=DK";
+        X500Principal subject = new X500Principal("CN=fagsystem-b, SERIALNUMBER=CVR:12345678-UID:1234, O=Leverandør, C=DK");
+        String ours = ClientCertificates.distinguishedName(subject);
+        assertThat(ours).isEqualTo("CN=fagsystem-b,SERIALNUMBER=CVR:12345678-UID:1234,O=Leverandør,C=DK");
+        assertThat(ClientCertificates.sameName(broker, ours)).isTrue();
+        assertThat(ClientCertificates.sameName("cn=FAGSYSTEM-B,serialNumber=CVR:12345678-UID:1234,O=Leverandør,C=DK", ours))
+                .isTrue();
+        // another unique id, another order, a missing part, no name: not the same
+        assertThat(ClientCertificates.sameName(broker.replace("UID:1234", "UID:1235"), ours)).isFalse();
+        assertThat(ClientCertificates.sameName("C=DK,O=Leverandør,SERIALNUMBER=CVR:12345678-UID:1234,CN=fagsystem-b", ours))
+                .isFalse();
+        assertThat(ClientCertificates.sameName("CN=fagsystem-b,O=Leverandør,C=DK", ours)).isFalse();
+        assertThat(ClientCertificates.sameName("fagsystem-b", ours)).isFalse();
+        assertThat(ClientCertificates.sameName(null, ours)).isFalse();
+    }
+
+    @Test
     void theBoundThumbprintIsTheCnfClaims() {
         Jwt.Builder jwt = Jwt.withTokenValue("t").header("alg", "RS256").issuedAt(Instant.EPOCH)
                 .expiresAt(Instant.EPOCH.plusSeconds(60));
