@@ -68,12 +68,15 @@ class AmqpMessagingTest extends ApiTest {
     dk.opensts.messaging.amqp.AmqpTransport transport;
 
     static Connection client;
+    /** This class's server's transport, stopped before the clean-up: running, it declares its queues again. */
+    static dk.opensts.messaging.amqp.AmqpTransport server;
     static TestSystem sender;
     static String publishToken;
 
     @BeforeEach
     void setUp() throws Exception {
         Assumptions.assumeTrue(BROKER, "no RabbitMQ at 127.0.0.1:5672: the AMQP path is not tested here");
+        server = transport;
         if (client != null) {
             if (!client.isOpen()) {
                 // the broker was restarted under it (noConfirmedMessageIsLostWhenTheBrokerRestarts)
@@ -99,14 +102,20 @@ class AmqpMessagingTest extends ApiTest {
     }
 
     /**
-     * Removes this run's exchanges and queues. Best effort on a connection of its own: the broker may
-     * have been restarted under the run (its connections are then closed), and leftovers carry this
-     * run's random prefix, so they never meet another run.
+     * Removes this run's exchanges and queues, once the server's transport has stopped (the context
+     * outlives this class, and a running transport declares its queues again when they are deleted
+     * under it). Best effort on a connection of its own: the broker may have been restarted under
+     * the run (its connections are then closed), and leftovers carry this run's random prefix, so
+     * they never meet another run.
      */
     @AfterAll
     static void cleanUp() {
         if (client == null) {
             return;
+        }
+        if (server != null) {
+            server.stop();
+            server = null;
         }
         try {
             client.abort();
