@@ -403,25 +403,45 @@ class AmqpMessagingTest extends ApiTest {
      */
     @Test
     void aMessageTheBrokerCouldNotRouteIsRelayedAgain() throws Exception {
-        String receiver = tokenOf(systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.SUBSCRIBE,
-                Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA")))), CVR, Services.MESSAGING);
-        assertThat(call("POST", M + "/subscriptions", receiver, "{\"name\":\"unroutable\",\"messageTypes\":[\""
-                + TYPE + "\"]}").status()).isEqualTo(201);
-        String queue = call("PUT", M + "/dueslag/amqp", receiver, "{\"enabled\":true}").body().path("queue").asString();
-        QUEUES.add(queue);
+        List<String> queues = new ArrayList<>();
+        for (String name : List.of("unroutable", "steady")) {
+            String receiver = tokenOf(systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.SUBSCRIBE,
+                    Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA")))), CVR, Services.MESSAGING);
+            assertThat(call("POST", M + "/subscriptions", receiver, "{\"name\":\"" + name + "\",\"messageTypes\":[\""
+                    + TYPE + "\"]}").status()).isEqualTo(201);
+            queues.add(call("PUT", M + "/dueslag/amqp", receiver, "{\"enabled\":true}").body().path("queue").asString());
+        }
+        QUEUES.addAll(queues);
+        String queue = queues.get(0);
+        String steady = queues.get(1);
         UUID first = UUID.randomUUID();
         assertThat(call("POST", M + "/messages", publishToken, envelope(first, "u-" + first)).status()).isEqualTo(201);
         GetResponse got = take(queue);
         assertThat(got).isNotNull();
         assertThat(got.getProps().getMessageId()).isEqualTo(first.toString());
+        assertThat(take(steady).getProps().getMessageId()).isEqualTo(first.toString());
         try (Channel ch = client.createChannel()) {
             ch.queueDelete(queue);
         }
+        // one message for both, relayed in one round: only the receiver whose queue was gone gets it again
         UUID second = UUID.randomUUID();
         assertThat(call("POST", M + "/messages", publishToken, envelope(second, "u-" + second)).status()).isEqualTo(201);
         GetResponse again = take(queue);
         assertThat(again).as("the message relayed again to the queue made again").isNotNull();
         assertThat(again.getProps().getMessageId()).isEqualTo(second.toString());
+        Thread.sleep(1000);
+        assertThat(drain(steady)).as("the other receiver of that round, once").containsExactly(second.toString());
+    }
+
+    /** The message ids a queue holds now, taken from it. */
+    static List<String> drain(String queue) throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (Channel ch = client.createChannel()) {
+            for (GetResponse r = ch.basicGet(queue, true); r != null; r = ch.basicGet(queue, true)) {
+                ids.add(r.getProps().getMessageId());
+            }
+        }
+        return ids;
     }
 
     /**

@@ -543,18 +543,32 @@ public class AmqpTransport implements SmartLifecycle {
     /**
      * Deliveries published in one relay round, until the broker has confirmed (or refused) every
      * one. A round ends once: confirmed, refused, or given up (channel closed, no answer in time).
+     * A round refused is given back whole; of a round that ended otherwise, the deliveries to a
+     * receiver whose queue returned one of them are given back, that receiver's all (so they come
+     * again in order), and the rest are delivered.
      */
     private static final class Round {
         final Map<Long, UUID> leases;
+        /** The receiver of each delivery. */
+        final Map<Long, UUID> receivers;
         final List<Long> publishTags = new ArrayList<>();
         final long publishedAt = System.nanoTime();
         final AtomicBoolean ended = new AtomicBoolean();
+        /** Receivers whose queue returned a delivery of this round as unroutable. */
+        final Set<UUID> returnedTo = new java.util.HashSet<>();
         int unconfirmed;
         boolean refused;
 
-        Round(Map<Long, UUID> leases) {
+        Round(Map<Long, UUID> leases, Map<Long, UUID> receivers) {
             this.leases = leases;
+            this.receivers = receivers;
             this.unconfirmed = leases.size();
+        }
+
+        /** Sorts the round's leases into delivered and given back (call once it ended). */
+        synchronized void sort(Map<Long, UUID> delivered, Map<Long, UUID> givenBack) {
+            leases.forEach((id, lease) -> (refused || returnedTo.contains(receivers.get(id)) ? givenBack : delivered)
+                    .put(id, lease));
         }
     }
 
@@ -629,8 +643,9 @@ public class AmqpTransport implements SmartLifecycle {
 
     /**
      * The broker could not route a delivery (its queue is not there: deleted, or lost with a node
-     * while the connection stayed). It comes before the confirm, which then ends the round refused:
-     * the round is relayed again, and the queue made again first.
+     * while the connection stayed). It comes before the confirm, which then ends the round: that
+     * receiver's deliveries in it are relayed again, and its queue made again first; the other
+     * receivers' are delivered.
      */
     private void returned(String queue, AMQP.BasicProperties properties) {
         Object id = properties.getHeaders() == null ? null : properties.getHeaders().get(DELIVERY_ID);
@@ -638,9 +653,10 @@ public class AmqpTransport implements SmartLifecycle {
             return;
         }
         for (Round r : inFlight) {
-            if (r.leases.containsKey(n.longValue())) {
+            UUID receiver = r.receivers.get(n.longValue());
+            if (receiver != null) {
                 synchronized (r) {
-                    r.refused = true;
+                    r.returnedTo.add(receiver);
                 }
             }
         }
@@ -731,9 +747,9 @@ public class AmqpTransport implements SmartLifecycle {
     private Handed record(List<Round> done, boolean lease) {
         Map<Long, UUID> delivered = new LinkedHashMap<>();
         Map<Long, UUID> refused = new LinkedHashMap<>();
-        done.forEach(r -> (r.refused ? refused : delivered).putAll(r.leases));
+        done.forEach(r -> r.sort(delivered, refused));
         if (!refused.isEmpty()) {
-            log.warn("AMQP relay: the broker refused {} deliveries or did not confirm them; relaying them again",
+            log.warn("AMQP relay: the broker refused, returned or did not confirm {} deliveries; relaying them again",
                     refused.size());
         }
         if (done.isEmpty() && !lease) {
@@ -807,8 +823,12 @@ public class AmqpTransport implements SmartLifecycle {
             return 0;
         }
         Map<Long, UUID> leases = new LinkedHashMap<>();
-        batch.forEach(l -> leases.put(l.id(), l.leaseId()));
-        Round round = new Round(leases);
+        Map<Long, UUID> receivers = new HashMap<>();
+        batch.forEach(l -> {
+            leases.put(l.id(), l.leaseId());
+            receivers.put(l.id(), l.receiver());
+        });
+        Round round = new Round(leases, receivers);
         inFlight.add(round);
         try {
             for (int i = 0; i < batch.size(); i++) {
