@@ -17,6 +17,26 @@ class PlatformTest extends ApiTest {
         assertThat(get("/actuator/prometheus", null).status()).isEqualTo(200);
     }
 
+    /**
+     * Health is UP only while the application takes traffic: not before it is ready (its start-up
+     * work, such as the demo data, done), nor while it shuts down.
+     */
+    @Test
+    void healthIsOutOfServiceUntilTheApplicationIsReady(
+            @org.springframework.beans.factory.annotation.Autowired org.springframework.context.ApplicationContext context) {
+        try {
+            org.springframework.boot.availability.AvailabilityChangeEvent.publish(context,
+                    org.springframework.boot.availability.ReadinessState.REFUSING_TRAFFIC);
+            Res refusing = get("/actuator/health", null);
+            assertThat(refusing.status()).isEqualTo(503);
+            assertThat(refusing.body().path("status").asString()).isEqualTo("OUT_OF_SERVICE");
+        } finally {
+            org.springframework.boot.availability.AvailabilityChangeEvent.publish(context,
+                    org.springframework.boot.availability.ReadinessState.ACCEPTING_TRAFFIC);
+        }
+        assertThat(get("/actuator/health", null).body().path("status").asString()).isEqualTo("UP");
+    }
+
     @Test
     void openApiDescribesEveryResource() {
         Res docs = get("/v3/api-docs", null);
