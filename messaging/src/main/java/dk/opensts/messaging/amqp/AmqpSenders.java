@@ -78,13 +78,15 @@ final class AmqpSenders {
         Map<String, ItSystems.BoundCertificate> bound = user == AmqpTransport.CertificateUser.NONE
                 || thumbprints.isEmpty() ? Map.of() : certificates.byThumbprint(thumbprints);
         Instant now = clock.instant();
+        // each certificate's name worked out once a batch, not once a message
+        Map<String, String> names = new java.util.HashMap<>();
         for (int i = 0; i < messages.size(); i++) {
             if (jwts[i] == null) {
                 continue;
             }
             try {
                 if (user != AmqpTransport.CertificateUser.NONE) {
-                    checkCertificateUser(jwts[i], messages.get(i).getUserId(), bound, now);
+                    checkCertificateUser(jwts[i], messages.get(i).getUserId(), bound, names, now);
                 }
                 out[i] = CurrentActor.of(jwts[i]);
             } catch (Refusal r) {
@@ -120,7 +122,7 @@ final class AmqpSenders {
     }
 
     private void checkCertificateUser(Jwt jwt, String userId, Map<String, ItSystems.BoundCertificate> bound,
-                                             Instant now) {
+                                      Map<String, String> names, Instant now) {
         String thumbprint = ClientCertificates.boundThumbprint(jwt);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("userId", userId);
@@ -146,8 +148,9 @@ final class AmqpSenders {
                     "The token's certificate has expired", details);
         }
         boolean byName = user == AmqpTransport.CertificateUser.COMMON_NAME;
-        String name = byName ? ClientCertificates.commonName(b.certificate().subject())
-                : ClientCertificates.distinguishedName(subject(b.certificate()));
+        String name = names.computeIfAbsent(thumbprint, t -> byName
+                ? ClientCertificates.commonName(b.certificate().subject())
+                : ClientCertificates.distinguishedName(subject(b.certificate())));
         String what = byName ? "common name" : "distinguished name";
         details.put(byName ? "commonName" : "distinguishedName", name);
         if (userId == null || userId.isEmpty()) {
