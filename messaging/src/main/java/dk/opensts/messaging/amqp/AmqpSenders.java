@@ -4,19 +4,24 @@ import com.rabbitmq.client.AMQP;
 import dk.opensts.access.api.ItSystems;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.index.Identifiers;
 import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.security.ClientCertificates;
 import dk.opensts.platform.security.CurrentActor;
+import dk.opensts.platform.security.Pem;
 import dk.opensts.platform.security.Services;
 import dk.opensts.platform.securitylog.SecurityEventType;
 import dk.opensts.platform.securitylog.SecurityLog;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.security.auth.x500.X500Principal;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
@@ -32,8 +37,8 @@ import org.springframework.security.oauth2.jwt.JwtException;
  * a message whose {@code user_id} is not the connection's user. So a message must carry
  * {@code user_id}, and it must be the common name, or the distinguished name, of the registered,
  * unrevoked certificate of an active system that its token is bound to ({@code cnf.x5t#S256}), as
- * a REST call over mutual TLS must present that certificate. A token taken from its system is then of no use on another
- * system's broker connection. The certificates of a batch are looked up in one query.
+ * a REST call over mutual TLS must present that certificate. A token taken from its system is then
+ * of no use on another system's broker connection. The certificates of a batch are looked up in one query.
  *
  * <p>Each refusal is an {@link ApiException} {@code UNAUTHENTICATED} for the publisher's answer,
  * and, for a token that was sent, a {@code TOKEN_REJECTED} entry for the security log.
@@ -63,32 +68,35 @@ final class AmqpSenders {
     Object[] identify(List<AMQP.BasicProperties> messages, List<SecurityLog.NewEntry> refusals, List<Integer> refused) {
         Object[] out = new Object[messages.size()];
         Jwt[] jwts = new Jwt[messages.size()];
-        Set<String> thumbprints = new LinkedHashSet<>();
         for (int i = 0; i < messages.size(); i++) {
             try {
                 jwts[i] = token(messages.get(i));
-                String bound = ClientCertificates.boundThumbprint(jwts[i]);
-                if (bound != null) {
-                    thumbprints.add(bound);
-                }
+                out[i] = CurrentActor.of(jwts[i]);
             } catch (Refusal r) {
                 out[i] = refuse(r, i, refusals, refused);
             }
         }
-        Map<String, ItSystems.BoundCertificate> bound = user == AmqpTransport.CertificateUser.NONE
-                || thumbprints.isEmpty() ? Map.of() : certificates.byThumbprint(thumbprints);
+        if (user == AmqpTransport.CertificateUser.NONE) {
+            return out;
+        }
+        Set<String> thumbprints = new LinkedHashSet<>();
+        for (Jwt jwt : jwts) {
+            String bound = jwt == null ? null : ClientCertificates.boundThumbprint(jwt);
+            if (bound != null) {
+                thumbprints.add(bound);
+            }
+        }
+        Map<String, ItSystems.BoundCertificate> bound = thumbprints.isEmpty() ? Map.of()
+                : certificates.byThumbprint(thumbprints);
         Instant now = clock.instant();
         // each certificate's name worked out once a batch, not once a message
-        Map<String, String> names = new java.util.HashMap<>();
+        Map<String, String> names = new HashMap<>();
         for (int i = 0; i < messages.size(); i++) {
             if (jwts[i] == null) {
                 continue;
             }
             try {
-                if (user != AmqpTransport.CertificateUser.NONE) {
-                    checkCertificateUser(jwts[i], messages.get(i).getUserId(), bound, names, now);
-                }
-                out[i] = CurrentActor.of(jwts[i]);
+                checkCertificateUser(jwts[i], messages.get(i).getUserId(), bound, names, now);
             } catch (Refusal r) {
                 out[i] = refuse(r, i, refusals, refused);
             }
@@ -115,7 +123,7 @@ final class AmqpSenders {
                     "The token is not for the message distributor", null);
         }
         String cvr = jwt.getClaimAsString("cvr");
-        if (cvr == null || !cvr.matches("[0-9]{8}")) {
+        if (!Identifiers.isCvr(cvr)) {
             throw new Refusal(jwt, "the token names no municipality (cvr)", "The token names no municipality", null);
         }
         return jwt;
@@ -164,10 +172,10 @@ final class AmqpSenders {
         }
     }
 
-    private static javax.security.auth.x500.X500Principal subject(ItSystems.SystemCertificate certificate) {
+    private static X500Principal subject(ItSystems.SystemCertificate certificate) {
         try {
-            return dk.opensts.platform.security.Pem.certificates(certificate.pem()).get(0).getSubjectX500Principal();
-        } catch (java.security.cert.CertificateException e) {
+            return Pem.certificates(certificate.pem()).get(0).getSubjectX500Principal();
+        } catch (CertificateException e) {
             throw new IllegalStateException("registered certificate " + certificate.thumbprint() + " is not PEM", e);
         }
     }

@@ -548,9 +548,8 @@ public class AmqpTransport implements SmartLifecycle {
      * again in order), and the rest are delivered.
      */
     private static final class Round {
-        final Map<Long, UUID> leases;
-        /** The receiver of each delivery. */
-        final Map<Long, UUID> receivers;
+        /** The round's deliveries by id. */
+        final Map<Long, DeliveryStore.Leased> deliveries;
         final List<Long> publishTags = new ArrayList<>();
         final long publishedAt = System.nanoTime();
         final AtomicBoolean ended = new AtomicBoolean();
@@ -559,16 +558,16 @@ public class AmqpTransport implements SmartLifecycle {
         int unconfirmed;
         boolean refused;
 
-        Round(Map<Long, UUID> leases, Map<Long, UUID> receivers) {
-            this.leases = leases;
-            this.receivers = receivers;
-            this.unconfirmed = leases.size();
+        Round(List<DeliveryStore.Leased> batch) {
+            this.deliveries = new LinkedHashMap<>();
+            batch.forEach(l -> deliveries.put(l.id(), l));
+            this.unconfirmed = batch.size();
         }
 
-        /** Sorts the round's leases into delivered and given back (call once it ended). */
+        /** Sorts the round's leases (delivery id to lease id) into delivered and given back (call once it ended). */
         synchronized void sort(Map<Long, UUID> delivered, Map<Long, UUID> givenBack) {
-            leases.forEach((id, lease) -> (refused || returnedTo.contains(receivers.get(id)) ? givenBack : delivered)
-                    .put(id, lease));
+            deliveries.forEach((id, l) -> (refused || returnedTo.contains(l.receiver()) ? givenBack : delivered)
+                    .put(id, l.leaseId()));
         }
     }
 
@@ -653,10 +652,10 @@ public class AmqpTransport implements SmartLifecycle {
             return;
         }
         for (Round r : inFlight) {
-            UUID receiver = r.receivers.get(n.longValue());
-            if (receiver != null) {
+            DeliveryStore.Leased l = r.deliveries.get(n.longValue());
+            if (l != null) {
                 synchronized (r) {
-                    r.returnedTo.add(receiver);
+                    r.returnedTo.add(l.receiver());
                 }
             }
         }
@@ -691,7 +690,7 @@ public class AmqpTransport implements SmartLifecycle {
     private int inFlightDeliveries() {
         int n = 0;
         for (Round r : inFlight) {
-            n += r.leases.size();
+            n += r.deliveries.size();
         }
         return n;
     }
@@ -789,7 +788,7 @@ public class AmqpTransport implements SmartLifecycle {
         for (Round r : inFlight) {
             if (System.nanoTime() - r.publishedAt > timeout) {
                 log.warn("AMQP relay: the broker confirmed {} deliveries not within 30 s; relaying them again",
-                        r.leases.size());
+                        r.deliveries.size());
                 end(r, true);
             }
         }
@@ -822,13 +821,7 @@ public class AmqpTransport implements SmartLifecycle {
         if (batch.isEmpty()) {
             return 0;
         }
-        Map<Long, UUID> leases = new LinkedHashMap<>();
-        Map<Long, UUID> receivers = new HashMap<>();
-        batch.forEach(l -> {
-            leases.put(l.id(), l.leaseId());
-            receivers.put(l.id(), l.receiver());
-        });
-        Round round = new Round(leases, receivers);
+        Round round = new Round(batch);
         inFlight.add(round);
         try {
             for (int i = 0; i < batch.size(); i++) {
