@@ -4,11 +4,11 @@ import com.rabbitmq.client.AMQP;
 import dk.opensts.access.api.ItSystems;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
-import dk.opensts.platform.index.Identifiers;
 import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.security.ClientCertificates;
 import dk.opensts.platform.security.CurrentActor;
 import dk.opensts.platform.security.Pem;
+import dk.opensts.platform.security.ServiceTokens;
 import dk.opensts.platform.security.Services;
 import dk.opensts.platform.securitylog.SecurityEventType;
 import dk.opensts.platform.securitylog.SecurityLog;
@@ -117,14 +117,10 @@ final class AmqpSenders {
         } catch (JwtException e) {
             throw new Refusal(null, "the token is not valid: " + e.getMessage(), "The token is not valid", null);
         }
-        List<String> aud = jwt.getAudience();
-        if (aud == null || !aud.contains(Services.MESSAGING)) {
-            throw new Refusal(jwt, "the token is not for " + Services.MESSAGING,
-                    "The token is not for the message distributor", null);
-        }
-        String cvr = jwt.getClaimAsString("cvr");
-        if (!Identifiers.isCvr(cvr)) {
-            throw new Refusal(jwt, "the token names no municipality (cvr)", "The token names no municipality", null);
+        ServiceTokens.Mismatch mismatch = ServiceTokens.mismatch(jwt, Services.MESSAGING);
+        if (mismatch != null) {
+            throw new Refusal(jwt, mismatch.reason(), mismatch.claim() == ServiceTokens.Claim.AUDIENCE
+                    ? "The token is not for the message distributor" : "The token names no municipality", null);
         }
         return jwt;
     }

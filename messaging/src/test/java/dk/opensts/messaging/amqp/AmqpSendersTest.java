@@ -119,9 +119,17 @@ class AmqpSendersTest {
 
     /** A token of the system for the messaging service, bound to {@code bound} (none when null). */
     String token(String name, String bound) {
+        return token(name, bound, Services.MESSAGING, CVR);
+    }
+
+    /** A token of the system for {@code audience}, acting for {@code cvr} (no claim when null). */
+    String token(String name, String bound, String audience, String cvr) {
         Jwt.Builder b = Jwt.withTokenValue(name).header("alg", "RS256").subject(system.toString())
-                .audience(List.of(Services.MESSAGING)).claim("cvr", CVR).issuedAt(Instant.now())
+                .audience(List.of(audience)).issuedAt(Instant.now())
                 .expiresAt(Instant.now().plusSeconds(300)).jti(name);
+        if (cvr != null) {
+            b.claim("cvr", cvr);
+        }
         if (bound != null) {
             b.claim("cnf", Map.of("x5t#S256", bound));
         }
@@ -207,6 +215,24 @@ class AmqpSendersTest {
         active = false;
         assertThat(identify(AmqpTransport.CertificateUser.COMMON_NAME, message(good, "Fagsystem Ærø")).detail(0))
                 .contains("not active");
+    }
+
+    @Test
+    void aTokenMustBeForTheMessageDistributorAndNameAMunicipality() {
+        Outcome o = identify(AmqpTransport.CertificateUser.NONE,
+                message(token("organisation", thumbprint, Services.ORGANISATION, CVR), "Fagsystem Ærø"),
+                message(token("no-cvr", thumbprint, Services.MESSAGING, null), "Fagsystem Ærø"),
+                message(token("bad-cvr", thumbprint, Services.MESSAGING, "2918984"), "Fagsystem Ærø"),
+                message(token("good", thumbprint), "Fagsystem Ærø"));
+        assertThat(o.detail(0)).isEqualTo("The token is not for the message distributor");
+        assertThat(o.detail(1)).isEqualTo("The token names no municipality");
+        assertThat(o.detail(2)).isEqualTo("The token names no municipality");
+        assertThat(o.results()[3]).isInstanceOf(Actor.class);
+        assertThat(o.refused()).containsExactly(0, 1, 2);
+        // the security log says which service the token was for
+        assertThat(o.refusals().get(0).details().get("reason")).isEqualTo("the token is for " + Services.ORGANISATION
+                + ", not for " + Services.MESSAGING);
+        assertThat(o.refusals().get(1).details().get("reason")).isEqualTo("the token names no municipality (cvr)");
     }
 
     @Test

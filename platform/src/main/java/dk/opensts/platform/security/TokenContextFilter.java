@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -23,15 +22,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What a verified token must also match to be used on a request (after signature, issuer and
- * expiry): it is for the service the path belongs to ({@code aud}), it names the municipality it
- * acts for ({@code cvr}), and it is presented with the certificate it is bound to
+ * expiry): it is for the service the path belongs to and names the municipality it acts for
+ * ({@link ServiceTokens}), and it is presented with the certificate it is bound to
  * ({@code cnf.x5t#S256}) when the call comes over mutual TLS, or always when
  * {@code opensts.security.require-mtls} is on. A mismatch is 401 {@code invalid_token} and a
  * security log entry.
  */
 public class TokenContextFilter extends OncePerRequestFilter {
-
-    private static final Pattern CVR = Pattern.compile("[0-9]{8}");
 
     private final List<ServiceDefinition> services;
     private final SecurityLog securityLog;
@@ -79,14 +76,9 @@ public class TokenContextFilter extends OncePerRequestFilter {
         if (service == null) {
             return "no service answers " + path;
         }
-        List<String> aud = jwt.getAudience();
-        if (aud == null || !aud.contains(service.entityId())) {
-            return "the token is for " + (aud == null || aud.isEmpty() ? "no service" : String.join(", ", aud))
-                    + ", not for " + service.entityId();
-        }
-        String cvr = jwt.getClaimAsString("cvr");
-        if (cvr == null || !CVR.matcher(cvr).matches()) {
-            return "the token names no municipality (cvr)";
+        ServiceTokens.Mismatch mismatch = ServiceTokens.mismatch(jwt, service.entityId());
+        if (mismatch != null) {
+            return mismatch.reason();
         }
         String bound = ClientCertificates.boundThumbprint(jwt);
         X509Certificate[] chain = ClientCertificates.chain(request);
