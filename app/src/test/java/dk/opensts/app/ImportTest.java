@@ -88,6 +88,19 @@ class ImportTest extends ApiTest {
         Res o = call("POST", O + "/organisations/" + org + "/import", token, outside, "Content-Type", "application/x-ndjson");
         assertThat(o.status()).as(o.text()).isEqualTo(422);
         assertThat(o.text()).contains("is not a unit of this feed");
+        // text PostgreSQL cannot hold: the NUL character, escaped in JSON lines or raw in CSV, named by row
+        String nul = feed(2, 0) + "{\"type\":\"unit\",\"id\":\"" + UUID.randomUUID()
+                + "\",\"userKey\":\"n\",\"name\":\"Nul\\u0000\"}\n";
+        Res n = call("POST", O + "/organisations/" + org + "/import", token, nul, "Content-Type", "application/x-ndjson");
+        assertThat(n.status()).as(n.text()).isEqualTo(422);
+        assertThat(n.body().path("errors").get(0).path("field").asString()).isEqualTo("row 11");
+        assertThat(n.body().path("errors").get(0).path("reason").asString())
+                .isEqualTo("/name contains the NUL character (U+0000), which cannot be stored");
+        String csv = "type,id,userKey,name\nunit," + UUID.randomUUID() + ",k,Nul\0tegn\n";
+        Res nc = call("POST", O + "/organisations/" + org + "/import", token, csv, "Content-Type", "text/csv");
+        assertThat(nc.status()).as(nc.text()).isEqualTo(422);
+        assertThat(nc.body().path("errors").get(0).path("field").asString()).isEqualTo("row 2");
+        assertThat(nc.text()).contains("NUL character");
         assertThat(count("SELECT count(*) FROM organisation.object_version")).isEqualTo(before);
     }
 
@@ -182,6 +195,13 @@ class ImportTest extends ApiTest {
                 "\"parent\": \"20000000-0000-4000-8000-00000000ffff\""));
         assertThat(broken.status()).isEqualTo(422);
         assertThat(broken.code()).isEqualTo("IMPORT_REJECTED");
+        // a text the database refuses (a NUL character) that no check before it named: invalid input, nothing written
+        long versions = count("SELECT count(*) FROM classification.object_version");
+        Res nul = call("POST", C + "/imports/json", token, body.replace("Vaske sig", "Vaske\\u0000sig"));
+        assertThat(nul.status()).as(nul.text()).isEqualTo(422);
+        assertThat(nul.code()).isEqualTo("VALIDATION_FAILED");
+        assertThat(nul.text()).contains("NUL character");
+        assertThat(count("SELECT count(*) FROM classification.object_version")).isEqualTo(versions);
     }
 
     // ------------------------------------------------------------------ the import's comparison with what is stored

@@ -399,6 +399,9 @@ class IndexTest extends ApiTest {
                 .replace("\"municipality\":\"" + CVR + "\"", "\"municipality\":\"" + CVR2 + "\""));
         bad.put("/handlingClass", caseJson(1, "B-8", cpr, "27.01.01", social, "IKKE_FORTROLIGE_DATA", false, "")
                 .replace("\"G01\"", "\"Z99\""));
+        // the NUL character, which the database's text cannot hold
+        bad.put("/parties/0/name", caseJson(1, "B-10", cpr, "27.01.01", social, "IKKE_FORTROLIGE_DATA", false, "")
+                .replace("Anne Hansen", "Anne\\u0000Hansen"));
         for (var e : bad.entrySet()) {
             Res r = call("PUT", C + "/cases/bad-" + SEQ.incrementAndGet(), publish, e.getValue());
             assertThat(r.status()).as(e.getKey() + " " + r.text()).isIn(400, 403, 422);

@@ -6,7 +6,13 @@ import com.sun.net.httpserver.HttpServer;
 import dk.opensts.access.api.ServiceAgreements;
 import dk.opensts.access.api.ServiceAgreements.Grant;
 import dk.opensts.classification.api.Classifications;
+import dk.opensts.messaging.domain.Distributor;
+import dk.opensts.messaging.domain.Envelope;
 import dk.opensts.messaging.domain.PushDelivery;
+import dk.opensts.platform.error.ApiException;
+import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.index.RecordBinder;
+import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.security.Constraints;
 import dk.opensts.platform.security.Services;
 import java.net.InetSocketAddress;
@@ -23,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The message distributor over REST: publishing rules, routing by subscriptions under agreements,
@@ -43,6 +50,12 @@ class MessagingTest extends ApiTest {
     dk.opensts.messaging.store.DeliveryStore deliveryStore;
     @Autowired
     dk.opensts.messaging.domain.Dueslag dueslag;
+    @Autowired
+    Distributor distributor;
+    @Autowired
+    JsonMapper json;
+    @Autowired
+    jakarta.validation.Validator validator;
 
     /** A CA of the test's own: OpenSTS's client certificate for mutual-TLS push and the receiver's server certificate. */
     static final java.nio.file.Path PUSH_PKI = pushPki();
@@ -159,8 +172,9 @@ class MessagingTest extends ApiTest {
             assertThat(r.status()).as(r.text()).isEqualTo(201);
         }
         UUID id = UUID.randomUUID();
-        String body = envelope(id, "sag-" + id, "27.24.00", "FORTROLIGE_PERSONOPLYSNINGER", null, "{\"title\":\"Sag\"}")
-                .replace(TYPE, "YdelseAendret");
+        // the payload is kept as sent, whatever JSON it holds (here a NUL character, which no other text may)
+        String body = envelope(id, "sag-" + id, "27.24.00", "FORTROLIGE_PERSONOPLYSNINGER", null,
+                "{\"title\":\"Sag\",\"raw\":\"a\\u0000b\"}").replace(TYPE, "YdelseAendret");
         Res first = publish(body);
         assertThat(first.status()).as(first.text()).isEqualTo(201);
         assertThat(first.body().path("status").asString()).isEqualTo("STORED");
@@ -180,6 +194,7 @@ class MessagingTest extends ApiTest {
         assertThat(messageIds(items)).containsExactly(id.toString());
         JsonNode env = items.get(0).path("envelope");
         assertThat(env.path("payload").path("data").path("title").asString()).isEqualTo("Sag");
+        assertThat(env.path("payload").path("data").path("raw").asString()).isEqualTo("a\0b");
         assertThat(env.path("delivery").path("sourceSystem").asString()).isEqualTo(sender.id().toString());
         assertThat(env.path("delivery").path("transactionId").asString()).isEqualTo("tx-1");
         assertThat(env.path("delivery").path("routes").get(0).path("attempts").asInt()).isEqualTo(1);
@@ -233,6 +248,10 @@ class MessagingTest extends ApiTest {
                 + "\"file:///etc/passwd\">]><Haendelsesbesked xmlns=\"urn:oio:besked:kuvert:1.0\">&e;</Haendelsesbesked>",
                 "Content-Type", "application/xml");
         assertThat(dtd.status()).isEqualTo(400);
+        // the NUL character, which PostgreSQL's text cannot hold, in a filter field: named
+        Res nul = publish(envelope(id, "sag\\u0000-1", null, null, null, "{}"));
+        assertThat(nul.status()).as(nul.text()).isEqualTo(422);
+        assertThat(nul.body().path("errors").get(0).path("field").asString()).isEqualTo("/filter/object/id");
         assertThat(count("SELECT count(*) FROM messaging.message")).isEqualTo(before);
         // subscriptions: unknown message type, bad KLE, foreign value list
         String token = receiver("IKKE_FORTROLIGE_DATA", null);
@@ -246,6 +265,38 @@ class MessagingTest extends ApiTest {
         assertThat(call("POST", M + "/subscriptions", tokenOf(systemWith(CVR, Services.MESSAGING,
                 List.of(new Grant(Services.PUBLISH, Map.of()))), CVR, Services.MESSAGING),
                 "{\"name\":\"x\",\"messageTypes\":[\"" + TYPE + "\"]}").status()).isEqualTo(403);
+    }
+
+    @Test
+    void aMessageWhoseTextTheDatabaseCannotHoldIsRefusedAloneInItsArrivalBatch() {
+        // bound past the distributor's own check of the fields, as a text it did not foresee would be:
+        // the batch is stored again message by message, and only that one is refused (over AMQP the
+        // whole batch would otherwise go back to the broker, and fail again)
+        String token = receiver("IKKE_FORTROLIGE_DATA", null);
+        Res sub = call("POST", M + "/subscriptions", token, "{\"name\":\"nul\",\"messageTypes\":[\"YdelseAendret\"],"
+                + "\"kle\":[\"99.*\"]}");
+        assertThat(sub.status()).as(sub.text()).isEqualTo(201);
+        RecordBinder strict = new RecordBinder(json, validator);
+        Actor actor = new Actor(sender.id().toString(), "sender", CVR, Services.MESSAGING,
+                List.of(new Actor.Grant(Services.PUBLISH, Map.of())));
+        List<UUID> ids = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        List<Distributor.Item> items = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String body = envelope(ids.get(i), i == 1 ? "sag\\u0000" : "sag-" + i, "99.01.00", null, null, "{}")
+                    .replace(TYPE, "YdelseAendret");
+            items.add(new Distributor.Item(strict.bind(json.readTree(body), Envelope.class), actor));
+        }
+        List<Object> out = distributor.publishAll(items, "AMQP");
+        assertThat(((Distributor.Outcome) out.get(0)).receivers()).isEqualTo(1);
+        assertThat(((Distributor.Outcome) out.get(2)).receivers()).isEqualTo(1);
+        assertThat(out.get(1)).isInstanceOf(ApiException.class);
+        assertThat(((ApiException) out.get(1)).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+        assertThat(count("SELECT count(*) FROM messaging.message WHERE id IN ('" + ids.get(0) + "', '" + ids.get(1)
+                + "', '" + ids.get(2) + "')")).isEqualTo(2);
+        // one message alone is refused too, not left to fail again
+        Object alone = distributor.publishAll(List.of(items.get(1)), "AMQP").get(0);
+        assertThat(((ApiException) alone).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+        assertThat(messageIds(lease(token, 10, 60))).containsExactly(ids.get(0).toString(), ids.get(2).toString());
     }
 
     @Test

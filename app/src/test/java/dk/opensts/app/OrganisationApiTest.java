@@ -6,6 +6,7 @@ import dk.opensts.platform.security.Services;
 import java.time.Instant;
 import java.net.URLEncoder;
 import java.util.List;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,7 +80,23 @@ class OrganisationApiTest extends ApiTest {
         Res cpr = call("POST", O + "/persons", token, "{\"organisation\":\"" + org + "\",\"cpr\":\"12345\",\"name\":\"A\"}");
         assertThat(cpr.status()).isEqualTo(422);
         assertThat(cpr.body().path("errors").get(0).path("field").asString()).isEqualTo("/cpr");
-        assertThat(versions()).isEqualTo(before);
+        // the NUL character, which PostgreSQL's text cannot hold: in a body named by its field, in a query
+        // parameter by the firewall, both as problem+json
+        Res nul = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"x\",\"name\":\"X\\u0000\"}");
+        assertThat(nul.status()).as(nul.text()).isEqualTo(422);
+        assertThat(nul.code()).isEqualTo("VALIDATION_FAILED");
+        assertThat(nul.body().path("errors").get(0).path("field").asString()).isEqualTo("/name");
+        String id = unit("nul", null);
+        Res nulPatch = call("PATCH", O + "/units/" + id, token, "{\"name\":\"Y\\u0000\"}", "If-Match", "\"1\"");
+        assertThat(nulPatch.status()).as(nulPatch.text()).isEqualTo(422);
+        for (var query : Map.of(O + "/units?userKey=a%00b", token, "/api/classification/v1/classes?userKey=a%00b",
+                token(Services.CLASSIFICATION, Services.READ)).entrySet()) {
+            Res q = get(query.getKey(), query.getValue());
+            assertThat(q.status()).as(q.text()).isEqualTo(400);
+            assertThat(q.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(q.code()).isEqualTo("INVALID_PARAMETER");
+        }
+        assertThat(versions()).isEqualTo(before + 1);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dk.opensts.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dk.opensts.platform.security.Services;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Health, OpenAPI, metrics, authentication, and problem+json for refusals. */
@@ -109,6 +110,19 @@ class PlatformTest extends ApiTest {
         assertThat(get("/api/organisation/v1/units?access_token=" + token, null).status()).isEqualTo(401);
         assertThat(call("GET", "/api/organisation/v1/units", null, null, "Authorization", "bearer " + token).status())
                 .isEqualTo(200);
+    }
+
+    @Test
+    void requestsTheFirewallRefusesAreAnsweredAsProblems() {
+        String token = token(Services.ORGANISATION, Services.READ);
+        for (String path : List.of("/api/organisation/v1/units;jsessionid=1", "/api/organisation/v1/units?name=a%00b")) {
+            Res r = get(path, token);
+            assertThat(r.status()).as(path).isEqualTo(400);
+            assertThat(r.header("Content-Type")).as(path).startsWith("application/problem+json");
+            assertThat(r.code()).as(path).isEqualTo("INVALID_PARAMETER");
+            // the refused value is not echoed
+            assertThat(r.text()).doesNotContain("jsessionid").doesNotContain("a\u0000b");
+        }
     }
 
     @Test

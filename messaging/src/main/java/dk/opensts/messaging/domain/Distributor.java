@@ -6,6 +6,7 @@ import dk.opensts.messaging.store.DeliveryStore;
 import dk.opensts.messaging.store.SubscriptionStore;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.error.UnstorableText;
 import dk.opensts.platform.index.RecordBinder;
 import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.security.DataScope;
@@ -84,6 +85,13 @@ public class Distributor {
 
     /** An envelope from its JSON form, strictly bound and validated. */
     public Envelope bind(JsonNode json) {
+        // the payload is kept as sent and may hold any JSON; every other text is stored as text
+        for (Map.Entry<String, JsonNode> field : json.properties()) {
+            String at = field.getKey().equals("payload") ? null : UnstorableText.pointer(field.getValue(), "/" + field.getKey());
+            if (at != null) {
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, at, UnstorableText.REASON);
+            }
+        }
         return binder.bind(json, Envelope.class);
     }
 
@@ -328,14 +336,37 @@ public class Distributor {
             for (int i : valid) {
                 pending.add(new Pending(items.get(i).envelope(), UUID.fromString(items.get(i).actor().id()), null));
             }
-            List<Outcome> stored = tx.execute(s -> storeAll(pending, channel));
+            List<Object> stored = storeOrRefuse(pending, channel);
             for (int k = 0; k < valid.size(); k++) {
-                Outcome o = stored.get(k);
-                out.set(valid.get(k), o.status().equals(CONFLICT) ? conflict(o.messageId()) : o);
+                Object o = stored.get(k);
+                out.set(valid.get(k), o instanceof Outcome c && c.status().equals(CONFLICT) ? conflict(c.messageId()) : o);
             }
             stored();
         }
         return out;
+    }
+
+    /**
+     * Stores a batch in one commit. If the database refuses a text of one of its messages (a NUL
+     * character), each is stored alone and only that one is refused: it must not hold back the others
+     * of its batch, which over AMQP would come back, and fail again, until the broker gave up on them.
+     */
+    private List<Object> storeOrRefuse(List<Pending> pending, String channel) {
+        try {
+            return new ArrayList<>(tx.execute(s -> storeAll(pending, channel)));
+        } catch (RuntimeException e) {
+            if (!UnstorableText.isCause(e)) {
+                throw e;
+            }
+            if (pending.size() == 1) {
+                return List.of(UnstorableText.refusal());
+            }
+            List<Object> out = new ArrayList<>(pending.size());
+            for (Pending p : pending) {
+                out.addAll(storeOrRefuse(List.of(p), channel));
+            }
+            return out;
+        }
     }
 
     /** Called after messages were committed: transports waiting for work look at once. */

@@ -7,6 +7,7 @@ import dk.opensts.organisation.domain.Attributes.UserAttrs;
 import dk.opensts.platform.bitemporal.TimePoint;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.error.UnstorableText;
 import dk.opensts.platform.error.FieldProblem;
 import dk.opensts.platform.registry.ObjectTypeSpec;
 import dk.opensts.platform.registry.RegistryService;
@@ -138,6 +139,9 @@ public class FeedImport {
         try {
             ObjectNode node;
             if (format == Format.CSV) {
+                if (UnstorableText.contains(line)) {
+                    throw new RowException("the row " + UnstorableText.REASON);
+                }
                 node = csvRow(header, Csv.parse(line));
             } else {
                 JsonNode parsed = json.readTree(line);
@@ -145,6 +149,11 @@ public class FeedImport {
                     throw new RowException("not a JSON object");
                 }
                 node = o;
+                // only a line with the escape can hold one: the others are not walked
+                String nul = line.contains("\\u0000") ? UnstorableText.pointer(node) : null;
+                if (nul != null) {
+                    throw new RowException(nul + " " + UnstorableText.REASON);
+                }
             }
             return item(organisation, node);
         } catch (RowException | ApiException e) {

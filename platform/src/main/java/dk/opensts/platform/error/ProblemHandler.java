@@ -21,6 +21,7 @@ import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingRequestHeaderException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.security.CurrentActor;
@@ -77,6 +78,9 @@ public class ProblemHandler {
     public static ApiException describe(Throwable cause) {
         if (cause instanceof ApiException a) {
             return a;
+        }
+        if (UnstorableText.isCause(cause)) {
+            return UnstorableText.refusal();
         }
         if (cause instanceof UnrecognizedPropertyException u) {
             String field = pointer(u);
@@ -166,8 +170,24 @@ public class ProblemHandler {
         return problem(ErrorCode.TIMEOUT, "The query took too long and was cancelled", List.of(), Map.of(), request);
     }
 
+    /** Spring Security's firewall refused a value the request holds (a NUL character in a parameter, say). */
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<ProblemDetail> rejected(RequestRejectedException e, HttpServletRequest request) {
+        return problem(ErrorCode.INVALID_PARAMETER, REJECTED, List.of(), Map.of(), request);
+    }
+
+    /** What {@link #rejected} and the firewall's refusals before any controller answer. */
+    public static final String REJECTED = "The request was refused: its path, a header or a parameter holds what is"
+            + " not allowed (such as a semicolon or an encoded slash in the path, a control character, or the NUL"
+            + " character U+0000 in a parameter value)";
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        if (UnstorableText.isCause(e)) {
+            // a text value the database cannot hold that no parser before it named: refused, nothing written
+            log.info("refused text with a NUL character [correlation {}]: {}", Correlation.current(), e.toString());
+            return api(UnstorableText.refusal(), request);
+        }
         log.error("unexpected error [correlation {}]", Correlation.current(), e);
         return problem(ErrorCode.INTERNAL, "Unexpected error; quote the correlation id", List.of(), Map.of(), request);
     }

@@ -1,5 +1,7 @@
 package dk.opensts.platform.security;
 
+import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.error.ProblemHandler;
 import dk.opensts.platform.securitylog.SecurityLog;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
@@ -38,6 +40,13 @@ public class ApiSecurityConfig {
     @Bean
     org.springframework.security.web.firewall.HttpFirewall httpFirewall() {
         return HeaderChecks.firewall();
+    }
+
+    /** The firewall's refusals as problem+json, like every other refusal (Spring's default is a bare 400). */
+    @Bean
+    org.springframework.security.web.firewall.RequestRejectedHandler requestRejectedHandler(JsonMapper json) {
+        return (request, response, e) -> ProblemSecurityHandlers.write(json, response, ErrorCode.INVALID_PARAMETER,
+                ProblemHandler.REJECTED, null);
     }
 
     @Bean
