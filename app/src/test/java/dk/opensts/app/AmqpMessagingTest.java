@@ -233,6 +233,46 @@ class AmqpMessagingTest extends ApiTest {
                     .isEqualTo(logged + 30);
             assertThat(count("SELECT count(*) FROM messaging.message WHERE convert_from(envelope, 'UTF8') LIKE '%burst-%'"))
                     .isEqualTo(10);
+            // a text the database cannot hold (a NUL character) refuses that message only, not its arrival
+            // batch; with a receiver, so that the object id is written as text (its order key)
+            String receiver = tokenOf(systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.SUBSCRIBE,
+                    Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA")))), CVR, Services.MESSAGING);
+            Res subscribed = call("POST", M + "/subscriptions", receiver, "{\"name\":\"nul\",\"messageTypes\":[\""
+                    + TYPE + "\"]}");
+            assertThat(subscribed.status()).as(subscribed.text()).isEqualTo(201);
+            sent.clear();
+            for (int i = 0; i < 20; i++) {
+                UUID m = UUID.randomUUID();
+                sent.add(m);
+                AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
+                        .messageId(m.toString()).correlationId(m.toString()).replyTo(reply).deliveryMode(2)
+                        .userId(BROKER_USER).headers(Map.of("authorization", "Bearer " + publishToken)).build();
+                String object = i % 5 == 0 ? "nul\\u0000-" + i : "nul-" + i;
+                ch.basicPublish(PREFIX + ".publish", "sag", true, props, envelope(m, object).getBytes(StandardCharsets.UTF_8));
+            }
+            ch.waitForConfirmsOrDie(10_000);
+            Map<String, JsonNode> nulAnswers = new java.util.HashMap<>();
+            until = System.currentTimeMillis() + 15_000;
+            while (nulAnswers.size() < sent.size() && System.currentTimeMillis() < until) {
+                GetResponse r = ch.basicGet(reply, true);
+                if (r == null) {
+                    Thread.sleep(20);
+                } else {
+                    nulAnswers.put(r.getProps().getCorrelationId(), json.readTree(new String(r.getBody(), StandardCharsets.UTF_8)));
+                }
+            }
+            for (int i = 0; i < sent.size(); i++) {
+                JsonNode a = nulAnswers.get(sent.get(i).toString());
+                assertThat(a).as("answer %d", i).isNotNull();
+                assertThat(a.path("status").asString()).as("answer %d", i).isEqualTo(i % 5 == 0 ? "REFUSED" : "STORED");
+                if (i % 5 == 0) {
+                    assertThat(a.path("code").asString()).isEqualTo("VALIDATION_FAILED");
+                }
+            }
+            assertThat(count("SELECT count(*) FROM messaging.message WHERE convert_from(envelope, 'UTF8') LIKE '%nul-%'"))
+                    .isEqualTo(16);
+            assertThat(call("DELETE", M + "/subscriptions/" + subscribed.body().path("id").asString(), receiver, null,
+                    "If-Match", subscribed.header("ETag")).status()).isIn(200, 204);
         }
     }
 
