@@ -252,6 +252,10 @@ class MessagingTest extends ApiTest {
         Res nul = publish(envelope(id, "sag\\u0000-1", null, null, null, "{}"));
         assertThat(nul.status()).as(nul.text()).isEqualTo(422);
         assertThat(nul.body().path("errors").get(0).path("field").asString()).isEqualTo("/filter/object/id");
+        // a time beyond what the database holds
+        Res far = publish(good.replace("\"payload\"", "\"validity\":{\"to\":\"+294277-01-01T00:00:00Z\"},\"payload\""));
+        assertThat(far.status()).as(far.text()).isEqualTo(422);
+        assertThat(far.body().path("errors").get(0).path("field").asString()).isEqualTo("/validity/to");
         assertThat(count("SELECT count(*) FROM messaging.message")).isEqualTo(before);
         // subscriptions: unknown message type, bad KLE, foreign value list
         String token = receiver("IKKE_FORTROLIGE_DATA", null);

@@ -96,6 +96,16 @@ class OrganisationApiTest extends ApiTest {
             assertThat(q.header("Content-Type")).startsWith("application/problem+json");
             assertThat(q.code()).isEqualTo("INVALID_PARAMETER");
         }
+        // times beyond what the database holds (years 1 to 9999), in a body and as a parameter
+        Res far = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"x\",\"name\":\"X\","
+                + "\"validity\":{\"from\":\"+294277-01-01T00:00:00Z\"}}");
+        assertThat(far.status()).as(far.text()).isEqualTo(422);
+        assertThat(far.body().path("errors").get(0).path("field").asString()).isEqualTo("/validity/from");
+        assertThat(far.body().path("errors").get(0).path("reason").asString()).isEqualTo("lies outside the years 1 to 9999");
+        Res farQuery = get(O + "/units?validAt=%2B294277-01-01T00:00:00Z", token);
+        assertThat(farQuery.status()).as(farQuery.text()).isEqualTo(400);
+        assertThat(farQuery.code()).isEqualTo("INVALID_PARAMETER");
+        assertThat(get(O + "/units?validAt=9999-12-31&knownAt=0001-01-01T00:00:00Z", token).status()).isEqualTo(200);
         assertThat(versions()).isEqualTo(before + 1);
     }
 

@@ -6,7 +6,7 @@ import dk.opensts.messaging.store.DeliveryStore;
 import dk.opensts.messaging.store.SubscriptionStore;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
-import dk.opensts.platform.error.UnstorableText;
+import dk.opensts.platform.error.Unstorable;
 import dk.opensts.platform.index.RecordBinder;
 import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.security.DataScope;
@@ -87,9 +87,9 @@ public class Distributor {
     public Envelope bind(JsonNode json) {
         // the payload is kept as sent and may hold any JSON; every other text is stored as text
         for (Map.Entry<String, JsonNode> field : json.properties()) {
-            String at = field.getKey().equals("payload") ? null : UnstorableText.pointer(field.getValue(), "/" + field.getKey());
+            String at = field.getKey().equals("payload") ? null : Unstorable.pointer(field.getValue(), "/" + field.getKey());
             if (at != null) {
-                throw ApiException.field(ErrorCode.VALIDATION_FAILED, at, UnstorableText.REASON);
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, at, Unstorable.REASON);
             }
         }
         return binder.bind(json, Envelope.class);
@@ -169,13 +169,24 @@ public class Distributor {
         return count;
     }
 
+    private static void inRange(String field, Instant t) {
+        if (t != null && !Unstorable.inRange(t)) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, field, Unstorable.TIME_REASON);
+        }
+    }
+
     private void check(Envelope e) {
         Instant now = clock.instant();
         if (!knownType(e.messageType(), e.filter().authority(), now)) {
             throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/messageType",
                     "'" + e.messageType() + "' is not a message type of classification " + MESSAGE_TYPES);
         }
+        if (e.delivery() != null) {
+            inRange("/delivery/createdAt", e.delivery().createdAt());
+        }
         if (e.validity() != null) {
+            inRange("/validity/from", e.validity().from());
+            inRange("/validity/to", e.validity().to());
             if (e.validity().from() != null && e.validity().to() != null && e.validity().from().isAfter(e.validity().to())) {
                 throw ApiException.field(ErrorCode.INVALID_PERIOD, "/validity", "from lies after to");
             }
@@ -347,19 +358,19 @@ public class Distributor {
     }
 
     /**
-     * Stores a batch in one commit. If the database refuses a text of one of its messages (a NUL
-     * character), each is stored alone and only that one is refused: it must not hold back the others
+     * Stores a batch in one commit. If the database refuses a value of one of its messages (a NUL
+     * character, a time out of its range), each is stored alone and only that one is refused: it must not hold back the others
      * of its batch, which over AMQP would come back, and fail again, until the broker gave up on them.
      */
     private List<Object> storeOrRefuse(List<Pending> pending, String channel) {
         try {
             return new ArrayList<>(tx.execute(s -> storeAll(pending, channel)));
         } catch (RuntimeException e) {
-            if (!UnstorableText.isCause(e)) {
+            if (!Unstorable.isCause(e)) {
                 throw e;
             }
             if (pending.size() == 1) {
-                return List.of(UnstorableText.refusal());
+                return List.of(Unstorable.refusal(e));
             }
             List<Object> out = new ArrayList<>(pending.size());
             for (Pending p : pending) {

@@ -7,7 +7,7 @@ import dk.opensts.organisation.domain.Attributes.UserAttrs;
 import dk.opensts.platform.bitemporal.TimePoint;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
-import dk.opensts.platform.error.UnstorableText;
+import dk.opensts.platform.error.Unstorable;
 import dk.opensts.platform.error.FieldProblem;
 import dk.opensts.platform.registry.ObjectTypeSpec;
 import dk.opensts.platform.registry.RegistryService;
@@ -139,8 +139,8 @@ public class FeedImport {
         try {
             ObjectNode node;
             if (format == Format.CSV) {
-                if (UnstorableText.contains(line)) {
-                    throw new RowException("the row " + UnstorableText.REASON);
+                if (Unstorable.contains(line)) {
+                    throw new RowException("the row " + Unstorable.REASON);
                 }
                 node = csvRow(header, Csv.parse(line));
             } else {
@@ -150,9 +150,9 @@ public class FeedImport {
                 }
                 node = o;
                 // only a line with the escape can hold one: the others are not walked
-                String nul = line.contains("\\u0000") ? UnstorableText.pointer(node) : null;
+                String nul = line.contains("\\u0000") ? Unstorable.pointer(node) : null;
                 if (nul != null) {
-                    throw new RowException(nul + " " + UnstorableText.REASON);
+                    throw new RowException(nul + " " + Unstorable.REASON);
                 }
             }
             return item(organisation, node);

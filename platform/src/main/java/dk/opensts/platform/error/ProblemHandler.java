@@ -79,8 +79,8 @@ public class ProblemHandler {
         if (cause instanceof ApiException a) {
             return a;
         }
-        if (UnstorableText.isCause(cause)) {
-            return UnstorableText.refusal();
+        if (Unstorable.isCause(cause)) {
+            return Unstorable.refusal(cause);
         }
         if (cause instanceof UnrecognizedPropertyException u) {
             String field = pointer(u);
@@ -183,10 +183,10 @@ public class ProblemHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
-        if (UnstorableText.isCause(e)) {
-            // a text value the database cannot hold that no parser before it named: refused, nothing written
-            log.info("refused text with a NUL character [correlation {}]: {}", Correlation.current(), e.toString());
-            return api(UnstorableText.refusal(), request);
+        if (Unstorable.isCause(e)) {
+            // a value the database cannot hold that no parser before it named: refused, nothing written
+            log.info("refused a value the database cannot hold [correlation {}]: {}", Correlation.current(), e.toString());
+            return api(Unstorable.refusal(e), request);
         }
         log.error("unexpected error [correlation {}]", Correlation.current(), e);
         return problem(ErrorCode.INTERNAL, "Unexpected error; quote the correlation id", List.of(), Map.of(), request);

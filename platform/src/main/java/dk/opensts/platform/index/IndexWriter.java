@@ -3,7 +3,7 @@ package dk.opensts.platform.index;
 import dk.opensts.platform.audit.AuditLog;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
-import dk.opensts.platform.error.UnstorableText;
+import dk.opensts.platform.error.Unstorable;
 import dk.opensts.platform.events.RegistryChanged;
 import dk.opensts.platform.security.Actor;
 import java.time.Clock;
@@ -255,7 +255,7 @@ public class IndexWriter {
                 }
                 data = mergePatch(current, item.data());
             }
-            UnstorableText.check(data);
+            Unstorable.check(data);
             T record = binder.bind(data, kind.recordType());
             kind.check(record, actor);
             return new Pending<>(item, record, binder.canonical(record));

@@ -6,7 +6,7 @@ import dk.opensts.platform.bitemporal.TimePoint;
 import dk.opensts.platform.bitemporal.Version;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
-import dk.opensts.platform.error.UnstorableText;
+import dk.opensts.platform.error.Unstorable;
 import dk.opensts.platform.security.Actor;
 import dk.opensts.platform.security.CurrentActor;
 import dk.opensts.platform.web.ETags;
@@ -75,7 +75,7 @@ public abstract class RegistryController<A> {
                                              @RequestHeader(value = "Idempotency-Key", required = false) String key,
                                              @RequestHeader(value = "Local-Id", required = false) String localId) {
         Actor actor = require(writeScope);
-        UnstorableText.check(body);
+        Unstorable.check(body);
         if (localId != null) {
             dk.opensts.platform.idempotency.Idempotency.validateLocalId(localId);
         }
@@ -92,7 +92,7 @@ public abstract class RegistryController<A> {
                                           @RequestHeader(value = "If-Match", required = false) String ifMatch,
                                           @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         Actor actor = require(writeScope);
-        UnstorableText.check(body);
+        Unstorable.check(body);
         RegistryService.Parsed<A> parsed = service.parse(spec, body, service.store().now());
         Integer expected = ETags.parse(ifMatch, false);
         return respond(service.idempotent(actor, key, "PUT " + basePath() + "/" + id + " " + ifMatch + " " + body,
@@ -106,7 +106,7 @@ public abstract class RegistryController<A> {
                                             @RequestHeader(value = "If-Match", required = false) String ifMatch,
                                             @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         Actor actor = require(writeScope);
-        UnstorableText.check(body);
+        Unstorable.check(body);
         int expected = ETags.parse(ifMatch, true);
         return respond(service.idempotent(actor, key, "PATCH " + basePath() + "/" + id + " " + ifMatch + " " + body,
                 () -> service.patch(spec, id, body, expected, actor, basePath(), service.store().now())));

@@ -11,6 +11,7 @@ import dk.opensts.platform.bitemporal.Version;
 import dk.opensts.platform.bitemporal.WriteResult;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.error.Unstorable;
 import dk.opensts.platform.error.FieldProblem;
 import dk.opensts.platform.events.RegistryChanged;
 import dk.opensts.platform.idempotency.Idempotency;
@@ -225,12 +226,15 @@ public class RegistryService {
         if (!n.isString()) {
             throw ApiException.field(ErrorCode.WRONG_TYPE, "/validity/" + field, "must be an ISO-8601 string");
         }
-        try {
-            return TimeParams.parse(field, n.asString(), fallback);
-        } catch (ApiException e) {
+        Instant t = TimeParams.instant(n.asString());
+        if (t == null) {
             throw ApiException.field(ErrorCode.WRONG_TYPE, "/validity/" + field,
                     "not an ISO-8601 date or date-time with offset");
         }
+        if (!Unstorable.inRange(t)) {
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/validity/" + field, Unstorable.TIME_REASON);
+        }
+        return t;
     }
 
     private static String text(JsonNode n, String field) {

@@ -1,6 +1,6 @@
 package dk.opensts.platform.security;
 
-import dk.opensts.platform.error.UnstorableText;
+import dk.opensts.platform.error.Unstorable;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -95,14 +95,14 @@ public final class HeaderChecks {
     /**
      * Spring Security's strict firewall with its default rules: header and parameter names by
      * {@link #assignedAndNotControl}, header values by {@link #headerValue}; and parameter values
-     * without the NUL character, which no search can hold ({@link UnstorableText}).
+     * without the NUL character, which no search can hold ({@link Unstorable}).
      */
     public static StrictHttpFirewall firewall() {
         StrictHttpFirewall firewall = new StrictHttpFirewall();
         firewall.setAllowedHeaderNames(HeaderChecks::assignedAndNotControl);
         firewall.setAllowedHeaderValues(HeaderChecks::headerValue);
         firewall.setAllowedParameterNames(HeaderChecks::assignedAndNotControl);
-        firewall.setAllowedParameterValues(v -> !UnstorableText.contains(v));
+        firewall.setAllowedParameterValues(v -> !Unstorable.contains(v));
         return firewall;
     }
 }

@@ -3,6 +3,7 @@ package dk.opensts.platform.web;
 import dk.opensts.platform.bitemporal.TimePoint;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.error.Unstorable;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -30,14 +31,27 @@ public final class TimeParams {
         if (value == null || value.isBlank()) {
             return fallback;
         }
-        try {
-            if (value.length() == 10) {
-                return LocalDate.parse(value).atStartOfDay(DANISH).toInstant();
-            }
-            return OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException e) {
+        Instant t = instant(value);
+        if (t == null) {
             throw ApiException.field(ErrorCode.INVALID_PARAMETER, name,
                     "not an ISO-8601 date or date-time with offset: " + value);
+        }
+        if (!Unstorable.inRange(t)) {
+            throw ApiException.field(ErrorCode.INVALID_PARAMETER, name, Unstorable.TIME_REASON + ": " + value);
+        }
+        return t;
+    }
+
+    /**
+     * The instant an ISO-8601 date (its start in Danish time) or date-time with offset names, of any
+     * year; {@code null} when the value is neither.
+     */
+    public static Instant instant(String value) {
+        try {
+            return value.length() == 10 ? LocalDate.parse(value).atStartOfDay(DANISH).toInstant()
+                    : OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
         }
     }
 }
