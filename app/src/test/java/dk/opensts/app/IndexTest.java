@@ -402,6 +402,9 @@ class IndexTest extends ApiTest {
         // the NUL character, which the database's text cannot hold
         bad.put("/parties/0/name", caseJson(1, "B-10", cpr, "27.01.01", social, "IKKE_FORTROLIGE_DATA", false, "")
                 .replace("Anne Hansen", "Anne\\u0000Hansen"));
+        // a date beyond the years 1 to 9999
+        bad.put("/states/1/from", caseJson(1, "B-11", cpr, "27.01.01", social, "IKKE_FORTROLIGE_DATA", false, "")
+                .replace("2025-02-01", "+6000000-02-01"));
         for (var e : bad.entrySet()) {
             Res r = call("PUT", C + "/cases/bad-" + SEQ.incrementAndGet(), publish, e.getValue());
             assertThat(r.status()).as(e.getKey() + " " + r.text()).isIn(400, 403, 422);

@@ -21,6 +21,12 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableAsync
 public class PlatformConfiguration {
 
+    /** Times beyond what the database holds are refused as bodies are read (picked up by Spring Boot's JsonMapper). */
+    @Bean
+    tools.jackson.databind.JacksonModule timesInRange() {
+        return dk.opensts.platform.error.Unstorable.timesInRange();
+    }
+
     @Bean
     Clock clock() {
         return Clock.systemUTC();

@@ -169,24 +169,13 @@ public class Distributor {
         return count;
     }
 
-    private static void inRange(String field, Instant t) {
-        if (t != null && !Unstorable.inRange(t)) {
-            throw ApiException.field(ErrorCode.VALIDATION_FAILED, field, Unstorable.TIME_REASON);
-        }
-    }
-
     private void check(Envelope e) {
         Instant now = clock.instant();
         if (!knownType(e.messageType(), e.filter().authority(), now)) {
             throw ApiException.field(ErrorCode.VALIDATION_FAILED, "/messageType",
                     "'" + e.messageType() + "' is not a message type of classification " + MESSAGE_TYPES);
         }
-        if (e.delivery() != null) {
-            inRange("/delivery/createdAt", e.delivery().createdAt());
-        }
         if (e.validity() != null) {
-            inRange("/validity/from", e.validity().from());
-            inRange("/validity/to", e.validity().to());
             if (e.validity().from() != null && e.validity().to() != null && e.validity().from().isAfter(e.validity().to())) {
                 throw ApiException.field(ErrorCode.INVALID_PERIOD, "/validity", "from lies after to");
             }

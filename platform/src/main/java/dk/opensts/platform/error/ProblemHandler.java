@@ -82,6 +82,10 @@ public class ProblemHandler {
         if (Unstorable.isCause(cause)) {
             return Unstorable.refusal(cause);
         }
+        if (cause instanceof JacksonException j && j.getCause() instanceof ApiException a && !j.getPath().isEmpty()) {
+            // a refusal of a value's reader (a time out of range): named by the field it is in
+            return ApiException.field(a.code(), pointer(j), a.getMessage());
+        }
         if (cause instanceof UnrecognizedPropertyException u) {
             String field = pointer(u);
             return new ApiException(ErrorCode.UNKNOWN_FIELD, "Unknown field " + field,

@@ -2,9 +2,22 @@ package dk.opensts.platform.error;
 
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.BeanDescription;
+import tools.jackson.databind.DeserializationConfig;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.JacksonModule;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.deser.ValueDeserializerModifier;
+import tools.jackson.databind.deser.std.DelegatingDeserializer;
+import tools.jackson.databind.module.SimpleModule;
 
 /**
  * Input PostgreSQL cannot store though it parses: text with the NUL character (U+0000), which neither
@@ -81,6 +94,66 @@ public final class Unstorable {
     /** Whether {@code t} lies within the years 1 to 9999. */
     public static boolean inRange(Instant t) {
         return !t.isBefore(FIRST) && t.isBefore(END);
+    }
+
+    /** Whether {@code value}, a time of one of the {@code java.time} types bodies carry, lies within the years 1 to 9999. */
+    static boolean inRange(Object value) {
+        if (value instanceof Instant t) {
+            return inRange(t);
+        }
+        if (value instanceof OffsetDateTime t) {
+            return inRange(t.toInstant());
+        }
+        if (value instanceof ZonedDateTime t) {
+            return inRange(t.toInstant());
+        }
+        if (value instanceof LocalDate d) {
+            return d.getYear() >= 1 && d.getYear() <= 9999;
+        }
+        if (value instanceof LocalDateTime d) {
+            return d.getYear() >= 1 && d.getYear() <= 9999;
+        }
+        return true;
+    }
+
+    /**
+     * Jackson's reading of every JSON body: times of {@code java.time} beyond the years 1 to 9999 are
+     * refused naming their field (422 {@code VALIDATION_FAILED}, through {@link ProblemHandler#describe}).
+     */
+    public static JacksonModule timesInRange() {
+        SimpleModule module = new SimpleModule("opensts-times-in-range");
+        module.setDeserializerModifier(new ValueDeserializerModifier() {
+            @Override
+            public ValueDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription.Supplier beanDesc,
+                                                           ValueDeserializer<?> deserializer) {
+                Class<?> type = beanDesc.getBeanClass();
+                return type == Instant.class || type == OffsetDateTime.class || type == ZonedDateTime.class
+                        || type == LocalDate.class || type == LocalDateTime.class ? new InRange(deserializer) : deserializer;
+            }
+        });
+        return module;
+    }
+
+    /** A {@code java.time} deserializer whose values must lie within the years 1 to 9999. */
+    private static final class InRange extends DelegatingDeserializer {
+
+        InRange(ValueDeserializer<?> delegate) {
+            super(delegate);
+        }
+
+        @Override
+        protected ValueDeserializer<?> newDelegatingInstance(ValueDeserializer<?> delegate) {
+            return new InRange(delegate);
+        }
+
+        @Override
+        public Object deserialize(JsonParser p, DeserializationContext ctxt) {
+            Object value = super.deserialize(p, ctxt);
+            if (!inRange(value)) {
+                throw new ApiException(ErrorCode.VALIDATION_FAILED, TIME_REASON);
+            }
+            return value;
+        }
     }
 
     /** Whether the database refused a write or query because of such input (anywhere in the causes). */

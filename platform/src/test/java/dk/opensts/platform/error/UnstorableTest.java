@@ -45,6 +45,26 @@ class UnstorableTest {
         assertThat(time.getMessage()).contains("years 1 to 9999");
     }
 
+    record Dated(java.time.LocalDate day, java.time.Instant at) {
+    }
+
+    @Test
+    void bodiesAreReadWithTimesOfTheYears1To9999Only() {
+        JsonMapper mapper = JsonMapper.builder().addModule(Unstorable.timesInRange()).build();
+        Dated ok = mapper.readValue("{\"day\":\"9999-12-31\",\"at\":\"0001-01-01T00:00:00Z\"}", Dated.class);
+        assertThat(ok.day().getYear()).isEqualTo(9999);
+        for (var bad : java.util.Map.of("/day", "{\"day\":\"+6000000-01-01\"}",
+                "/at", "{\"at\":\"+294277-01-01T00:00:00Z\"}").entrySet()) {
+            assertThatThrownBy(() -> mapper.readValue(bad.getValue(), Dated.class))
+                    .satisfies(e -> {
+                        ApiException a = ProblemHandler.describe(e);
+                        assertThat(a.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+                        assertThat(a.fields().get(0).field()).isEqualTo(bad.getKey());
+                        assertThat(a.fields().get(0).reason()).isEqualTo(Unstorable.TIME_REASON);
+                    });
+        }
+    }
+
     @Test
     void timesAreAcceptedFromTheYear1ToTheYear9999() {
         assertThat(Unstorable.inRange(java.time.Instant.parse("0001-01-01T00:00:00Z"))).isTrue();
