@@ -87,9 +87,9 @@ public class Distributor {
     public Envelope bind(JsonNode json) {
         // the payload is kept as sent and may hold any JSON; every other text is stored as text
         for (Map.Entry<String, JsonNode> field : json.properties()) {
-            String at = field.getKey().equals("payload") ? null : Unstorable.pointer(field.getValue(), "/" + field.getKey());
+            String at = field.getKey().equals("payload") ? null : Unstorable.nulAt(field.getValue(), "/" + field.getKey());
             if (at != null) {
-                throw ApiException.field(ErrorCode.VALIDATION_FAILED, at, Unstorable.REASON);
+                throw ApiException.field(ErrorCode.VALIDATION_FAILED, at, Unstorable.NUL_REASON);
             }
         }
         return binder.bind(json, Envelope.class);

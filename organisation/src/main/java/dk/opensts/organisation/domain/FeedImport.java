@@ -139,8 +139,8 @@ public class FeedImport {
         try {
             ObjectNode node;
             if (format == Format.CSV) {
-                if (Unstorable.contains(line)) {
-                    throw new RowException("the row " + Unstorable.REASON);
+                if (Unstorable.hasNul(line)) {
+                    throw new RowException("the row " + Unstorable.NUL_REASON);
                 }
                 node = csvRow(header, Csv.parse(line));
             } else {
@@ -150,9 +150,9 @@ public class FeedImport {
                 }
                 node = o;
                 // only a line with the escape can hold one: the others are not walked
-                String nul = line.contains("\\u0000") ? Unstorable.pointer(node) : null;
+                String nul = line.contains("\\u0000") ? Unstorable.nulAt(node) : null;
                 if (nul != null) {
-                    throw new RowException(nul + " " + Unstorable.REASON);
+                    throw new RowException(nul + " " + Unstorable.NUL_REASON);
                 }
             }
             return item(organisation, node);

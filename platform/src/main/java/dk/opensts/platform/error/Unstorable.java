@@ -38,13 +38,13 @@ public final class Unstorable {
     public static final String TIME_REASON = "lies outside the years 1 to 9999";
 
     /** Why a text is refused, after the name of its field or row. */
-    public static final String REASON = "contains the NUL character (U+0000), which cannot be stored";
+    public static final String NUL_REASON = "contains the NUL character (U+0000), which cannot be stored";
 
     private Unstorable() {
     }
 
     /** Whether {@code s} holds a NUL character. */
-    public static boolean contains(String s) {
+    public static boolean hasNul(String s) {
         return s != null && s.indexOf('\0') >= 0;
     }
 
@@ -52,29 +52,29 @@ public final class Unstorable {
      * The JSON pointer of the first string value or field name in {@code node} that holds a NUL
      * character, or {@code null} when none does.
      */
-    public static String pointer(JsonNode node) {
-        return pointer(node, "");
+    public static String nulAt(JsonNode node) {
+        return nulAt(node, "");
     }
 
     /** The same within {@code node}, which lies at JSON pointer {@code at} of its document. */
-    public static String pointer(JsonNode node, String at) {
+    public static String nulAt(JsonNode node, String at) {
         if (node.isString()) {
-            return contains(node.asString()) ? (at.isEmpty() ? "/" : at) : null;
+            return hasNul(node.asString()) ? (at.isEmpty() ? "/" : at) : null;
         }
         if (node.isObject()) {
             for (Map.Entry<String, JsonNode> e : node.properties()) {
                 String here = at + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
-                if (contains(e.getKey())) {
+                if (hasNul(e.getKey())) {
                     return here;
                 }
-                String inside = pointer(e.getValue(), here);
+                String inside = nulAt(e.getValue(), here);
                 if (inside != null) {
                     return inside;
                 }
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                String inside = pointer(node.get(i), at + "/" + i);
+                String inside = nulAt(node.get(i), at + "/" + i);
                 if (inside != null) {
                     return inside;
                 }
@@ -84,10 +84,10 @@ public final class Unstorable {
     }
 
     /** Refuses a request body that holds such text, naming the field (422 {@code VALIDATION_FAILED}). */
-    public static void check(JsonNode body) {
-        String at = pointer(body);
+    public static void refuseNul(JsonNode body) {
+        String at = nulAt(body);
         if (at != null) {
-            throw ApiException.field(ErrorCode.VALIDATION_FAILED, at, REASON);
+            throw ApiException.field(ErrorCode.VALIDATION_FAILED, at, NUL_REASON);
         }
     }
 
@@ -177,6 +177,6 @@ public final class Unstorable {
     /** The refusal for a request or message with input the database refused ({@link #isCause}). */
     public static ApiException refusal(Throwable e) {
         return new ApiException(ErrorCode.VALIDATION_FAILED, "22008".equals(state(e))
-                ? "A date or time " + TIME_REASON : "A text value " + REASON);
+                ? "A date or time " + TIME_REASON : "A text value " + NUL_REASON);
     }
 }

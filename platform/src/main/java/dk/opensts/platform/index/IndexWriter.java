@@ -255,7 +255,7 @@ public class IndexWriter {
                 }
                 data = mergePatch(current, item.data());
             }
-            Unstorable.check(data);
+            Unstorable.refuseNul(data);
             T record = binder.bind(data, kind.recordType());
             kind.check(record, actor);
             return new Pending<>(item, record, binder.canonical(record));

@@ -75,7 +75,7 @@ public abstract class RegistryController<A> {
                                              @RequestHeader(value = "Idempotency-Key", required = false) String key,
                                              @RequestHeader(value = "Local-Id", required = false) String localId) {
         Actor actor = require(writeScope);
-        Unstorable.check(body);
+        Unstorable.refuseNul(body);
         if (localId != null) {
             dk.opensts.platform.idempotency.Idempotency.validateLocalId(localId);
         }
@@ -92,7 +92,7 @@ public abstract class RegistryController<A> {
                                           @RequestHeader(value = "If-Match", required = false) String ifMatch,
                                           @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         Actor actor = require(writeScope);
-        Unstorable.check(body);
+        Unstorable.refuseNul(body);
         RegistryService.Parsed<A> parsed = service.parse(spec, body, service.store().now());
         Integer expected = ETags.parse(ifMatch, false);
         return respond(service.idempotent(actor, key, "PUT " + basePath() + "/" + id + " " + ifMatch + " " + body,
@@ -106,7 +106,7 @@ public abstract class RegistryController<A> {
                                             @RequestHeader(value = "If-Match", required = false) String ifMatch,
                                             @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         Actor actor = require(writeScope);
-        Unstorable.check(body);
+        Unstorable.refuseNul(body);
         int expected = ETags.parse(ifMatch, true);
         return respond(service.idempotent(actor, key, "PATCH " + basePath() + "/" + id + " " + ifMatch + " " + body,
                 () -> service.patch(spec, id, body, expected, actor, basePath(), service.store().now())));

@@ -102,7 +102,7 @@ public final class HeaderChecks {
         firewall.setAllowedHeaderNames(HeaderChecks::assignedAndNotControl);
         firewall.setAllowedHeaderValues(HeaderChecks::headerValue);
         firewall.setAllowedParameterNames(HeaderChecks::assignedAndNotControl);
-        firewall.setAllowedParameterValues(v -> !Unstorable.contains(v));
+        firewall.setAllowedParameterValues(v -> !Unstorable.hasNul(v));
         return firewall;
     }
 }

@@ -14,14 +14,14 @@ class UnstorableTest {
 
     @Test
     void theFirstNulIsNamedByItsJsonPointer() {
-        assertThat(Unstorable.pointer(json.readTree("{\"a\":[\"x\",{\"b/c~\":\"y\\u0000\"}],\"d\":\"\\u0000\"}")))
+        assertThat(Unstorable.nulAt(json.readTree("{\"a\":[\"x\",{\"b/c~\":\"y\\u0000\"}],\"d\":\"\\u0000\"}")))
                 .isEqualTo("/a/1/b~1c~0");
-        assertThat(Unstorable.pointer(json.readTree("{\"k\\u0000\":1}"))).isEqualTo("/k\0");
-        assertThat(Unstorable.pointer(json.readTree("\"\\u0000\""))).isEqualTo("/");
-        assertThat(Unstorable.pointer(json.readTree("{\"a\":\"\\\\u0000\",\"n\":0,\"z\":null}"))).isNull();
-        assertThat(Unstorable.pointer(json.readTree("[\"ok\"]"), "/filter")).isNull();
-        assertThat(Unstorable.pointer(json.readTree("[\"o\\u0000k\"]"), "/filter")).isEqualTo("/filter/0");
-        assertThatThrownBy(() -> Unstorable.check(json.readTree("{\"name\":\"a\\u0000\"}")))
+        assertThat(Unstorable.nulAt(json.readTree("{\"k\\u0000\":1}"))).isEqualTo("/k\0");
+        assertThat(Unstorable.nulAt(json.readTree("\"\\u0000\""))).isEqualTo("/");
+        assertThat(Unstorable.nulAt(json.readTree("{\"a\":\"\\\\u0000\",\"n\":0,\"z\":null}"))).isNull();
+        assertThat(Unstorable.nulAt(json.readTree("[\"ok\"]"), "/filter")).isNull();
+        assertThat(Unstorable.nulAt(json.readTree("[\"o\\u0000k\"]"), "/filter")).isEqualTo("/filter/0");
+        assertThatThrownBy(() -> Unstorable.refuseNul(json.readTree("{\"name\":\"a\\u0000\"}")))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
                     assertThat(e.fields().get(0).field()).isEqualTo("/name");
