@@ -256,9 +256,37 @@ class MessagingTest extends ApiTest {
         Res far = publish(good.replace("\"payload\"", "\"validity\":{\"to\":\"+294277-01-01T00:00:00Z\"},\"payload\""));
         assertThat(far.status()).as(far.text()).isEqualTo(422);
         assertThat(far.body().path("errors").get(0).path("field").asString()).isEqualTo("/validity/to");
+        // a message id that is not a UUID written out (Jackson took 22 characters as base64 of one)
+        for (String notAUuid : List.of("1180591620717411303424", "\"AAAAAAAAAAAAAAAAAAAAAA\"")) {
+            Res r = publish(good.replace("\"" + id + "\"", notAUuid));
+            assertThat(r.status()).as(notAUuid + ": " + r.text()).isEqualTo(400);
+            assertThat(r.code()).isEqualTo("WRONG_TYPE");
+            assertThat(r.body().path("errors").get(0).path("field").asString()).isEqualTo("/messageId");
+        }
+        Res booleanText = publish(good.replace("\"type\":\"Sag\"", "\"type\":true"));
+        assertThat(booleanText.status()).as(booleanText.text()).isEqualTo(400);
+        assertThat(booleanText.body().path("errors").get(0).path("field").asString()).isEqualTo("/filter/object/type");
+        // the JSON literal null, and JSON of another kind, where an envelope belongs
+        for (String notAnObject : List.of("null", "[]", "\"x\"")) {
+            Res r = publish(notAnObject);
+            assertThat(r.status()).as(notAnObject + ": " + r.text()).isEqualTo(400);
+            assertThat(r.code()).isEqualTo("MALFORMED_BODY");
+            assertThat(r.body().path("detail").asString()).isEqualTo("The body must be a JSON object");
+        }
         assertThat(count("SELECT count(*) FROM messaging.message")).isEqualTo(before);
         // subscriptions: unknown message type, bad KLE, foreign value list
         String token = receiver("IKKE_FORTROLIGE_DATA", null);
+        // every body of the dueslag and its subscriptions and value lists: null is refused, not a server error
+        for (String[] call : new String[][] {{"POST", "/dueslag/ack"}, {"PUT", "/dueslag/amqp"}, {"PUT", "/dueslag/push"},
+                {"POST", "/dueslag/replay"}, {"POST", "/dueslag/error-queue"}, {"POST", "/dueslag/error-queue/requeue"},
+                {"POST", "/subscriptions"}, {"POST", "/value-lists"}}) {
+            Res r = call(call[0], M + call[1], token, "null");
+            assertThat(r.status()).as(call[1] + ": " + r.text()).isEqualTo(400);
+            assertThat(r.code()).as(call[1]).isEqualTo("MALFORMED_BODY");
+        }
+        Res undecodable = call("POST", M + "/dueslag/lease?max=%FF%FE", token, "");
+        assertThat(undecodable.status()).as(undecodable.text()).isEqualTo(400);
+        assertThat(undecodable.code()).isEqualTo("INVALID_PARAMETER");
         Res sub = call("POST", M + "/subscriptions", token, "{\"name\":\"x\",\"messageTypes\":[\"Ukendt\"]}");
         assertThat(sub.status()).isEqualTo(422);
         assertThat(call("POST", M + "/subscriptions", token, "{\"name\":\"x\",\"messageTypes\":[\"" + TYPE

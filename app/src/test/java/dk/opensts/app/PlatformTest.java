@@ -3,10 +3,13 @@ package dk.opensts.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dk.opensts.platform.security.Services;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Health, OpenAPI, metrics, authentication, and problem+json for refusals. */
+@org.springframework.context.annotation.Import(PlatformTest.FilterFault.class)
 class PlatformTest extends ApiTest {
 
     @Test
@@ -92,6 +95,18 @@ class PlatformTest extends ApiTest {
         assertThat(paths.path("/api/organisation/v1/units/{id}/subtree").path("get").path("responses").path("200")
                 .path("content").path("application/json").path("schema").path("$ref").asString())
                 .isEqualTo("#/components/schemas/Tree");
+        // every request body is described by what the endpoint reads, never by the JSON library's own node type
+        // (its "array", "bigDecimal", ... properties), and each schema is a type of its own
+        paths.properties().forEach(path -> path.getValue().properties().forEach(op -> op.getValue()
+                .path("requestBody").path("content").properties().forEach(c -> assertThat(
+                        c.getValue().path("schema").path("$ref").asString())
+                        .as(op.getKey() + " " + path.getKey() + " " + c.getKey())
+                        .doesNotEndWith("/JsonNode").doesNotEndWith("/ObjectNode"))));
+        assertThat(schemas.path("SubscriptionInput").path("properties").has("messageTypes")).isTrue();
+        assertThat(schemas.path("ValueListInput").path("properties").has("kind")).isTrue();
+        assertThat(paths.path("/api/messaging/v1/subscriptions").path("post").path("requestBody").path("content")
+                .path("application/json").path("schema").path("$ref").asString())
+                .isEqualTo("#/components/schemas/SubscriptionInput");
     }
 
     @Test
@@ -122,6 +137,101 @@ class PlatformTest extends ApiTest {
             assertThat(r.code()).as(path).isEqualTo("INVALID_PARAMETER");
             // the refused value is not echoed
             assertThat(r.text()).doesNotContain("jsessionid").doesNotContain("a\u0000b");
+        }
+    }
+
+    /**
+     * What Tomcat refuses before any filter runs is answered as problem+json too, not with its HTML
+     * page, with a correlation id of its own and without echoing the request.
+     */
+    @Test
+    void requestsTheWebServerCannotReadAreAnsweredAsProblems() throws Exception {
+        Map<String, Integer> requests = new LinkedHashMap<>();
+        requests.put("GET /api/organisation/v1/units%00x HTTP/1.1\r\nHost: h\r\n", 400);
+        requests.put("GET /api/organisation/v1/units HTTP/1.1\r\nHost: h\r\nX-Secret: sec\u0001ret\r\n", 400);
+        requests.put("GET /api/organisation/v1/units secret HTTP/1.1\r\nHost: h\r\n", 400);
+        requests.put("GET /api/organisation/v1/units?q={secret} HTTP/1.1\r\nHost: h\r\n", 400);
+        requests.put("POST /api/organisation/v1/units HTTP/1.1\r\nHost: h\r\nContent-Length: secret\r\n", 400);
+        requests.put("POST /api/organisation/v1/units HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: secret\r\n", 501);
+        for (var r : requests.entrySet()) {
+            String answer = raw(r.getKey() + "Connection: close\r\n\r\n");
+            String label = r.getKey().lines().findFirst().orElseThrow();
+            assertThat(answer).as(label).startsWith("HTTP/1.1 " + r.getValue() + " ");
+            String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+            assertThat(head).as(label).contains("content-type: application/problem+json");
+            var body = json.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            assertThat(body.path("status").asInt()).as(label).isEqualTo(r.getValue());
+            assertThat(body.path("code").asString()).as(label).isEqualTo("MALFORMED_REQUEST");
+            String correlation = body.path("correlationId").asString();
+            assertThat(correlation).as(label).matches("[0-9a-f-]{36}");
+            assertThat(head).as(label).contains("x-correlation-id: " + correlation);
+            assertThat(answer).as(label).doesNotContain("secret").doesNotContain("<html");
+        }
+    }
+
+    /**
+     * The container's error page, which answers what no controller saw (here the web server's own
+     * refusal of TRACE), speaks problem+json to programs; a browser still gets a page. HTTP/1.0: one
+     * body, not chunked.
+     */
+    @Test
+    void theContainersErrorPageAnswersProgramsWithProblems() throws Exception {
+        String answer = raw("TRACE /actuator/health HTTP/1.0\r\nHost: h\r\nX-Correlation-Id: trace-1\r\n"
+                + "Connection: close\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 405 ");
+        String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        assertThat(head).contains("content-type: application/problem+json").contains("x-correlation-id: trace-1");
+        var body = json.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4).strip());
+        assertThat(body.path("code").asString()).isEqualTo("METHOD_NOT_ALLOWED");
+        assertThat(body.path("status").asInt()).isEqualTo(405);
+        assertThat(body.path("correlationId").asString()).isEqualTo("trace-1");
+        assertThat(body.path("type").asString()).isEqualTo("https://opensts.dk/problems/method-not-allowed");
+
+        String page = raw("TRACE /actuator/health HTTP/1.0\r\nHost: h\r\nAccept: text/html\r\nConnection: close\r\n\r\n");
+        assertThat(page).startsWith("HTTP/1.1 405 ").containsIgnoringCase("content-type: text/html");
+    }
+
+    /** An exception a filter throws is an unexpected error like any other: problem+json, nothing of it echoed. */
+    @Test
+    void anExceptionThrownByAFilterIsAnsweredAsAProblem() {
+        Res r = get(FilterFault.PATH, null);
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(r.code()).isEqualTo("INTERNAL");
+        assertThat(r.text()).doesNotContain("secret").doesNotContain("Exception");
+        // the id the request was logged under before it failed, not one made for its error page
+        assertThat(FilterFault.LOGGED_AS.get()).isNotNull();
+        assertThat(r.body().path("correlationId").asString()).isEqualTo(FilterFault.LOGGED_AS.get());
+        assertThat(r.header("X-Correlation-Id")).isEqualTo(FilterFault.LOGGED_AS.get());
+    }
+
+    /** A filter that fails on one path of its own, right after the correlation filter. */
+    @org.springframework.boot.test.context.TestConfiguration
+    static class FilterFault {
+        // under a path the security filters let through, whichever of them runs first
+        static final String PATH = "/actuator/health/filter-fault";
+        static final java.util.concurrent.atomic.AtomicReference<String> LOGGED_AS =
+                new java.util.concurrent.atomic.AtomicReference<>();
+
+        @org.springframework.context.annotation.Bean
+        org.springframework.boot.web.servlet.FilterRegistrationBean<jakarta.servlet.Filter> filterFault() {
+            var bean = new org.springframework.boot.web.servlet.FilterRegistrationBean<jakarta.servlet.Filter>(
+                    (request, response, chain) -> {
+                        LOGGED_AS.set(org.slf4j.MDC.get(dk.opensts.platform.web.Correlation.MDC_KEY));
+                        throw new IllegalStateException("a fault with a secret in it");
+                    });
+            bean.addUrlPatterns(PATH);
+            bean.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE + 1);
+            return bean;
+        }
+    }
+
+    /** Sends {@code request} as it is, bytes the HTTP client would not send, and reads the whole answer. */
+    private String raw(String request) throws Exception {
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 

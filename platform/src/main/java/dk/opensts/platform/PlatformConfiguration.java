@@ -27,6 +27,35 @@ public class PlatformConfiguration {
         return dk.opensts.platform.error.Unstorable.timesInRange();
     }
 
+    /** Tomcat's own refusals (a request it cannot read as HTTP) as problem+json, not its HTML page. */
+    @Bean
+    org.springframework.boot.web.server.WebServerFactoryCustomizer<org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory>
+            problemErrorReports(JsonMapper json) {
+        return factory -> factory.addContextCustomizers(
+                new dk.opensts.platform.web.ProblemErrorReportValve(json)::installAsHostStarts);
+    }
+
+    /** The container's error page as problem+json for programs (Spring Boot's own stands back). */
+    @Bean
+    dk.opensts.platform.error.ProblemErrorController problemErrorController(
+            org.springframework.boot.webmvc.error.ErrorAttributes errorAttributes,
+            org.springframework.boot.autoconfigure.web.WebProperties web,
+            org.springframework.beans.factory.ObjectProvider<org.springframework.boot.webmvc.autoconfigure.error.ErrorViewResolver> resolvers) {
+        return new dk.opensts.platform.error.ProblemErrorController(errorAttributes, web.getError(),
+                resolvers.orderedStream().toList());
+    }
+
+    /**
+     * Bean-validation messages in the API's language, English, whatever the request's locale: the
+     * overview's locale resolver (Danish by default, for its pages) is the web layer's only one, and
+     * the messages followed it into every API's problem details ("må ikke være blank").
+     */
+    @Bean
+    org.springframework.boot.validation.autoconfigure.ValidationConfigurationCustomizer englishValidationMessages() {
+        return configuration -> configuration.messageInterpolator(
+                new dk.opensts.platform.error.FixedLocaleInterpolator(configuration.getDefaultMessageInterpolator()));
+    }
+
     @Bean
     Clock clock() {
         return Clock.systemUTC();

@@ -26,6 +26,7 @@ public record Subscription(UUID id, UUID receiver, String municipality, String n
                            Instant updatedAt, String updatedBy, Instant endedAt) {
 
     /** What a receiver sends to create or replace a subscription. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "SubscriptionInput", description = "What a receiver sends to create or replace a subscription")
     public record Input(
             @NotBlank @Size(max = 200) String name,
             @NotEmpty @Size(max = 100) List<@NotBlank @Size(max = 200) String> messageTypes,

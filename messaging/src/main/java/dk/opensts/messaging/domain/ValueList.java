@@ -29,11 +29,13 @@ public record ValueList(UUID id, UUID owner, String municipality, String name, K
     }
 
     /** A new list, or the whole content of one replaced. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "ValueListInput", description = "A new value list, or the whole content of one replaced")
     public record Input(@NotBlank @Size(max = 200) String name, @NotNull Kind kind,
                         @NotNull @Size(max = 1_000_000) List<@NotNull String> values) {
     }
 
     /** Values added to and removed from a list in one change. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "ValueListChange", description = "Values added to and removed from a value list in one change")
     public record Change(@Size(max = 100_000) List<@NotNull String> add, @Size(max = 100_000) List<@NotNull String> remove) {
         public Change {
             add = add == null ? List.of() : List.copyOf(add);

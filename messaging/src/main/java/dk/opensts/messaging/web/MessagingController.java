@@ -129,7 +129,10 @@ public class MessagingController {
     @Operation(summary = "Subscribe", description = "Role subscribe. Message types must be classes of BESKEDTYPE; "
             + "filters left out let everything through. What arrives is also bounded by the agreement's KLE and "
             + "sensitivity constraints, checked for every message.")
-    public ResponseEntity<Subscription> subscribe(@RequestBody JsonNode body) {
+    public ResponseEntity<Subscription> subscribe(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = Subscription.Input.class)))
+            @RequestBody JsonNode body) {
         Actor actor = receiver();
         Subscription s = subscriptions.create(system(actor), actor.municipality(),
                 binder.bind(body, Subscription.Input.class), actor.id());
@@ -149,6 +152,9 @@ public class MessagingController {
     @Operation(summary = "Replace a subscription's filters", description = "Role subscribe. Needs If-Match.")
     public ResponseEntity<Subscription> replace(@PathVariable UUID id,
                                                 @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                                                @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                                                        content = @Content(schema = @Schema(
+                                                                implementation = Subscription.Input.class)))
                                                 @RequestBody JsonNode body) {
         Actor actor = receiver();
         Subscription s = subscriptions.replace(system(actor), actor.municipality(), id, ETags.parse(ifMatch, true),
@@ -177,7 +183,10 @@ public class MessagingController {
 
     @PostMapping("/value-lists")
     @Operation(summary = "Create a value list", description = "Role subscribe. kind CPR (10 digits) or CVR (8 digits).")
-    public ResponseEntity<ValueList> createList(@RequestBody JsonNode body) {
+    public ResponseEntity<ValueList> createList(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = ValueList.Input.class)))
+            @RequestBody JsonNode body) {
         Actor actor = receiver();
         ValueList l = subscriptions.createList(system(actor), actor.municipality(),
                 binder.bind(body, ValueList.Input.class), actor.id());
@@ -212,6 +221,9 @@ public class MessagingController {
     @Operation(summary = "Replace a value list's name and values", description = "Role subscribe. Needs If-Match.")
     public ResponseEntity<ValueList> replaceList(@PathVariable UUID id,
                                                  @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                                                 @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                                                         content = @Content(schema = @Schema(
+                                                                 implementation = ValueList.Input.class)))
                                                  @RequestBody JsonNode body) {
         Actor actor = receiver();
         ValueList l = subscriptions.replaceList(system(actor), actor.municipality(), id, ETags.parse(ifMatch, true),
@@ -224,6 +236,9 @@ public class MessagingController {
             + "{\"add\": [...], \"remove\": [...]} in one change.")
     public ResponseEntity<ValueList> changeList(@PathVariable UUID id,
                                                 @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                                                @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                                                        content = @Content(schema = @Schema(
+                                                                implementation = ValueList.Change.class)))
                                                 @RequestBody JsonNode body) {
         Actor actor = receiver();
         ValueList l = subscriptions.changeList(system(actor), actor.municipality(), id, ETags.parse(ifMatch, true),
@@ -264,6 +279,7 @@ public class MessagingController {
     }
 
     /** Whether the dueslag is read as an AMQP queue. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "DueslagAmqp", description = "Whether the dueslag is an AMQP queue")
     public record Amqp(@NotNull Boolean enabled) {
     }
 
@@ -272,7 +288,10 @@ public class MessagingController {
             + "relays the system's messages, in order, to quorum queue <prefix>.dueslag.<system id> on the broker, "
             + "which the system consumes with manual ack (a rejected message goes to the error queue); the answer "
             + "names the queue. 422 when this server has no AMQP broker.")
-    public Map<String, Object> amqp(@RequestBody JsonNode body) {
+    public Map<String, Object> amqp(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = Amqp.class)))
+            @RequestBody JsonNode body) {
         Actor actor = receiver();
         boolean enabled = binder.bind(body, Amqp.class).enabled();
         if (enabled && amqp == null) {
@@ -314,6 +333,7 @@ public class MessagingController {
     }
 
     /** Deliveries to acknowledge, each with the lease it was handed out under. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "DueslagAck", description = "Leased deliveries to acknowledge")
     public record Ack(@NotNull List<@NotNull LeaseRef> deliveries) {
     }
 
@@ -323,7 +343,10 @@ public class MessagingController {
     @PostMapping("/dueslag/ack")
     @Operation(summary = "Acknowledge leased messages", description = "Role subscribe. Returns the ids acknowledged; "
             + "an id missing from the answer had its lease run out and was handed out again.")
-    public Map<String, Object> ack(@RequestBody JsonNode body) {
+    public Map<String, Object> ack(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = Ack.class)))
+            @RequestBody JsonNode body) {
         Actor actor = receiver();
         Ack ack = binder.bind(body, Ack.class);
         Map<Long, UUID> leases = new LinkedHashMap<>();
@@ -332,6 +355,7 @@ public class MessagingController {
     }
 
     /** Deliveries to move to the error queue or requeue from it. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "DueslagIds", description = "Deliveries by id, or all")
     public record Ids(List<@NotNull Long> ids, String reason, Boolean all) {
     }
 
@@ -350,7 +374,10 @@ public class MessagingController {
     @PostMapping("/dueslag/error-queue")
     @Operation(summary = "Move messages to the error queue", description = "Role subscribe. Waiting or leased "
             + "deliveries by id; their senders are told.")
-    public Map<String, Object> moveToErrorQueue(@RequestBody JsonNode body) {
+    public Map<String, Object> moveToErrorQueue(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = Ids.class)))
+            @RequestBody JsonNode body) {
         Actor actor = receiver();
         Ids ids = binder.bind(body, Ids.class);
         if (ids.ids() == null || ids.ids().isEmpty()) {
@@ -362,7 +389,10 @@ public class MessagingController {
     @PostMapping("/dueslag/error-queue/requeue")
     @Operation(summary = "Requeue from the error queue", description = "Role subscribe. The deliveries named in ids, "
             + "or all with {\"all\": true}; they are delivered again with their attempts reset.")
-    public Map<String, Object> requeue(@RequestBody JsonNode body) {
+    public Map<String, Object> requeue(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = Ids.class)))
+            @RequestBody JsonNode body) {
         Actor actor = receiver();
         Ids ids = binder.bind(body, Ids.class);
         boolean all = Boolean.TRUE.equals(ids.all());
@@ -373,6 +403,7 @@ public class MessagingController {
     }
 
     /** The time to rewind the dueslag to. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "DueslagReplay", description = "The time to rewind the dueslag to")
     public record Replay(@NotNull Instant from) {
     }
 
@@ -380,13 +411,17 @@ public class MessagingController {
     @Operation(summary = "Rewind the dueslag", description = "Role subscribe. Everything delivered since `from` "
             + "(within retention, default 30 days) is delivered again in its first order; drop duplicates by "
             + "message id.")
-    public Map<String, Object> replay(@RequestBody JsonNode body) {
+    public Map<String, Object> replay(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = Replay.class)))
+            @RequestBody JsonNode body) {
         Actor actor = receiver();
         return Map.of("replayed", dueslag.replay(system(actor), actor.municipality(),
                 binder.bind(body, Replay.class).from()));
     }
 
     /** Push settings: {@code url} null turns push off. */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "DueslagPush", description = "HTTP push settings")
     public record Push(String url, String auth, Integer maxAttempts) {
     }
 
@@ -395,7 +430,10 @@ public class MessagingController {
             + "new secret once; requests carry X-OpenSTS-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "
             + "\"t.body\">) or MTLS (OpenSTS's client certificate). maxAttempts (default 10) before the error "
             + "queue; retries back off exponentially. url null: pull only.")
-    public Dueslag.PushSettings push(@RequestBody JsonNode body) {
+    public Dueslag.PushSettings push(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = Push.class)))
+            @RequestBody JsonNode body) {
         Actor actor = receiver();
         Push p = binder.bind(body, Push.class);
         return dueslag.setPush(system(actor), p.url(), p.auth(), p.maxAttempts() == null ? 10 : p.maxAttempts(),

@@ -7,6 +7,12 @@ import org.springframework.http.HttpStatus;
  * human-readable text; a code, once published, keeps its meaning.
  */
 public enum ErrorCode {
+    /**
+     * The request is not well-formed HTTP (its request line, URL or a header could not be read) and
+     * was refused by the web server before any API saw it; the status is 400 unless HTTP has a more
+     * precise one (501 for a transfer coding the server does not implement, 505 for an HTTP version).
+     */
+    MALFORMED_REQUEST(HttpStatus.BAD_REQUEST),
     /** The body is not well-formed JSON, CSV or XML. */
     MALFORMED_BODY(HttpStatus.BAD_REQUEST),
     /** The body names a field the resource does not have. */
@@ -69,7 +75,7 @@ public enum ErrorCode {
         return status;
     }
 
-    /** The problem type URI documented in docs/api/errors.md. */
+    /** The problem type URI; the codes are listed in docs/api.md, section Errors. */
     public String typeUri() {
         return "https://opensts.dk/problems/" + name().toLowerCase().replace('_', '-');
     }

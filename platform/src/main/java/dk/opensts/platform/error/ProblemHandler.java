@@ -31,6 +31,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidNullException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -58,7 +59,22 @@ public class ProblemHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+        if (e.getCause() == null) {
+            // Spring's own refusal of a required body that is missing or the JSON literal null
+            return api(new ApiException(ErrorCode.MALFORMED_BODY, NOT_AN_OBJECT), request);
+        }
         return toProblem(e.getMostSpecificCause(), request);
+    }
+
+    /** The detail for a body that is empty, null or JSON of another kind where an object belongs. */
+    public static final String NOT_AN_OBJECT = "The body must be a JSON object";
+
+    /** A query parameter Tomcat could not decode: its percent-encoding is not of UTF-8 text. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> undecodable(org.apache.tomcat.util.http.InvalidParameterException e,
+                                              HttpServletRequest request) {
+        return problem(ErrorCode.INVALID_PARAMETER, "A query parameter could not be decoded: its percent-encoding"
+                + " (such as %FF) is not of UTF-8 text", List.of(), Map.of(), request);
     }
 
     @ExceptionHandler(JacksonException.class)
@@ -96,11 +112,21 @@ public class ProblemHandler {
             return new ApiException(ErrorCode.VALIDATION_FAILED, field + " must not be null",
                     List.of(new FieldProblem(field, "must not be null")));
         }
+        if (cause instanceof MismatchedInputException m && m.getPath().isEmpty() && m.getTargetType() != null
+                && !java.util.Collection.class.isAssignableFrom(m.getTargetType()) && !m.getTargetType().isArray()) {
+            // well-formed JSON, but an array, a text or a number where the body is one object
+            return new ApiException(ErrorCode.MALFORMED_BODY, NOT_AN_OBJECT);
+        }
         if (cause instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
             String field = pointer(m);
             String expected = m.getTargetType() == null ? "another type" : m.getTargetType().getSimpleName();
             return new ApiException(ErrorCode.WRONG_TYPE, field + " has the wrong type; expected " + expected,
                     List.of(new FieldProblem(field, "expected " + expected)));
+        }
+        if (cause instanceof StreamConstraintsException) {
+            // nesting, a number or a text beyond the parser's limits: what it met and the limit, not its API's names
+            return new ApiException(ErrorCode.MALFORMED_BODY, "The body is beyond what the API reads: "
+                    + firstLine(cause.getMessage()).replaceAll(", from `[^`]*`\\)", ")"));
         }
         if (cause instanceof StreamReadException || cause instanceof MismatchedInputException) {
             return new ApiException(ErrorCode.MALFORMED_BODY,
@@ -180,6 +206,9 @@ public class ProblemHandler {
         return problem(ErrorCode.INVALID_PARAMETER, REJECTED, List.of(), Map.of(), request);
     }
 
+    /** The detail of an unexpected fault (500), whose correlation id finds it in the log. */
+    public static final String UNEXPECTED = "Unexpected error; quote the correlation id";
+
     /** What {@link #rejected} and the firewall's refusals before any controller answer. */
     public static final String REJECTED = "The request was refused: its path, a header or a parameter holds what is"
             + " not allowed (such as a semicolon or an encoded slash in the path, a control character, or the NUL"
@@ -193,7 +222,7 @@ public class ProblemHandler {
             return api(Unstorable.refusal(e), request);
         }
         log.error("unexpected error [correlation {}]", Correlation.current(), e);
-        return problem(ErrorCode.INTERNAL, "Unexpected error; quote the correlation id", List.of(), Map.of(), request);
+        return problem(ErrorCode.INTERNAL, UNEXPECTED, List.of(), Map.of(), request);
     }
 
     public static ProblemDetail body(ErrorCode code, String detail, List<FieldProblem> fields,

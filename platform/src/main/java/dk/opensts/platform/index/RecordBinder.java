@@ -9,7 +9,6 @@ import jakarta.validation.Validator;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,10 +25,7 @@ public class RecordBinder {
 
     public RecordBinder(JsonMapper json, Validator validator) {
         this.json = json;
-        this.strict = json.rebuild()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .build();
+        this.strict = dk.opensts.platform.web.StrictJson.of(json);
         this.validator = validator;
     }
 
@@ -39,6 +35,10 @@ public class RecordBinder {
             value = strict.treeToValue(node, type);
         } catch (RuntimeException e) {
             throw ProblemHandler.describe(e);
+        }
+        if (value == null) {
+            // the JSON literal null (or nothing) where a record belongs
+            throw new ApiException(ErrorCode.MALFORMED_BODY, ProblemHandler.NOT_AN_OBJECT);
         }
         List<FieldProblem> problems = new ArrayList<>();
         for (ConstraintViolation<T> v : validator.validate(value)) {

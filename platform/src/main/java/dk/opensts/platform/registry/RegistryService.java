@@ -30,7 +30,6 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -64,10 +63,7 @@ public class RegistryService {
         this.tx = tx;
         this.validator = validator;
         this.json = json;
-        this.strict = json.rebuild()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .build();
+        this.strict = dk.opensts.platform.web.StrictJson.of(json);
     }
 
     /**

@@ -9,6 +9,8 @@ public final class Correlation {
 
     public static final String HEADER = "X-Correlation-Id";
     public static final String MDC_KEY = "correlationId";
+    /** The request attribute that holds the id for the rest of the request, its error page included. */
+    public static final String ATTRIBUTE = Correlation.class.getName();
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     private Correlation() {

@@ -16,6 +16,8 @@ public class CorrelationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String id = Correlation.accept(request.getHeader(Correlation.HEADER));
         MDC.put(Correlation.MDC_KEY, id);
+        // kept with the request for its error page, which runs after this filter has let go of the log context
+        request.setAttribute(Correlation.ATTRIBUTE, id);
         response.setHeader(Correlation.HEADER, id);
         try {
             chain.doFilter(request, response);
