@@ -63,12 +63,49 @@ class OrganisationApiTest extends ApiTest {
         Res wrongType = call("POST", O + "/units", token, "{\"organisation\":\"not-a-uuid\",\"userKey\":\"x\",\"name\":\"X\"}");
         assertThat(wrongType.status()).isEqualTo(400);
         assertThat(wrongType.code()).isEqualTo("WRONG_TYPE");
+        // a truth value or a number where a text belongs, an id that is not a UUID written out: wrong types
+        for (String[] wrong : new String[][] {{"name", "true"}, {"name", "12"}, {"userKey", "1.5"},
+                {"parent", "\"AAAAAAAAAAAAAAAAAAAAAA\""}, {"parent", "1180591620717411303424"}}) {
+            var body = json.createObjectNode().put("organisation", org).put("userKey", "x").put("name", "X");
+            body.set(wrong[0], json.readTree(wrong[1]));
+            Res r = call("POST", O + "/units", token, body.toString());
+            assertThat(r.status()).as(wrong[0] + "=" + wrong[1] + ": " + r.text()).isEqualTo(400);
+            assertThat(r.code()).isEqualTo("WRONG_TYPE");
+            assertThat(r.body().path("errors").get(0).path("field").asString()).isEqualTo("/" + wrong[0]);
+        }
         Res malformed = call("POST", O + "/units", token, "{\"organisation\":");
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.code()).isEqualTo("MALFORMED_BODY");
+        // beyond what the parser reads: said so, not "could not be read", and without the parser's own names
+        Res deep = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"x\",\"name\":\"X\","
+                + "\"note\":" + "[".repeat(2000) + "]".repeat(2000) + "}");
+        assertThat(deep.status()).as(deep.text()).isEqualTo(400);
+        assertThat(deep.code()).isEqualTo("MALFORMED_BODY");
+        assertThat(deep.body().path("detail").asString()).contains("nesting depth").doesNotContain("StreamReadConstraints");
+        Res longNumber = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"x\","
+                + "\"name\":\"X\",\"sortOrder\":" + "9".repeat(5000) + "}");
+        assertThat(longNumber.status()).as(longNumber.text()).isEqualTo(400);
+        assertThat(longNumber.code()).isEqualTo("MALFORMED_BODY");
+        assertThat(longNumber.body().path("detail").asString()).contains("Number value length")
+                .doesNotContain("StreamReadConstraints");
+        for (String notAnObject : List.of("null", "[]", "\"x\"", "1")) {
+            Res r = call("POST", O + "/units", token, notAnObject);
+            assertThat(r.status()).as(notAnObject).isEqualTo(400);
+            assertThat(r.code()).isEqualTo("MALFORMED_BODY");
+            assertThat(r.body().path("detail").asString()).as(notAnObject).isEqualTo("The body must be a JSON object");
+        }
+        // a query parameter whose percent-encoding is not of UTF-8 text
+        Res undecodable = get(O + "/units?name=%FF%FE", token);
+        assertThat(undecodable.status()).as(undecodable.text()).isEqualTo(400);
+        assertThat(undecodable.code()).isEqualTo("INVALID_PARAMETER");
         Res missing = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"x\"}");
         assertThat(missing.status()).isEqualTo(422);
         assertThat(missing.code()).isEqualTo("VALIDATION_FAILED");
+        // the API speaks English, whatever language the caseworkers' overview beside it is in or is asked for
+        assertThat(missing.body().path("errors").get(0).path("reason").asString()).isEqualTo("must not be blank");
+        Res danish = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"x\"}",
+                "Accept-Language", "da-DK,da;q=0.9");
+        assertThat(danish.body().path("errors").get(0).path("reason").asString()).isEqualTo("must not be blank");
         Res period = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"x\",\"name\":\"X\","
                 + "\"validity\":{\"from\":\"2025-01-01T00:00:00Z\",\"to\":\"2024-01-01T00:00:00Z\"}}");
         assertThat(period.status()).isEqualTo(422);
@@ -357,5 +394,48 @@ class OrganisationApiTest extends ApiTest {
                 .isGreaterThan(first.body().path("items").get(1).path("id").asString());
         assertThat(get(O + "/units?limit=5000", token).status()).isEqualTo(400);
         assertThat(get(O + "/units?bogus=1", token).code()).isEqualTo("INVALID_PARAMETER");
+        // a page token is for the search it came from: not another type's, not other filters'
+        for (String other : List.of(O + "/users?organisation=" + org + "&name=enhed%20page&limit=2&after=" + next,
+                O + "/units?organisation=" + org + "&name=enhed&limit=2&after=" + next,
+                O + "/units?organisation=" + org + "&limit=2&after=" + next)) {
+            Res r = get(other, token);
+            assertThat(r.status()).as(other + ": " + r.text()).isEqualTo(400);
+            assertThat(r.code()).isEqualTo("INVALID_PARAMETER");
+            assertThat(r.body().path("errors").get(0).path("field").asString()).isEqualTo("after");
+        }
+        assertThat(get(O + "/units?organisation=" + org + "&name=enhed%20page&limit=2&after=bm90LWEtdG9rZW4", token)
+                .code()).isEqualTo("INVALID_PARAMETER");
+    }
+
+    /**
+     * The pages of one search show the objects as valid when its first page was read: a unit that
+     * becomes valid while the client reads the pages (and sorts after every other) is not on them.
+     */
+    @Test
+    void thePagesOfASearchAreValidAtTheMomentOfTheFirst() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            unit("moment" + i, null);
+        }
+        Instant soon = Instant.now().plusSeconds(2);
+        Res late = call("POST", O + "/units", token, "{\"id\":\"ffffffff-ffff-4fff-bfff-ffffffffffff\",\"organisation\":\""
+                + org + "\",\"userKey\":\"moment-late\",\"name\":\"Enhed moment late\",\"validity\":{\"from\":\"" + soon + "\"}}");
+        assertThat(late.status()).as(late.text()).isEqualTo(201);
+        String search = O + "/units?organisation=" + org + "&name=enhed%20moment&limit=2";
+        Res first = get(search, token);
+        assertThat(first.body().path("items").size()).isEqualTo(2);
+        Thread.sleep(java.time.Duration.between(Instant.now(), soon).toMillis() + 200);
+        List<String> seen = new java.util.ArrayList<>();
+        first.body().path("items").forEach(i -> seen.add(i.path("userKey").asString()));
+        String next = first.body().path("next").asString();
+        while (next != null && !next.isEmpty() && !"null".equals(next)) {
+            Res page = get(search + "&after=" + next, token);
+            assertThat(page.status()).as(page.text()).isEqualTo(200);
+            page.body().path("items").forEach(i -> seen.add(i.path("userKey").asString()));
+            next = page.body().path("next").isNull() ? null : page.body().path("next").asString();
+        }
+        assertThat(seen).containsExactlyInAnyOrder("moment0", "moment1", "moment2");
+        // a new search sees it
+        assertThat(get(O + "/units?organisation=" + org + "&name=enhed%20moment&limit=10", token).body().path("items"))
+                .hasSize(4);
     }
 }

@@ -2,6 +2,7 @@ package dk.opensts.platform.index;
 
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.web.PageToken;
 import dk.opensts.platform.security.DataScope;
 import dk.opensts.platform.security.Sensitivity;
 import java.nio.charset.StandardCharsets;
@@ -33,9 +34,8 @@ public final class IndexQuery {
         }
 
         public String encode() {
-            long micros = changedAt.getEpochSecond() * 1_000_000L + changedAt.getNano() / 1000;
             return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString((micros + "/" + id).getBytes(StandardCharsets.UTF_8));
+                    .encodeToString((PageToken.micros(changedAt) + "/" + id).getBytes(StandardCharsets.UTF_8));
         }
 
         public static Cursor decode(String token) {
@@ -45,11 +45,10 @@ public final class IndexQuery {
             try {
                 String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
                 int slash = s.indexOf('/');
-                long micros = Long.parseLong(s.substring(0, slash));
-                return new Cursor(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
-                        Math.floorMod(micros, 1_000_000L) * 1000), UUID.fromString(s.substring(slash + 1)));
+                return new Cursor(PageToken.ofMicros(Long.parseLong(s.substring(0, slash))),
+                        UUID.fromString(s.substring(slash + 1)));
             } catch (RuntimeException e) {
-                throw ApiException.field(ErrorCode.INVALID_PARAMETER, "after", "not a page token from this API");
+                throw PageToken.notOurs();
             }
         }
     }

@@ -15,6 +15,7 @@ import dk.opensts.platform.web.TimeParams;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import java.net.URI;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -156,7 +157,8 @@ public abstract class RegistryController<A> {
 
     @GetMapping
     @Operation(summary = "Search", description = "Filters combine with AND. Keyset pagination: pass the answer's "
-            + "next token as after. Results as of validAt/knownAt.")
+            + "next token as after, with the same other parameters; the pages of one search show the objects valid at "
+            + "the moment of its first page, and a token of another search is refused. Results as of validAt/knownAt.")
     public ObjectNode search(@RequestParam Map<String, String> params) {
         Actor actor = require(readScope);
         Map<String, String> criteria = new LinkedHashMap<>(params);
@@ -166,18 +168,29 @@ public abstract class RegistryController<A> {
                         "unknown parameter; known: " + String.join(", ", searchParameters()));
             }
         }
-        TimePoint tp = TimeParams.point(params.get("validAt"), params.get("knownAt"), service.store().now());
+        // the search a page token belongs to: the type and every parameter but the page's own
+        java.util.TreeMap<String, String> filters = new java.util.TreeMap<>(params);
+        filters.remove("after");
+        filters.remove("limit");
+        String query = spec.name() + filters;
+        PageToken.SearchCursor cursor = PageToken.decodeSearch(params.get("after"), query);
+        Instant now = service.store().now();
+        // later pages show the objects valid at the moment the first page did, unless validAt says when
+        TimePoint tp = TimeParams.point(params.get("validAt"), params.get("knownAt"), now);
+        if (cursor != null && (params.get("validAt") == null || params.get("validAt").isBlank())) {
+            tp = new TimePoint(cursor.validAt(), tp.knownAt(), tp.knownNow());
+        }
         int limit = PageToken.limit(intParam(params, "limit"));
         BitemporalStore.Query q = new BitemporalStore.Query(spec.name(), searchOwner(params), ownerOrNational(),
                 userKeyParam(params), params.get("name"), uuidParam(params, "parent"), uuidParam(params, "linkedTo"),
-                tp, PageToken.decode(params.get("after")), limit + 1, tenantAttribute(),
+                tp, cursor == null ? null : cursor.after(), limit + 1, tenantAttribute(),
                 tenantAttribute() == null ? null : tenantValue(params, actor));
         List<Version> found = service.search(spec, q, actor, criteria);
         ObjectNode page = JsonNodeFactory.instance.objectNode();
         var items = page.putArray("items");
         found.stream().limit(limit).forEach(v -> items.add(service.render(v)));
         if (found.size() > limit) {
-            page.put("next", PageToken.encode(found.get(limit - 1).objectId()));
+            page.put("next", PageToken.encodeSearch(found.get(limit - 1).objectId(), tp.validAt(), query));
         } else {
             page.putNull("next");
         }

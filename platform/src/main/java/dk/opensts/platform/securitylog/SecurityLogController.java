@@ -121,7 +121,7 @@ public class SecurityLogController {
         try {
             return Long.parseLong(after);
         } catch (NumberFormatException e) {
-            throw ApiException.field(ErrorCode.INVALID_PARAMETER, "after", "not a page token from this API");
+            throw PageToken.notOurs();
         }
     }
 
