@@ -281,6 +281,77 @@ class AmqpMessagingTest extends ApiTest {
      * checks that a message's user_id is the connection's user, OpenSTS that it is the common name of
      * the token's certificate, registered, unrevoked, of an active system.
      */
+    /**
+     * Whatever a publisher sends is answered with a reason and leaves the ingress: a body that is not
+     * an object or not UTF-8, a wrong type in it, a token header that is a number (or the text as
+     * bytes, which is taken), no reply_to at all. None of it stays on the broker to be tried
+     * again, and a good message after them is stored.
+     */
+    @Test
+    void oddMessagesAreAnsweredAndNothingStaysOnTheIngress() throws Exception {
+        try (Channel ch = client.createChannel()) {
+            ch.confirmSelect();
+            String reply = ch.queueDeclare().getQueue();
+            Map<String, Object> bearer = Map.of("authorization", "Bearer " + publishToken);
+            UUID env = UUID.randomUUID();
+            Map<String, byte[]> bodies = new java.util.LinkedHashMap<>();
+            bodies.put("null", "null".getBytes(StandardCharsets.UTF_8));
+            bodies.put("empty", new byte[0]);
+            bodies.put("array", "[]".getBytes(StandardCharsets.UTF_8));
+            bodies.put("not-utf8", new byte[] {(byte) 0xFF, (byte) 0xFE, '{', '}'});
+            bodies.put("wrong-type", envelope(env, "odd").replace("\"type\":\"Sag\"", "\"type\":true")
+                    .getBytes(StandardCharsets.UTF_8));
+            Map<String, String> answers = new java.util.HashMap<>();
+            for (var b : bodies.entrySet()) {
+                ch.basicPublish(PREFIX + ".publish", "sag", true, new AMQP.BasicProperties.Builder()
+                        .contentType("application/json").correlationId(b.getKey()).replyTo(reply).deliveryMode(2)
+                        .userId(BROKER_USER).headers(bearer).build(), b.getValue());
+            }
+            // the token header as a number, and as bytes
+            ch.basicPublish(PREFIX + ".publish", "sag", true, new AMQP.BasicProperties.Builder()
+                    .contentType("application/json").correlationId("number-header").replyTo(reply).deliveryMode(2)
+                    .userId(BROKER_USER).headers(Map.of("authorization", 42)).build(),
+                    envelope(UUID.randomUUID(), "odd").getBytes(StandardCharsets.UTF_8));
+            ch.basicPublish(PREFIX + ".publish", "sag", true, new AMQP.BasicProperties.Builder()
+                    .contentType("application/json").correlationId("bytes-header").replyTo(reply).deliveryMode(2)
+                    .userId(BROKER_USER).headers(Map.of("authorization", ("Bearer " + publishToken)
+                            .getBytes(StandardCharsets.UTF_8))).build(),
+                    envelope(UUID.randomUUID(), "odd").getBytes(StandardCharsets.UTF_8));
+            // XML said, JSON sent
+            ch.basicPublish(PREFIX + ".publish", "sag", true, new AMQP.BasicProperties.Builder()
+                    .contentType("application/xml").correlationId("xml").replyTo(reply).deliveryMode(2)
+                    .userId(BROKER_USER).headers(bearer).build(),
+                    envelope(UUID.randomUUID(), "odd").getBytes(StandardCharsets.UTF_8));
+            // no reply_to: nobody to answer, but it must not stay
+            UUID unanswered = UUID.randomUUID();
+            ch.basicPublish(PREFIX + ".publish", "sag", true, new AMQP.BasicProperties.Builder()
+                    .contentType("application/json").deliveryMode(2).userId(BROKER_USER).headers(bearer).build(),
+                    envelope(unanswered, "odd-unanswered").getBytes(StandardCharsets.UTF_8));
+            ch.waitForConfirmsOrDie(10_000);
+            long until = System.currentTimeMillis() + 15_000;
+            while (answers.size() < bodies.size() + 3 && System.currentTimeMillis() < until) {
+                GetResponse r = ch.basicGet(reply, true);
+                if (r == null) {
+                    Thread.sleep(20);
+                } else {
+                    JsonNode a = json.readTree(new String(r.getBody(), StandardCharsets.UTF_8));
+                    answers.put(r.getProps().getCorrelationId(), a.path("status").asString() + " " + a.path("code").asString());
+                }
+            }
+            assertThat(answers).containsEntry("null", "REFUSED MALFORMED_BODY").containsEntry("empty", "REFUSED MALFORMED_BODY")
+                    .containsEntry("array", "REFUSED MALFORMED_BODY").containsEntry("wrong-type", "REFUSED WRONG_TYPE")
+                    .containsEntry("number-header", "REFUSED UNAUTHENTICATED");
+            assertThat(answers).containsEntry("not-utf8", "REFUSED MALFORMED_BODY").containsEntry("xml", "REFUSED MALFORMED_BODY")
+                    // a client that sends the header's text as bytes
+                    .containsEntry("bytes-header", "STORED ");
+            UUID good = UUID.randomUUID();
+            assertThat(publish(ch, reply, publishToken, good, envelope(good, "after-odd")).path("status").asString())
+                    .isEqualTo("STORED");
+            assertThat(count("SELECT count(*) FROM messaging.message WHERE id = '" + unanswered + "'")).isEqualTo(1);
+            assertThat(ch.messageCount(PREFIX + ".publish")).isZero();
+        }
+    }
+
     @Test
     void aTokenIsOfUseOnlyOnTheBrokerConnectionOfItsCertificate() throws Exception {
         List<Grant> publish = List.of(new Grant(Services.PUBLISH, Map.of()));

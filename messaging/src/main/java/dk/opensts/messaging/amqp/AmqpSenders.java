@@ -107,7 +107,9 @@ final class AmqpSenders {
     /** The message's verified token for the messaging service and a municipality. */
     private Jwt token(AMQP.BasicProperties p) {
         Object header = p.getHeaders() == null ? null : p.getHeaders().get(AmqpTransport.AUTHORIZATION);
-        String value = header == null ? null : header.toString();
+        // a text (AMQP's long string), or the same as bytes, as some clients send a text they were given as bytes
+        String value = header instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+                : header == null ? null : header.toString();
         if (value == null || !value.startsWith("Bearer ")) {
             throw new Refusal(null, null, "Send the system token in header 'authorization: Bearer ...'", null);
         }
