@@ -263,11 +263,23 @@ final class Rs256Tokens implements JwtDecoder {
 
     /** A base64url part (its characters were checked: the URL alphabet, no padding). */
     private static byte[] base64url(byte[] ascii, int from, int to) {
+        // a part whose length leaves bits over in its last character has those bits zero (RFC 4648,
+        // section 3.5): otherwise the same bytes could be written as other texts than the one issued
+        int rest = (to - from) % 4;
+        if ((rest == 2 || rest == 3) && (sextet(ascii[to - 1]) & (rest == 2 ? 0x0F : 0x03)) != 0) {
+            throw bad("the token is not base64url in its one canonical form");
+        }
         try {
             return BASE64URL.decode(Arrays.copyOfRange(ascii, from, to));
         } catch (IllegalArgumentException e) {
             throw bad("the token is not base64url");
         }
+    }
+
+    /** The value of a base64url character (the characters were checked before). */
+    private static int sextet(byte c) {
+        return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+                : c == '-' ? 62 : 63;
     }
 
     /**

@@ -223,6 +223,22 @@ class Rs256TokensTest {
         assertThatThrownBy(() -> decoder.decode(p[0] + "." + p[1] + "." + b64.encodeToString(sig))).hasMessageContaining("signature");
         byte[] shorter = java.util.Arrays.copyOf(Base64.getUrlDecoder().decode(p[2]), 255);
         assertThatThrownBy(() -> decoder.decode(p[0] + "." + p[1] + "." + b64.encodeToString(shorter))).hasMessageContaining("signature");
+        // the same bytes written another way: the last character of a part carries bits that base64url leaves
+        // zero (4 of a 256-byte signature's); set, the text differs and is not one OpenSTS issued
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        String sigText = p[2];
+        assertThat(sigText.length() % 4).isEqualTo(2);
+        char spare = alphabet.charAt(alphabet.indexOf(sigText.charAt(sigText.length() - 1)) | 0x0F);
+        String malleated = p[0] + "." + p[1] + "." + sigText.substring(0, sigText.length() - 1) + spare;
+        assertThat(Base64.getUrlDecoder().decode(malleated.split("\\.")[2])).isEqualTo(Base64.getUrlDecoder().decode(p[2]));
+        assertThatThrownBy(() -> decoder.decode(malleated)).hasMessageContaining("canonical");
+        String header = p[0];
+        if (header.length() % 4 != 0) {
+            int bits = header.length() % 4 == 2 ? 0x0F : 0x03;
+            char last = alphabet.charAt(alphabet.indexOf(header.charAt(header.length() - 1)) | bits);
+            assertThatThrownBy(() -> decoder.decode(header.substring(0, header.length() - 1) + last + "." + p[1] + "." + p[2]))
+                    .hasMessageContaining("canonical");
+        }
         // the untouched token still verifies: a failed check leaves no verifier in a bad state
         for (int i = 0; i < 3; i++) {
             assertThat(decoder.decode(valid).getClaimAsString("cvr")).isEqualTo("11111111");
