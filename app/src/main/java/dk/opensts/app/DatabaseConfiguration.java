@@ -53,13 +53,27 @@ public class DatabaseConfiguration {
         return new EmbeddedHolder();
     }
 
-    /** Starts the embedded server only when it is needed, and stops it after the pool is closed. */
+    /**
+     * Starts the embedded server only when it is needed, and stops it after the pool is closed.
+     *
+     * <p>While it runs, the process holds a lock on {@code <dir>.lock}: a second OpenSTS on the same
+     * data folder is refused at start instead of sharing (or stopping) the first one's database. A
+     * run killed outright (SIGKILL, the machine's OOM killer) leaves its PostgreSQL running with
+     * the data folder locked, and the next start failed ("Gave up waiting for server to start");
+     * since the operating system released the dead run's lock, the next start knows that server
+     * is left over, stops it (a shutdown PostgreSQL finishes cleanly; nothing committed is lost)
+     * and starts its own.
+     */
     public static class EmbeddedHolder implements AutoCloseable {
         private EmbeddedPostgres pg;
+        /** Open while the server runs; its lock is released when it is closed (or the process dies). */
+        private java.nio.channels.FileChannel lockFile;
 
         synchronized EmbeddedPostgres start(Path dir) throws IOException {
             if (pg == null) {
                 Files.createDirectories(dir);
+                lock(dir);
+                stopLeftOver(dir);
                 pg = EmbeddedPostgres.builder()
                         .setDataDirectory(dir)
                         .setCleanDataDirectory(false)
@@ -70,16 +84,77 @@ public class DatabaseConfiguration {
                         // confirmed must be on disk, so commits wait for their WAL to be flushed
                         .setServerConfig("synchronous_commit", "on")
                         .setServerConfig("full_page_writes", "on")
+                        // stopped by close(), after the application's pool: the library's own
+                        // shutdown hook stopped it beside the application's, under its last statements
+                        .setRegisterShutdownHook(false)
                         .start();
             }
             return pg;
         }
 
+        private void lock(Path dir) throws IOException {
+            Path file = dir.resolveSibling(dir.getFileName() + ".lock");
+            lockFile = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = lockFile.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                lockFile.close();
+                lockFile = null;
+                throw new IllegalStateException("The data folder " + dir.toAbsolutePath()
+                        + " is in use by another OpenSTS (it holds " + file.getFileName() + "); stop that one first");
+            }
+        }
+
+        /** Stops the PostgreSQL a killed run left on {@code dir}, if its process still runs. */
+        private static void stopLeftOver(Path dir) throws IOException {
+            Path pidFile = dir.resolve("postmaster.pid");
+            if (!Files.exists(pidFile)) {
+                return;
+            }
+            long pid;
+            try {
+                pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+            } catch (RuntimeException e) {
+                return; // not a lock file PostgreSQL wrote: PostgreSQL itself decides
+            }
+            // the embedded binaries' server (unpacked under embedded-pg), not a process that got the number since
+            java.util.Optional<ProcessHandle> left = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().command()
+                            .map(c -> c.endsWith("postgres") && c.contains("embedded-pg")).orElse(false));
+            if (left.isEmpty()) {
+                return; // a stale file of a process that is gone: PostgreSQL starts over it
+            }
+            log.warn("Stopping the embedded PostgreSQL (pid {}) that a run killed before it could stop left on {}",
+                    pid, dir.toAbsolutePath());
+            left.get().destroy(); // SIGTERM: PostgreSQL's smart shutdown; its clients died with their run
+            try {
+                left.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("The embedded PostgreSQL (pid " + pid + ") left on "
+                        + dir.toAbsolutePath() + " did not stop in 60 s; stop it, then start OpenSTS again", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the left-over PostgreSQL stopped", e);
+            }
+        }
+
         @Override
         public synchronized void close() throws IOException {
-            if (pg != null) {
-                pg.close();
-                pg = null;
+            try {
+                if (pg != null) {
+                    pg.close();
+                    pg = null;
+                }
+            } finally {
+                if (lockFile != null) {
+                    lockFile.close(); // releases the lock
+                    lockFile = null;
+                }
             }
         }
     }
