@@ -21,7 +21,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class OutboxRestartTest {
 
     private static ConfigurableApplicationContext start(String url, Path dataDir) {
-        return new SpringApplicationBuilder(OpenStsApplication.class).run("--server.port=0",
+        return new SpringApplicationBuilder(OpenStsApplication.class).run("--server.port=0", "--opensts.tls.port=0",
                 "--opensts.demo.enabled=false", "--opensts.db.url=" + url, "--opensts.db.user=postgres",
                 "--opensts.db.password=", "--opensts.data-dir=" + dataDir, "--opensts.db.pool-size=4",
                 "--spring.main.banner-mode=off");

@@ -13,7 +13,6 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,11 +62,7 @@ class SapaBrowserTest {
     static class DemoRun implements ApplicationContextInitializer<ConfigurableApplicationContext> {
         @Override
         public void initialize(ConfigurableApplicationContext context) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                fagsystemPort = s.getLocalPort();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            fagsystemPort = TestPorts.free();
             TestPropertyValues.of("opensts.demo.enabled=true", "opensts.demo.fagsystem.enabled=true",
                     "opensts.demo.fagsystem.port=" + fagsystemPort).applyTo(context);
         }

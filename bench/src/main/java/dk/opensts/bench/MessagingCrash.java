@@ -12,6 +12,7 @@ import dk.opensts.access.pki.DevelopmentCa;
 import dk.opensts.access.pki.Enrolment;
 import dk.opensts.OpenStsApplication;
 import dk.opensts.app.TestDatabase;
+import dk.opensts.app.TestPorts;
 import dk.opensts.classification.api.Classifications;
 import dk.opensts.messaging.domain.Subscription;
 import dk.opensts.messaging.domain.Subscriptions;
@@ -19,7 +20,6 @@ import dk.opensts.platform.security.Constraints;
 import dk.opensts.platform.security.Services;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,8 +98,8 @@ public final class MessagingCrash {
                                              int kills, String amqp, int leaseSeconds) throws Exception {
         String db = TestDatabase.newDatabase();
         Path dataDir = Files.createTempDirectory("opensts-crash-");
-        int port = freePort();
-        int tlsPort = freePort();
+        int port = TestPorts.free();
+        int tlsPort = TestPorts.free();
         List<String> common = List.of("--opensts.demo.enabled=false", "--opensts.db.url=" + db,
                 "--opensts.db.user=postgres", "--opensts.db.password=", "--opensts.data-dir=" + dataDir,
                 "--opensts.issuer=http://opensts.crash", "--logging.level.root=warn", "--spring.main.banner-mode=off",
@@ -485,12 +485,6 @@ public final class MessagingCrash {
             throw new IllegalStateException("token: " + r.statusCode() + " " + r.body());
         }
         return json.readTree(r.body()).path("access_token").asString();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static void sleep(long ms) {
