@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dk.opensts.classification.kle.SyntheticKle;
 import dk.opensts.platform.security.Services;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +102,15 @@ class ImportTest extends ApiTest {
         assertThat(nc.status()).as(nc.text()).isEqualTo(422);
         assertThat(nc.body().path("errors").get(0).path("field").asString()).isEqualTo("row 2");
         assertThat(nc.text()).contains("NUL character");
+        // an id not written out as 8-4-4-4-12 digits (UUID.fromString read 1-1-1-1-1 as 00000001-0001-...)
+        for (String id : List.of("1-1-1-1-1", "00000001-0001-0001-0001-0000000000001", " " + UUID.randomUUID())) {
+            Res s = call("POST", O + "/organisations/" + org + "/import", token, feed(1, 0)
+                    + "{\"type\":\"unit\",\"id\":\"" + id + "\",\"userKey\":\"s\",\"name\":\"S\"}\n",
+                    "Content-Type", "application/x-ndjson");
+            assertThat(s.status()).as(id + ": " + s.text()).isEqualTo(422);
+            assertThat(s.body().path("errors").get(0).path("field").asString()).isEqualTo("row 6");
+            assertThat(s.body().path("errors").get(0).path("reason").asString()).contains("8-4-4-4-12");
+        }
         assertThat(count("SELECT count(*) FROM organisation.object_version")).isEqualTo(before);
     }
 
@@ -201,6 +211,11 @@ class ImportTest extends ApiTest {
         assertThat(nul.status()).as(nul.text()).isEqualTo(422);
         assertThat(nul.code()).isEqualTo("VALIDATION_FAILED");
         assertThat(nul.text()).contains("NUL character");
+        assertThat(count("SELECT count(*) FROM classification.object_version")).isEqualTo(versions);
+        Res shortId = call("POST", C + "/imports/json", token, body.replace("\"id\": \"20000000-0000-4000-8000-000000000004\"",
+                "\"id\": \"20000000-0-4000-8000-000000000004\""));
+        assertThat(shortId.status()).as(shortId.text()).isEqualTo(422);
+        assertThat(shortId.body().path("errors").get(0).path("field").asString()).isEqualTo("/classes/1/id");
         assertThat(count("SELECT count(*) FROM classification.object_version")).isEqualTo(versions);
     }
 

@@ -146,6 +146,36 @@ class OrganisationApiTest extends ApiTest {
         assertThat(versions()).isEqualTo(before + 1);
     }
 
+    /**
+     * An id only as a UUID written out: {@code UUID.fromString} read {@code 1-1-1-1-1} as
+     * {@code 00000001-0001-0001-0001-000000000001}, so one unit answered to many ids.
+     */
+    @Test
+    void idsAreTakenOnlyWrittenOut() {
+        String id = "00000001-0001-0001-0001-000000000001";
+        String body = "{\"organisation\":\"" + org + "\",\"userKey\":\"w\",\"name\":\"Skrevet ud\"}";
+        assertThat(call("PUT", O + "/units/" + id, token, body).status()).isIn(200, 201);
+        assertThat(get(O + "/units/" + id.toUpperCase(), token).status()).isEqualTo(200);
+        long before = versions();
+        for (String path : List.of("/units/1-1-1-1-1", "/units/1-1-1-1-1/subtree", "/units?parent=1-1-1-1-1",
+                "/units/00000001-1-1-1-000000000001", "/units/" + id + "0")) {
+            Res r = get(O + path, token);
+            assertThat(r.status()).as(path + ": " + r.text()).isEqualTo(400);
+            assertThat(r.code()).as(path).isEqualTo("INVALID_PARAMETER");
+            assertThat(r.body().path("detail").asString()).as(path).contains("8-4-4-4-12");
+        }
+        Res put = call("PUT", O + "/units/1-1-1-1-2", token, body.replace("\"w\"", "\"w2\""));
+        assertThat(put.status()).as(put.text()).isEqualTo(400);
+        Res patch = call("PATCH", O + "/units/1-1-1-1-1", token, "{\"name\":\"Alias\"}", "If-Match", "\"1\"");
+        assertThat(patch.status()).as(patch.text()).isEqualTo(400);
+        Res inBody = call("POST", O + "/units", token, body.replace("{", "{\"id\":\"1-1-1-1-3\","));
+        assertThat(inBody.status()).as(inBody.text()).isEqualTo(400);
+        assertThat(inBody.code()).isEqualTo("WRONG_TYPE");
+        assertThat(inBody.body().path("errors").get(0).path("field").asString()).isEqualTo("/id");
+        assertThat(versions()).isEqualTo(before);
+        assertThat(get(O + "/units/" + id, token).body().path("name").asString()).isEqualTo("Skrevet ud");
+    }
+
     @Test
     void unitCannotMoveUnderItsOwnDescendant() {
         String a = unit("a", null);

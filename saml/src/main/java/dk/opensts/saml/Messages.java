@@ -1,5 +1,6 @@
 package dk.opensts.saml;
 
+import dk.opensts.platform.web.Uuids;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -351,7 +352,7 @@ public final class Messages {
             }
         }
         try {
-            return UUID.fromString(t);
+            return Uuids.parse(t);
         } catch (IllegalArgumentException e) {
             throw new SamlException(SamlException.RESPONDER, SamlException.UNKNOWN_PRINCIPAL,
                     "the user id " + text + " is not a UUID");

@@ -1,5 +1,6 @@
 package dk.opensts.access.token;
 
+import dk.opensts.platform.web.Uuids;
 import dk.opensts.platform.security.Pem;
 import dk.opensts.access.pki.TrustedIssuers;
 import dk.opensts.platform.security.ClientCertificates;
@@ -142,7 +143,7 @@ public class CertificateClients implements org.springframework.security.authenti
     public RegisteredClient findByClientId(String clientId) {
         UUID id;
         try {
-            id = UUID.fromString(clientId);
+            id = Uuids.parse(clientId);
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -1,5 +1,6 @@
 package dk.opensts.classification.domain;
 
+import dk.opensts.platform.web.Uuids;
 import dk.opensts.classification.domain.ClassAttributes.ClassAttrs;
 import dk.opensts.classification.domain.ClassAttributes.ClassificationAttrs;
 import dk.opensts.classification.domain.ClassAttributes.FacetAttrs;
@@ -194,7 +195,7 @@ public class ClassificationImport {
         ObjectNode copy = node.deepCopy();
         JsonNode id = copy.remove("id");
         try {
-            UUID uuid = UUID.fromString(id == null ? "" : id.asString());
+            UUID uuid = Uuids.parse(id == null || !id.isString() ? null : id.asString());
             if (classification != null && !copy.has("classification")) {
                 copy.put("classification", classification.toString());
             }

@@ -1,5 +1,6 @@
 package dk.opensts.classification.kle;
 
+import dk.opensts.platform.web.Uuids;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
 import java.io.Reader;
@@ -83,7 +84,7 @@ public final class KleDocument {
         UUID uuid;
         try {
             uuid = uuidText == null ? UUID.nameUUIDFromBytes(("opensts:kle:" + number).getBytes(StandardCharsets.UTF_8))
-                    : UUID.fromString(uuidText.trim());
+                    : Uuids.parse(uuidText.trim());
         } catch (IllegalArgumentException ex) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, prefix + " " + number + " has a malformed UUID");
         }

@@ -1,5 +1,6 @@
 package dk.opensts.organisation.domain;
 
+import dk.opensts.platform.web.Uuids;
 import dk.opensts.organisation.domain.Attributes.AddressAttrs;
 import dk.opensts.organisation.domain.Attributes.FunctionAttrs;
 import dk.opensts.organisation.domain.Attributes.UnitAttrs;
@@ -175,9 +176,9 @@ public class FeedImport {
         }
         UUID uuid;
         try {
-            uuid = UUID.fromString(id == null ? "" : id.asString());
+            uuid = Uuids.parse(id == null || !id.isString() ? null : id.asString());
         } catch (IllegalArgumentException e) {
-            throw new RowException("id must be a UUID");
+            throw new RowException("id must be a UUID written out as 8-4-4-4-12 hexadecimal digits");
         }
         if (node.has("organisation")) {
             throw new RowException("organisation is given by the import's URL, not by rows");

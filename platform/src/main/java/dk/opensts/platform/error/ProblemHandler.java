@@ -150,7 +150,8 @@ public class ProblemHandler {
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> badParameter(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
         Throwable root = e.getMostSpecificCause();
-        String reason = root instanceof ApiException a ? a.getMessage() : "invalid value '" + e.getValue() + "'";
+        String reason = root instanceof ApiException || root instanceof dk.opensts.platform.web.Uuids.NotWrittenOut
+                ? root.getMessage() : "invalid value '" + e.getValue() + "'";
         return problem(ErrorCode.INVALID_PARAMETER, e.getName() + ": " + reason,
                 List.of(new FieldProblem(e.getName(), reason)), Map.of(), request);
     }

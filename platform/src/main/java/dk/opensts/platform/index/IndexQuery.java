@@ -46,7 +46,7 @@ public final class IndexQuery {
                 String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
                 int slash = s.indexOf('/');
                 return new Cursor(PageToken.ofMicros(Long.parseLong(s.substring(0, slash))),
-                        UUID.fromString(s.substring(slash + 1)));
+                        dk.opensts.platform.web.Uuids.parse(s.substring(slash + 1)));
             } catch (RuntimeException e) {
                 throw PageToken.notOurs();
             }

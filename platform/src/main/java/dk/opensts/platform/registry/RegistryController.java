@@ -226,9 +226,9 @@ public abstract class RegistryController<A> {
             return null;
         }
         try {
-            return UUID.fromString(v);
+            return dk.opensts.platform.web.Uuids.parse(v);
         } catch (IllegalArgumentException e) {
-            throw ApiException.field(ErrorCode.INVALID_PARAMETER, name, "not a UUID");
+            throw ApiException.field(ErrorCode.INVALID_PARAMETER, name, e.getMessage());
         }
     }
 

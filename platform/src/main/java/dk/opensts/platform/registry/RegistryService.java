@@ -162,9 +162,9 @@ public class RegistryService {
         UUID uuid = null;
         if (id != null && !id.isNull()) {
             try {
-                uuid = UUID.fromString(id.asString());
+                uuid = dk.opensts.platform.web.Uuids.parse(id.isString() ? id.asString() : null);
             } catch (IllegalArgumentException e) {
-                throw ApiException.field(ErrorCode.WRONG_TYPE, "/id", "not a UUID");
+                throw ApiException.field(ErrorCode.WRONG_TYPE, "/id", e.getMessage());
             }
         }
         return new Parsed<>(uuid, attributes, input);

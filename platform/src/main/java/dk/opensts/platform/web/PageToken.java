@@ -27,7 +27,7 @@ public final class PageToken {
             return null;
         }
         try {
-            return UUID.fromString(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8));
+            return Uuids.parse(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw notOurs();
         }
@@ -71,7 +71,7 @@ public final class PageToken {
                     "a page token of another search (another type or other filters); start again without after");
         }
         try {
-            return new SearchCursor(UUID.fromString(parts[1]), ofMicros(Long.parseLong(parts[2])));
+            return new SearchCursor(Uuids.parse(parts[1]), ofMicros(Long.parseLong(parts[2])));
         } catch (IllegalArgumentException | java.time.DateTimeException e) {
             throw notOurs();
         }

@@ -1,8 +1,6 @@
 package dk.opensts.platform.web;
 
-import dk.opensts.platform.security.Constraints;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationContext;
@@ -23,8 +21,6 @@ import tools.jackson.databind.type.LogicalType;
  * names the field. Texts are still read into numbers, as the XML form of a message holds only texts.
  */
 public final class StrictJson {
-
-    private static final Pattern CANONICAL_UUID = Pattern.compile(Constraints.UUID_PATTERN);
 
     private StrictJson() {
     }
@@ -55,9 +51,8 @@ public final class StrictJson {
                 return (UUID) ctxt.handleUnexpectedToken(UUID.class, p);
             }
             String text = p.getString();
-            if (!CANONICAL_UUID.matcher(text).matches()) {
-                return (UUID) ctxt.handleWeirdStringValue(UUID.class, text,
-                        "not a UUID written out as 8-4-4-4-12 hexadecimal digits");
+            if (!Uuids.isCanonical(text)) {
+                return (UUID) ctxt.handleWeirdStringValue(UUID.class, text, Uuids.REASON);
             }
             return UUID.fromString(text);
         }
