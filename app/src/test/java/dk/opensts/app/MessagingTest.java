@@ -243,6 +243,14 @@ class MessagingTest extends ApiTest {
         assertThat(call("POST", M + "/messages", receiverOnly, good).status()).isEqualTo(403);
         // no token
         assertThat(call("POST", M + "/messages", null, good).status()).isEqualTo(401);
+        // a member named twice in one object (read last-wins, a second authority or sensitivity won unseen)
+        for (String twice : List.of(good.replace("\"authority\":", "\"authority\":\"22222222\",\"authority\":"),
+                good.replace("\"payload\"", "\"messageType\":\"" + TYPE + "\",\"payload\""))) {
+            Res r = publish(twice);
+            assertThat(r.status()).as(twice + ": " + r.text()).isEqualTo(400);
+            assertThat(r.code()).isEqualTo("MALFORMED_BODY");
+            assertThat(r.body().path("detail").asString()).contains("appears twice");
+        }
         // a DTD in the XML form is refused
         Res dtd = call("POST", M + "/messages", publish, "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM "
                 + "\"file:///etc/passwd\">]><Haendelsesbesked xmlns=\"urn:oio:besked:kuvert:1.0\">&e;</Haendelsesbesked>",
@@ -568,7 +576,26 @@ class MessagingTest extends ApiTest {
         Res unknown = call("POST", M + "/messages", publish, xml.replace("<BeskedVersion>", "<Farve>rød</Farve><BeskedVersion>"),
                 "Content-Type", "application/xml");
         assertThat(unknown.status()).isEqualTo(422);
-        assertThat(unknown.text()).contains("Farve");
+        assertThat(unknown.body().path("errors").get(0).path("field").asString()).isEqualTo("/Farve");
+        // an element that holds one value, named twice: refused, not read last-wins
+        for (String[] twice : new String[][] {
+                {"<ObjektFoelsomhedsniveau>", "<ObjektFoelsomhedsniveau>IKKE_FORTROLIGE_DATA</ObjektFoelsomhedsniveau>"
+                        + "<ObjektFoelsomhedsniveau>", "/Beskedkuvert/Filtreringsdata/ObjektRegistrering/ObjektFoelsomhedsniveau"},
+                {"<BeskedVersion>", "<BeskedVersion>2.0</BeskedVersion><BeskedVersion>", "/BeskedVersion"},
+                {"<BeskedAnsvarligAktoer>", "<BeskedAnsvarligAktoer><CVRnummerIdentifikator>22222222</CVRnummerIdentifikator>"
+                        + "</BeskedAnsvarligAktoer><BeskedAnsvarligAktoer>", "/Beskedkuvert/Filtreringsdata/BeskedAnsvarligAktoer"}}) {
+            Res r2 = call("POST", M + "/messages", publish, xml.replace(twice[0], twice[1])
+                    .replace(id.toString(), UUID.randomUUID().toString()), "Content-Type", "application/xml");
+            assertThat(r2.status()).as(twice[2] + ": " + r2.text()).isEqualTo(422);
+            assertThat(r2.body().path("errors").get(0).path("field").asString()).isEqualTo(twice[2]);
+            assertThat(r2.body().path("errors").get(0).path("reason").asString()).isEqualTo("may appear only once");
+        }
+        // elements that may repeat still do
+        UUID two = UUID.randomUUID();
+        Res related = call("POST", M + "/messages", publish, xml.replace(id.toString(), two.toString()).replace(
+                "<RelateretObjekt>", "<RelateretObjekt><ObjektType>CVR</ObjektType><ObjektId>" + CVR
+                        + "</ObjektId></RelateretObjekt><RelateretObjekt>"), "Content-Type", "application/xml");
+        assertThat(related.status()).as(related.text()).isEqualTo(201);
         Res leased = call("POST", M + "/dueslag/lease?max=5", token, null, "Accept", "application/xml");
         assertThat(leased.status()).isEqualTo(200);
         assertThat(leased.text()).contains("<BeskedId><UUIDIdentifikator>" + id)

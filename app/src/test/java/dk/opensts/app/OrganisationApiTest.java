@@ -73,6 +73,11 @@ class OrganisationApiTest extends ApiTest {
             assertThat(r.code()).isEqualTo("WRONG_TYPE");
             assertThat(r.body().path("errors").get(0).path("field").asString()).isEqualTo("/" + wrong[0]);
         }
+        Res twice = call("POST", O + "/units", token, "{\"organisation\":\"" + org + "\",\"userKey\":\"x\","
+                + "\"name\":\"A\",\"validity\":{\"from\":\"2020-01-01T00:00:00Z\"},\"name\":\"B\"}");
+        assertThat(twice.status()).as(twice.text()).isEqualTo(400);
+        assertThat(twice.code()).isEqualTo("MALFORMED_BODY");
+        assertThat(twice.body().path("detail").asString()).isEqualTo("The member \"name\" appears twice in one object");
         Res malformed = call("POST", O + "/units", token, "{\"organisation\":");
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.code()).isEqualTo("MALFORMED_BODY");

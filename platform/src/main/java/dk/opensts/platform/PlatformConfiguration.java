@@ -56,6 +56,16 @@ public class PlatformConfiguration {
                 new dk.opensts.platform.error.FixedLocaleInterpolator(configuration.getDefaultMessageInterpolator()));
     }
 
+    /**
+     * A JSON object naming a member twice is refused, not read last-wins: {@code {"cpr":"A","cpr":"B"}}
+     * would have been stored as B while a proxy, a log or an audit reader in front of the API could
+     * take it for A. The token reader refuses them too.
+     */
+    @Bean
+    org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer duplicateMembersRefused() {
+        return builder -> builder.enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+    }
+
     @Bean
     Clock clock() {
         return Clock.systemUTC();

@@ -43,7 +43,7 @@ public final class EnvelopeXml {
             throw problem("/", "the root element must be {" + NS + "}" + ROOT);
         }
         ObjectNode out = json.createObjectNode();
-        for (Element e : children(root, "/", Set.of("BeskedId", "BeskedVersion", "Beskedkuvert", "Beskeddata"))) {
+        for (Element e : children(root, "", Set.of("BeskedId", "BeskedVersion", "Beskedkuvert", "Beskeddata"))) {
             switch (e.getLocalName()) {
                 case "BeskedId" -> out.put("messageId", text(one(e, "UUIDIdentifikator", "/BeskedId")));
                 case "BeskedVersion" -> out.put("version", text(e));
@@ -142,13 +142,24 @@ public final class EnvelopeXml {
         return o.has(name) ? (ArrayNode) o.get(name) : o.putArray(name);
     }
 
-    /** The child elements; any other element name (or one outside the namespace) is refused. */
+    /** The elements of the envelope that may come more than once; every other comes at most once. */
+    private static final Set<String> REPEATABLE = Set.of("TilladtModtager", "RelateretObjekt", "Leveranceruteinformation");
+
+    /**
+     * The child elements; any other element name (or one outside the namespace) is refused, and so
+     * is an element named twice that holds one value (read last-wins, a second sensitivity or
+     * authority would have replaced the first unseen).
+     */
     private static List<Element> children(Element parent, String path, Set<String> allowed) {
         List<Element> out = new java.util.ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
         for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
             if (n instanceof Element e) {
                 if (allowed != null && (!NS.equals(e.getNamespaceURI()) || !allowed.contains(e.getLocalName()))) {
                     throw problem(path + "/" + e.getLocalName(), "unknown element");
+                }
+                if (allowed != null && !seen.add(e.getLocalName()) && !REPEATABLE.contains(e.getLocalName())) {
+                    throw problem(path + "/" + e.getLocalName(), "may appear only once");
                 }
                 out.add(e);
             } else if (allowed != null && n.getNodeType() == Node.TEXT_NODE && !n.getNodeValue().isBlank()) {

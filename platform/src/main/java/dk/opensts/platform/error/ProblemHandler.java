@@ -69,6 +69,9 @@ public class ProblemHandler {
     /** The detail for a body that is empty, null or JSON of another kind where an object belongs. */
     public static final String NOT_AN_OBJECT = "The body must be a JSON object";
 
+    /** Jackson's words for a member named twice in one object. */
+    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile("Duplicate Object property \"(.*)\"");
+
     /** A query parameter Tomcat could not decode: its percent-encoding is not of UTF-8 text. */
     @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
     ResponseEntity<ProblemDetail> undecodable(org.apache.tomcat.util.http.InvalidParameterException e,
@@ -127,6 +130,12 @@ public class ProblemHandler {
             // nesting, a number or a text beyond the parser's limits: what it met and the limit, not its API's names
             return new ApiException(ErrorCode.MALFORMED_BODY, "The body is beyond what the API reads: "
                     + firstLine(cause.getMessage()).replaceAll(", from `[^`]*`\\)", ")"));
+        }
+        java.util.regex.Matcher twice = cause instanceof StreamReadException r && r.getOriginalMessage() != null
+                ? DUPLICATE.matcher(r.getOriginalMessage()) : null;
+        if (twice != null && twice.lookingAt()) {
+            // refused by the parser (STRICT_DUPLICATE_DETECTION), not read last-wins
+            return new ApiException(ErrorCode.MALFORMED_BODY, "The member \"" + twice.group(1) + "\" appears twice in one object");
         }
         if (cause instanceof StreamReadException || cause instanceof MismatchedInputException) {
             return new ApiException(ErrorCode.MALFORMED_BODY,
