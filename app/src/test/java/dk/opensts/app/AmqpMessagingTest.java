@@ -301,6 +301,8 @@ class AmqpMessagingTest extends ApiTest {
             bodies.put("not-utf8", new byte[] {(byte) 0xFF, (byte) 0xFE, '{', '}'});
             bodies.put("wrong-type", envelope(env, "odd").replace("\"type\":\"Sag\"", "\"type\":true")
                     .getBytes(StandardCharsets.UTF_8));
+            bodies.put("member-twice", envelope(UUID.randomUUID(), "odd").replace("\"type\":\"Sag\"",
+                    "\"type\":\"Sag\",\"type\":\"Dokument\"").getBytes(StandardCharsets.UTF_8));
             Map<String, String> answers = new java.util.HashMap<>();
             for (var b : bodies.entrySet()) {
                 ch.basicPublish(PREFIX + ".publish", "sag", true, new AMQP.BasicProperties.Builder()
@@ -340,6 +342,7 @@ class AmqpMessagingTest extends ApiTest {
             }
             assertThat(answers).containsEntry("null", "REFUSED MALFORMED_BODY").containsEntry("empty", "REFUSED MALFORMED_BODY")
                     .containsEntry("array", "REFUSED MALFORMED_BODY").containsEntry("wrong-type", "REFUSED WRONG_TYPE")
+                    .containsEntry("member-twice", "REFUSED MALFORMED_BODY")
                     .containsEntry("number-header", "REFUSED UNAUTHENTICATED");
             assertThat(answers).containsEntry("not-utf8", "REFUSED MALFORMED_BODY").containsEntry("xml", "REFUSED MALFORMED_BODY")
                     // a client that sends the header's text as bytes

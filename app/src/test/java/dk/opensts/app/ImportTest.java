@@ -102,6 +102,12 @@ class ImportTest extends ApiTest {
         assertThat(nc.status()).as(nc.text()).isEqualTo(422);
         assertThat(nc.body().path("errors").get(0).path("field").asString()).isEqualTo("row 2");
         assertThat(nc.text()).contains("NUL character");
+        // a member named twice in a row (read last-wins, the unit was named by the second)
+        Res twice = call("POST", O + "/organisations/" + org + "/import", token, feed(1, 0) + "{\"type\":\"unit\",\"id\":\""
+                + UUID.randomUUID() + "\",\"userKey\":\"t\",\"name\":\"A\",\"name\":\"B\"}\n", "Content-Type", "application/x-ndjson");
+        assertThat(twice.status()).as(twice.text()).isEqualTo(422);
+        assertThat(twice.body().path("errors").get(0).path("field").asString()).isEqualTo("row 6");
+        assertThat(twice.body().path("errors").get(0).path("reason").asString()).contains("\"name\" appears twice");
         // an id not written out as 8-4-4-4-12 digits (UUID.fromString read 1-1-1-1-1 as 00000001-0001-...)
         for (String id : List.of("1-1-1-1-1", "00000001-0001-0001-0001-0000000000001", " " + UUID.randomUUID())) {
             Res s = call("POST", O + "/organisations/" + org + "/import", token, feed(1, 0)

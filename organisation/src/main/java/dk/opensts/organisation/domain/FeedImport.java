@@ -160,7 +160,8 @@ public class FeedImport {
         } catch (RowException | ApiException e) {
             return e.getMessage();
         } catch (JacksonException e) {
-            return firstLine(e.getOriginalMessage()) + (e.getPath().isEmpty() ? "" : " at " + e.getPathReference());
+            String twice = dk.opensts.platform.error.ProblemHandler.memberTwice(e);
+            return twice != null ? twice : firstLine(e.getOriginalMessage()) + (e.getPath().isEmpty() ? "" : " at " + e.getPathReference());
         }
     }
 

@@ -90,6 +90,16 @@ public class ProblemHandler {
     }
 
     /**
+     * "The member "x" appears twice in one object" when the parser refused a member named twice
+     * (STRICT_DUPLICATE_DETECTION: not read last-wins), else {@code null}.
+     */
+    public static String memberTwice(Throwable cause) {
+        java.util.regex.Matcher m = cause instanceof StreamReadException r && r.getOriginalMessage() != null
+                ? DUPLICATE.matcher(r.getOriginalMessage()) : null;
+        return m != null && m.lookingAt() ? "The member \"" + m.group(1) + "\" appears twice in one object" : null;
+    }
+
+    /**
      * A body that could not be read (bad JSON, unknown field, wrong type, null where a value
      * belongs) as the refusal the API answers with, naming the field. Batch endpoints use it to
      * answer per item exactly as a single request would be answered.
@@ -131,11 +141,9 @@ public class ProblemHandler {
             return new ApiException(ErrorCode.MALFORMED_BODY, "The body is beyond what the API reads: "
                     + firstLine(cause.getMessage()).replaceAll(", from `[^`]*`\\)", ")"));
         }
-        java.util.regex.Matcher twice = cause instanceof StreamReadException r && r.getOriginalMessage() != null
-                ? DUPLICATE.matcher(r.getOriginalMessage()) : null;
-        if (twice != null && twice.lookingAt()) {
-            // refused by the parser (STRICT_DUPLICATE_DETECTION), not read last-wins
-            return new ApiException(ErrorCode.MALFORMED_BODY, "The member \"" + twice.group(1) + "\" appears twice in one object");
+        String twice = memberTwice(cause);
+        if (twice != null) {
+            return new ApiException(ErrorCode.MALFORMED_BODY, twice);
         }
         if (cause instanceof StreamReadException || cause instanceof MismatchedInputException) {
             return new ApiException(ErrorCode.MALFORMED_BODY,
