@@ -477,6 +477,47 @@ class MessagingTest extends ApiTest {
                 .contains(second.get(0).messageId()).doesNotContain(first.get(1).messageId());
     }
 
+    @Test
+    void aRelayedDeliveryWhoseLeaseRanOutWaitsAgainAndOnItsLastAttemptGoesToTheErrorQueue() {
+        UUID queue = UUID.randomUUID();
+        dueslag.setAmqp(queue, true, "test");
+        jdbc.sql("UPDATE messaging.dueslag SET max_attempts = 2 WHERE receiver = ?").param(queue).update();
+        Instant now = Instant.now();
+        UUID id = UUID.randomUUID();
+        tx.execute(s -> deliveryStore.insertAll(List.of(new dk.opensts.messaging.store.DeliveryStore.StoredMessage(
+                id, TYPE, CVR, sender.id(), "REST", "{}".getBytes(StandardCharsets.UTF_8), new byte[32], now, null, 1))));
+        var lease = new dk.opensts.messaging.store.DeliveryStore.DirectLease(UUID.randomUUID(), now.plusSeconds(60));
+        var row = new dk.opensts.messaging.store.DeliveryStore.NewDelivery(queue, CVR, id, "Sag:" + id, null);
+        long seq = tx.execute(s -> deliveryStore.addDeliveries(List.of(row), lease, now)).get(0).id();
+        java.util.function.Function<Instant, List<Long>> relayLeases = at -> tx.execute(s -> deliveryStore.lease(
+                null, null, dk.opensts.messaging.store.DeliveryStore.Reader.AMQP, 500, java.time.Duration.ofMinutes(1), at))
+                .stream().map(dk.opensts.messaging.store.DeliveryStore.Leased::id).toList();
+        // the sweep as the dueslag runs it, at a given time (rows of other tests may move too)
+        java.util.function.Consumer<Instant> sweep = at -> tx.executeWithoutResult(s -> {
+            deliveryStore.sweepSettings();
+            deliveryStore.failExhausted(at, 1000);
+            deliveryStore.returnExpired(at, 1000);
+        });
+        // held by the relay until its lease runs out: the sweep leaves it, and no lease takes it
+        sweep.accept(now.plusSeconds(59));
+        assertThat(state(seq)).isEqualTo("LEASED");
+        assertThat(relayLeases.apply(now.plusSeconds(59))).doesNotContain(seq);
+        // ran out: the sweep gives it back to wait, and the relay leases it again (second attempt)
+        sweep.accept(now.plusSeconds(61));
+        assertThat(state(seq)).isEqualTo("READY");
+        assertThat(relayLeases.apply(now.plusSeconds(61))).contains(seq);
+        // the second lease (a minute) runs out on the last attempt the receiver allows: error queue
+        sweep.accept(now.plusSeconds(120));
+        assertThat(state(seq)).isEqualTo("LEASED");
+        sweep.accept(now.plusSeconds(122));
+        assertThat(state(seq)).isEqualTo("FAILED");
+        assertThat(relayLeases.apply(now.plusSeconds(200))).doesNotContain(seq);
+    }
+
+    private String state(long seq) {
+        return jdbc.sql("SELECT state FROM messaging.delivery WHERE seq = ?").param(seq).query(String.class).single();
+    }
+
     private static boolean containsNotice(JsonNode items, UUID about) {
         for (JsonNode i : items) {
             JsonNode env = i.path("envelope");

@@ -134,14 +134,17 @@ public class Dueslag {
 
     /**
      * Leases that ran out on their last attempt, and waiting messages whose validity ended, go to
-     * the error queue; their senders are told.
+     * the error queue; their senders are told. Other leases that ran out wait again. Returns how
+     * many rows moved.
      */
     public int sweep(int limit) {
         return tx.execute(s -> {
-            List<DeliveryStore.Failed> failed = new java.util.ArrayList<>(store.failExhausted(clock.instant(), limit));
-            failed.addAll(store.failExpired(clock.instant(), limit));
+            Instant now = clock.instant();
+            store.sweepSettings();
+            List<DeliveryStore.Failed> failed = new java.util.ArrayList<>(store.failExhausted(now, limit));
+            failed.addAll(store.failExpired(now, limit));
             distributor.notifySenders(failed);
-            return failed.size();
+            return failed.size() + store.returnExpired(now, limit);
         });
     }
 

@@ -52,6 +52,10 @@ public class DeliveryStore {
 
     /** Attempts before the error queue, for a receiver that set none. */
     public static final int DEFAULT_MAX_ATTEMPTS = 10;
+
+    /** The attempts row {@code d}'s receiver allows. */
+    private static final String MAX_ATTEMPTS = "COALESCE((SELECT q.max_attempts FROM messaging.dueslag q"
+            + " WHERE q.receiver = d.receiver), " + DEFAULT_MAX_ATTEMPTS + ")";
     private static final String PENDING = "('READY', 'LEASED')";
 
     /**
@@ -89,21 +93,38 @@ public class DeliveryStore {
             + " set_config('enable_bitmapscan', 'off', true)";
 
     /**
+     * The sweep's statements are planned as the lease is ({@link #LEASE_SETTINGS}), for the same
+     * reason: they find leased rows on {@code delivery_leased}, which holds an entry for every row
+     * handed to the relay, and under load most of those rows were delivered since the last vacuum. A
+     * bitmap scan fetched all of them at every sweep (73 ms, five sweeps a second); an index scan
+     * marks the entries of rows that are gone, and the next sweep skips them.
+     */
+    public static final String SWEEP_SETTINGS = LEASE_SETTINGS;
+
+    /** Plans the sweep's statements in this transaction (see {@link #SWEEP_SETTINGS}). */
+    public void sweepSettings() {
+        jdbc.sql(SWEEP_SETTINGS).query().singleRow();
+    }
+
+    /**
      * Leases the oldest deliveries of each of {@code :receivers} (of municipality {@code :m} when
      * {@code byMunicipality}) that are first in their line; see {@link #lease}. Public for the tests
      * of its plan. The rows are found on an index of waiting rows by receiver, whose condition
      * ({@code available_at} stated) the statement implies; the order check finds a line's first
      * waiting row on the index by line, the only one whose condition it implies
      * (V5__order_check_on_its_own_index.sql).
+     * <p>A receiver that pulls (by municipality) also takes rows whose lease ran out. The relay and
+     * the pusher take waiting rows only, on an index that leaves out the rows they hold leased
+     * (V6__relay_reads_waiting_rows_only.sql): their leases that ran out wait again once the sweep
+     * gives them back ({@link #returnExpired}).
      */
     public static String leaseStatement(boolean byMunicipality) {
         return "WITH picked AS (SELECT p.seq FROM unnest(CAST(:receivers AS uuid[])) AS r(receiver)"
                 + " CROSS JOIN LATERAL (SELECT d.seq FROM messaging.delivery d WHERE d.receiver = r.receiver"
-                + (byMunicipality ? " AND d.municipality = :m" : "")
-                + " AND d.state IN " + PENDING + " AND d.available_at <= :now"
+                + (byMunicipality ? " AND d.municipality = :m AND d.state IN " + PENDING + " AND d.available_at <= :now"
                 // a lease that ran out on the last allowed attempt waits for the error queue
-                + " AND (d.state = 'READY' OR d.attempts < COALESCE((SELECT q.max_attempts"
-                + " FROM messaging.dueslag q WHERE q.receiver = d.receiver), " + DEFAULT_MAX_ATTEMPTS + "))"
+                + " AND (d.state = 'READY' OR d.attempts < " + MAX_ATTEMPTS + ")"
+                : " AND d.state = 'READY' AND d.available_at <= :now")
                 + " AND (d.expires_at IS NULL OR d.expires_at >= :now)"
                 // the order per object: nothing earlier about it still waiting or leased, that is,
                 // the row is the first waiting one of its line (the key names the receiver); a
@@ -304,20 +325,35 @@ public class DeliveryStore {
                 .query(this::failed).list();
     }
 
-    /** Leases that ran out on their last allowed attempt go to the error queue. */
-    public List<Failed> failExhausted(Instant now, int limit) {
-        return jdbc.sql("WITH x AS (SELECT d.seq FROM messaging.delivery d LEFT JOIN messaging.dueslag q"
-                        + " ON q.receiver = d.receiver WHERE d.state = 'LEASED' AND d.available_at <= :now"
-                        + " AND d.attempts >= COALESCE(q.max_attempts, " + DEFAULT_MAX_ATTEMPTS + ") ORDER BY d.seq LIMIT :limit"
-                        + " FOR UPDATE OF d SKIP LOCKED),"
-                        + " f AS (UPDATE messaging.delivery d SET state = 'FAILED', failed_at = :now, lease_id = NULL,"
-                        + " last_error = COALESCE(d.last_error, 'not acknowledged within the lease')"
-                        + " FROM x WHERE d.seq = x.seq RETURNING d.*)" + failedSelect())
-                .param("now", ts(now)).param("limit", limit)
-                .query(this::failed).list();
+    /**
+     * Leases that ran out before their last allowed attempt wait again (from when they ran out, so
+     * at once): the relay's and the pusher's (a receiver that pulls takes its own back as it leases).
+     * Returns how many. Run with {@link #SWEEP_SETTINGS}.
+     */
+    public int returnExpired(Instant now, int limit) {
+        return jdbc.sql(RETURN_EXPIRED).param("now", ts(now)).param("limit", limit).update();
     }
 
-    /** Waiting deliveries of messages whose validity ended go to the error queue. */
+    /** {@link #returnExpired}'s statement (parameters {@code :now}, {@code :limit}); public for the tests of its plan. */
+    public static final String RETURN_EXPIRED = "UPDATE messaging.delivery d SET state = 'READY', lease_id = NULL"
+            + " FROM (SELECT d.seq FROM messaging.delivery d WHERE d.state = 'LEASED' AND d.available_at <= :now"
+            + " AND d.attempts < " + MAX_ATTEMPTS + " ORDER BY d.available_at LIMIT :limit FOR UPDATE SKIP LOCKED) x"
+            + " WHERE d.seq = x.seq";
+
+    /** Leases that ran out on their last allowed attempt go to the error queue. Run with {@link #SWEEP_SETTINGS}. */
+    public List<Failed> failExhausted(Instant now, int limit) {
+        return jdbc.sql(FAIL_EXHAUSTED).param("now", ts(now)).param("limit", limit).query(this::failed).list();
+    }
+
+    /** {@link #failExhausted}'s statement (parameters {@code :now}, {@code :limit}); public for the tests of its plan. */
+    public static final String FAIL_EXHAUSTED = "WITH x AS (SELECT d.seq FROM messaging.delivery d"
+            + " WHERE d.state = 'LEASED' AND d.available_at <= :now AND d.attempts >= " + MAX_ATTEMPTS
+            + " ORDER BY d.available_at LIMIT :limit FOR UPDATE SKIP LOCKED),"
+            + " f AS (UPDATE messaging.delivery d SET state = 'FAILED', failed_at = :now, lease_id = NULL,"
+            + " last_error = COALESCE(d.last_error, 'not acknowledged within the lease')"
+            + " FROM x WHERE d.seq = x.seq RETURNING d.*)" + failedSelect();
+
+    /** Waiting deliveries of messages whose validity ended go to the error queue. Run with {@link #SWEEP_SETTINGS}. */
     public List<Failed> failExpired(Instant now, int limit) {
         return jdbc.sql("WITH x AS (SELECT d.seq FROM messaging.delivery d WHERE d.expires_at < :now"
                         + " AND d.state IN " + PENDING + " ORDER BY d.expires_at LIMIT :limit FOR UPDATE SKIP LOCKED),"
