@@ -75,6 +75,9 @@ public class DatabaseConfiguration {
                 lock(dir);
                 stopLeftOver(dir);
                 pg = EmbeddedPostgres.builder()
+                        // the library's own choice is a port from new ServerSocket(0), which an
+                        // outgoing connection can take before PostgreSQL binds it
+                        .setPort(LocalPorts.free())
                         .setDataDirectory(dir)
                         .setCleanDataDirectory(false)
                         .setServerConfig("max_connections", "100")

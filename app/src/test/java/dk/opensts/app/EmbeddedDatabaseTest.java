@@ -25,7 +25,11 @@ class EmbeddedDatabaseTest {
                 assertThat(setting(s, "synchronous_commit")).isEqualTo("on");
                 assertThat(setting(s, "fsync")).isEqualTo("on");
                 assertThat(setting(s, "full_page_writes")).isEqualTo("on");
+                // it lets its user in without a password: reachable from this machine only
+                assertThat(setting(s, "listen_addresses")).isEqualTo("localhost");
             }
+            // not one from the range the kernel takes outgoing connections' ports from
+            assertThat(pg.getPort()).isLessThan(LocalPorts.ephemeralLow());
         }
     }
 

@@ -62,7 +62,7 @@ class SapaBrowserTest {
     static class DemoRun implements ApplicationContextInitializer<ConfigurableApplicationContext> {
         @Override
         public void initialize(ConfigurableApplicationContext context) {
-            fagsystemPort = TestPorts.free();
+            fagsystemPort = LocalPorts.free();
             TestPropertyValues.of("opensts.demo.enabled=true", "opensts.demo.fagsystem.enabled=true",
                     "opensts.demo.fagsystem.port=" + fagsystemPort).applyTo(context);
         }

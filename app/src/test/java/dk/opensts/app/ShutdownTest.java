@@ -49,7 +49,7 @@ class ShutdownTest {
         Process first = start(dir, dir.resolve("first.log"));
         Process second = null;
         try {
-            Process again = new ProcessBuilder(command(dir, TestPorts.free())).redirectErrorStream(true)
+            Process again = new ProcessBuilder(command(dir, LocalPorts.free())).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("again.log").toFile()).start();
             assertThat(again.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(Files.readString(dir.resolve("again.log"))).contains("is in use by another OpenSTS");
@@ -75,7 +75,7 @@ class ShutdownTest {
 
     /** Starts the default run (without its demo data) on {@code dir} and waits until it is healthy. */
     private static Process start(Path dir, Path log) throws Exception {
-        int port = TestPorts.free();
+        int port = LocalPorts.free();
         Process p = new ProcessBuilder(command(dir, port)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         HttpClient http = HttpClient.newHttpClient();
         long until = System.currentTimeMillis() + 120_000;
@@ -98,7 +98,7 @@ class ShutdownTest {
     private static List<String> command(Path dir, int port) throws Exception {
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), OpenStsApplication.class.getName(),
-                "--server.port=" + port, "--opensts.tls.port=" + TestPorts.free(), "--opensts.demo.enabled=false",
+                "--server.port=" + port, "--opensts.tls.port=" + LocalPorts.free(), "--opensts.demo.enabled=false",
                 "--opensts.data-dir=" + dir.resolve("data"));
     }
 

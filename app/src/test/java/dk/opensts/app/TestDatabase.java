@@ -19,7 +19,7 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
 
     public static synchronized EmbeddedPostgres server() throws Exception {
         if (server == null) {
-            server = EmbeddedPostgres.builder().start();
+            server = EmbeddedPostgres.builder().setPort(LocalPorts.free()).start();
             try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE opensts_template");
             }

@@ -12,7 +12,7 @@ import dk.opensts.access.pki.DevelopmentCa;
 import dk.opensts.access.pki.Enrolment;
 import dk.opensts.OpenStsApplication;
 import dk.opensts.app.TestDatabase;
-import dk.opensts.app.TestPorts;
+import dk.opensts.app.LocalPorts;
 import dk.opensts.classification.api.Classifications;
 import dk.opensts.messaging.domain.Subscription;
 import dk.opensts.messaging.domain.Subscriptions;
@@ -98,8 +98,8 @@ public final class MessagingCrash {
                                              int kills, String amqp, int leaseSeconds) throws Exception {
         String db = TestDatabase.newDatabase();
         Path dataDir = Files.createTempDirectory("opensts-crash-");
-        int port = TestPorts.free();
-        int tlsPort = TestPorts.free();
+        int port = LocalPorts.free();
+        int tlsPort = LocalPorts.free();
         List<String> common = List.of("--opensts.demo.enabled=false", "--opensts.db.url=" + db,
                 "--opensts.db.user=postgres", "--opensts.db.password=", "--opensts.data-dir=" + dataDir,
                 "--opensts.issuer=http://opensts.crash", "--logging.level.root=warn", "--spring.main.banner-mode=off",

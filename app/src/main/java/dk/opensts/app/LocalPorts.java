@@ -8,16 +8,17 @@ import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A port for a server another process (or a later start) is to listen on.
+ * A port for a server another process (or a later start) is to listen on: the embedded PostgreSQL,
+ * and the servers the tests and benchmarks start.
  *
  * <p>A port the kernel hands out for {@code new ServerSocket(0)} lies in its ephemeral range, where it
  * also picks the local port of every outgoing connection: a database or broker connection opened
  * between choosing the port and binding it could take it, and the server then fails with
  * "Address already in use". These ports lie below that range, which outgoing connections never use.
  */
-public final class TestPorts {
+public final class LocalPorts {
 
-    private TestPorts() {
+    private LocalPorts() {
     }
 
     /** A port below the ephemeral range that nothing listens on or is bound to now. */
