@@ -42,6 +42,41 @@ class PlatformTest extends ApiTest {
     }
 
     @Test
+    void openApiDescribesEveryEndpointTheServerAnswers(@org.springframework.beans.factory.annotation.Autowired
+            @org.springframework.beans.factory.annotation.Qualifier("requestMappingHandlerMapping")
+            org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping mappings) {
+        var paths = get("/v3/api-docs", null).body().path("paths");
+        List<String> missing = new java.util.ArrayList<>();
+        int seen = 0;
+        for (var info : mappings.getHandlerMethods().keySet()) {
+            for (String path : info.getPatternValues()) {
+                // Spring's own error page and the document itself
+                if (path.equals("/error") || path.startsWith("/v3/api-docs")) {
+                    continue;
+                }
+                var methods = info.getMethodsCondition().getMethods();
+                for (var method : methods.isEmpty() ? java.util.EnumSet.of(
+                        org.springframework.web.bind.annotation.RequestMethod.GET) : methods) {
+                    seen++;
+                    var operation = paths.path(path).path(method.name().toLowerCase(java.util.Locale.ROOT));
+                    if (operation.isMissingNode()) {
+                        missing.add(method + " " + path);
+                        continue;
+                    }
+                    // and each kind of body it takes (the JSON and the XML envelope, say)
+                    for (var type : info.getConsumesCondition().getConsumableMediaTypes()) {
+                        if (!operation.path("requestBody").path("content").has(type.toString())) {
+                            missing.add(method + " " + path + " taking " + type);
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(seen).isGreaterThan(100);
+        assertThat(missing).as("endpoints the OpenAPI document does not describe").isEmpty();
+    }
+
+    @Test
     void openApiDescribesEveryResource() {
         Res docs = get("/v3/api-docs", null);
         assertThat(docs.status()).isEqualTo(200);

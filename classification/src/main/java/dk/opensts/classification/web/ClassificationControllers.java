@@ -18,6 +18,8 @@ import dk.opensts.platform.security.Services;
 import dk.opensts.platform.web.ETags;
 import dk.opensts.platform.web.TimeParams;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -234,7 +236,11 @@ public final class ClassificationControllers {
         @PostMapping(path = "/kle", consumes = {"application/xml", "text/xml"})
         @Operation(summary = "Import KLE XML", description = "A KLE-Emneplan document (optionally with "
                 + "Handlingsfacetter) into the KLE classification. Only differences are written, valid from "
-                + "validFrom (default now); national classes no longer in KLE are passivated.")
+                + "validFrom (default now); national classes no longer in KLE are passivated.",
+                requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                        description = "A KLE-Emneplan XML document",
+                        content = {@Content(mediaType = "application/xml", schema = @Schema(type = "string")),
+                                @Content(mediaType = "text/xml", schema = @Schema(type = "string"))}))
         public SnapshotImport.Result kle(HttpServletRequest request, @RequestParam(required = false) String validFrom)
                 throws IOException {
             Actor actor = requireWrite();

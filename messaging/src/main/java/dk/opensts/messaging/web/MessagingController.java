@@ -79,12 +79,16 @@ public class MessagingController {
     // ------------------------------------------------------------------ publishing
 
     @PostMapping(path = "/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Publish a message (JSON envelope)", description = "Role publish. The envelope's sending "
+    @Operation(summary = "Publish a message (JSON envelope or XML Haendelsesbesked)", description = "Role publish. The envelope's sending "
             + "authority must be the token's municipality and its message type a class of BESKEDTYPE; the payload "
             + "is at most 1 MB. 201 when stored, 200 when the same message id was stored before (with the same "
             + "content; other content gets 409). Confirmed only after the message and its deliveries are committed.")
     public ResponseEntity<Published> publish(@io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
-            content = @Content(schema = @Schema(implementation = Envelope.class))) @RequestBody JsonNode body) {
+            description = "The envelope: as JSON, or as an XML Haendelsesbesked in namespace urn:oio:besked:kuvert:1.0",
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = Envelope.class)),
+                    @Content(mediaType = MediaType.APPLICATION_XML_VALUE, schema = @Schema(type = "string")),
+                    @Content(mediaType = MediaType.TEXT_XML_VALUE, schema = @Schema(type = "string"))})
+            @RequestBody JsonNode body) {
         return published(distributor.publish(distributor.bind(body), CurrentActor.require(Services.PUBLISH), "REST"));
     }
 

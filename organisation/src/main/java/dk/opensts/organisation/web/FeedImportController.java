@@ -9,6 +9,8 @@ import dk.opensts.platform.security.CurrentActor;
 import dk.opensts.platform.security.Services;
 import dk.opensts.platform.web.TimeParams;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -40,7 +42,12 @@ public class FeedImportController {
     @Operation(summary = "Import a full snapshot of the organisation's units, persons, users, functions and addresses",
             description = "JSON lines (one object per line with type and id) or CSV (header of known columns). "
                     + "Only differences are written, valid from validFrom (default now); objects missing from the "
-                    + "snapshot are passivated unless missing=keep. A malformed row rejects the whole import.")
+                    + "snapshot are passivated unless missing=keep. A malformed row rejects the whole import.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    description = "The snapshot; see docs/organisation-import.md for the rows and columns",
+                    content = {@Content(mediaType = "application/x-ndjson", schema = @Schema(type = "string")),
+                            @Content(mediaType = "application/jsonl", schema = @Schema(type = "string")),
+                            @Content(mediaType = "text/csv", schema = @Schema(type = "string"))}))
     public SnapshotImport.Result importFeed(@PathVariable UUID id, HttpServletRequest request,
                                             @RequestParam(required = false) String validFrom,
                                             @RequestParam(defaultValue = "passivate") String missing) throws IOException {
