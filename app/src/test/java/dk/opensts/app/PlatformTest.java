@@ -6,6 +6,7 @@ import dk.opensts.platform.security.Services;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Health, OpenAPI, metrics, authentication, and problem+json for refusals. */
@@ -74,6 +75,40 @@ class PlatformTest extends ApiTest {
         }
         assertThat(seen).isGreaterThan(100);
         assertThat(missing).as("endpoints the OpenAPI document does not describe").isEmpty();
+    }
+
+    @Test
+    void everyApiEndpointRefusesACallWithoutAValidToken(@org.springframework.beans.factory.annotation.Autowired
+            @org.springframework.beans.factory.annotation.Qualifier("requestMappingHandlerMapping")
+            org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping mappings) {
+        List<String> open = new java.util.ArrayList<>();
+        int seen = 0;
+        for (var info : mappings.getHandlerMethods().keySet()) {
+            for (String pattern : info.getPatternValues()) {
+                if (!pattern.startsWith("/api/")) {
+                    continue;
+                }
+                // every path variable as an id that exists nowhere
+                String path = pattern.replaceAll("\\{[^}]+}", UUID.randomUUID().toString());
+                var types = info.getConsumesCondition().getConsumableMediaTypes();
+                String type = types.isEmpty() ? "application/json" : types.iterator().next().toString();
+                for (var method : info.getMethodsCondition().getMethods()) {
+                    String body = method.name().equals("GET") || method.name().equals("DELETE") ? null : "{}";
+                    for (String token : new String[] {null, "not-a-token"}) {
+                        seen++;
+                        Res r = body == null ? call(method.name(), path, token, null)
+                                : call(method.name(), path, token, body, "Content-Type", type);
+                        String answered = r.header("Content-Type");
+                        if (r.status() != 401 || answered == null || !answered.startsWith("application/problem+json")) {
+                            open.add(method + " " + pattern + (token == null ? " without a token" : " with a bad token")
+                                    + ": " + r.status());
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(seen).isGreaterThan(100);
+        assertThat(open).as("API endpoints that did not answer 401 problem+json").isEmpty();
     }
 
     @Test
