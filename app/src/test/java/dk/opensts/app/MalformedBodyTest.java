@@ -1,0 +1,107 @@
+package dk.opensts.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dk.opensts.platform.security.Services;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.MediaType;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * Every endpoint of the API that takes a body, called by a system allowed to call it, with a body
+ * that is cut off in the middle: each answers a client error as problem+json, and nothing is
+ * written anywhere (every table of every module has the rows it had, but the security log).
+ */
+class MalformedBodyTest extends ApiTest {
+
+    /** The service each part of the API belongs to, and roles for it (a body is read before the roles are checked). */
+    static final Map<String, String[]> SERVICES = new LinkedHashMap<>();
+
+    static {
+        SERVICES.put("/api/organisation/", new String[] {Services.ORGANISATION, Services.READ + "," + Services.WRITE});
+        SERVICES.put("/api/classification/", new String[] {Services.CLASSIFICATION,
+                Services.READ + "," + Services.WRITE + "," + Services.NATIONAL_WRITE});
+        SERVICES.put("/api/case-index/", new String[] {Services.CASE_INDEX,
+                Services.PUBLISH});
+        SERVICES.put("/api/benefit-index/", new String[] {Services.BENEFIT_INDEX,
+                Services.PUBLISH});
+        SERVICES.put("/api/messaging/", new String[] {Services.MESSAGING, Services.PUBLISH});
+        SERVICES.put("/api/admin/", new String[] {Services.ADMINISTRATION,
+                Services.OPERATOR + "," + Services.MUNICIPAL_ADMIN});
+        SERVICES.put("/api/access/", new String[] {Services.ADMINISTRATION,
+                Services.OPERATOR + "," + Services.MUNICIPAL_ADMIN});
+    }
+
+    @Test
+    void everyBodyCutOffIsRefusedAsAClientErrorAndWritesNothing(
+            @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping mappings) {
+        Map<String, String> tokens = new LinkedHashMap<>();
+        SERVICES.forEach((prefix, service) -> tokens.put(prefix, tokenFor(CVR, service[0], service[1].split(","))));
+        Map<String, Long> before = rows();
+        List<String> wrong = new ArrayList<>();
+        int seen = 0;
+        for (var mapping : mappings.getHandlerMethods().entrySet()) {
+            var info = mapping.getKey();
+            if (!takesBody(mapping.getValue())) {
+                continue;
+            }
+            for (String pattern : info.getPatternValues()) {
+                String token = tokens.entrySet().stream().filter(e -> pattern.startsWith(e.getKey()))
+                        .map(Map.Entry::getValue).findFirst().orElse(null);
+                if (token == null) {
+                    continue;
+                }
+                String path = pattern.replaceAll("\\{[^}]+}", UUID.randomUUID().toString());
+                for (var method : info.getMethodsCondition().getMethods()) {
+                    if (!List.of("POST", "PUT", "PATCH").contains(method.name())) {
+                        continue;
+                    }
+                    var types = info.getConsumesCondition().getConsumableMediaTypes();
+                    for (MediaType type : types.isEmpty() ? List.of(MediaType.APPLICATION_JSON) : types) {
+                        String body = type.getSubtype().contains("xml") ? "<a><b>" : type.getSubtype().equals("csv")
+                                ? "type,id\nunit,\"" : "{\"a\": [1, ";
+                        seen++;
+                        Res r = call(method.name(), path, token, body, "Content-Type", type.toString());
+                        String answered = r.header("Content-Type");
+                        if (r.status() < 400 || r.status() >= 500 || answered == null
+                                || !answered.startsWith("application/problem+json")) {
+                            wrong.add(method + " " + pattern + " " + type + ": " + r.status() + " " + r.text());
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(seen).isGreaterThan(40);
+        assertThat(wrong).as("bodies cut off that were not refused as a client error").isEmpty();
+        assertThat(rows()).as("rows per table").isEqualTo(before);
+    }
+
+    /** A body bound to a parameter, or read from the request itself. */
+    private static boolean takesBody(org.springframework.web.method.HandlerMethod handler) {
+        for (var p : handler.getMethodParameters()) {
+            if (p.hasParameterAnnotation(org.springframework.web.bind.annotation.RequestBody.class)
+                    || jakarta.servlet.http.HttpServletRequest.class.isAssignableFrom(p.getParameterType())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every table of the modules' schemas and its number of rows, but the security log's. */
+    private Map<String, Long> rows() {
+        Map<String, Long> rows = new java.util.TreeMap<>();
+        for (String table : jdbc.sql("SELECT table_schema || '.' || table_name FROM information_schema.tables"
+                + " WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')"
+                + " AND table_name NOT LIKE 'flyway%' AND table_name NOT LIKE 'security_log%'").query(String.class).list()) {
+            rows.put(table, count("SELECT count(*) FROM " + table));
+        }
+        return rows;
+    }
+}
