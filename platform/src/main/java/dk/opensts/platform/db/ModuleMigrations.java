@@ -87,8 +87,15 @@ public class ModuleMigrations implements InitializingBean {
         return current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion();
     }
 
+    /**
+     * Flyway's lock against a second node migrating at the same time is a session-level advisory
+     * lock, not one held by an open transaction: an index built {@code CONCURRENTLY} (outside a
+     * transaction, so that writes to a large table go on meanwhile) waits for every open transaction,
+     * and would wait for Flyway's own lock until the statement timeout.
+     */
     private static org.flywaydb.core.api.configuration.FluentConfiguration configure(DataSource dataSource, String schema) {
-        return Flyway.configure().dataSource(dataSource).schemas(schema).createSchemas(true);
+        return Flyway.configure().dataSource(dataSource).schemas(schema).createSchemas(true)
+                .configuration(java.util.Map.of("flyway.postgresql.transactional.lock", "false"));
     }
 
     private static boolean storeMadeBeforeOwnHistory(DataSource dataSource, String schema) {

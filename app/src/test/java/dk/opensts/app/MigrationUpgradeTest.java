@@ -1,0 +1,49 @@
+package dk.opensts.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dk.opensts.platform.db.ModuleMigrations;
+import dk.opensts.platform.db.ModuleSchema;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * A database made by an earlier version upgrades in place, with its rows: migrations that build an
+ * index {@code CONCURRENTLY} (outside a transaction, writes going on) finish, and leave the index valid.
+ */
+class MigrationUpgradeTest {
+
+    @Test
+    void theDistributorsDatabaseUpgradesFromVersion5WithItsDeliveries()
+            throws Exception {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(TestDatabase.newDatabase());
+        ds.setUser("postgres");
+        ds.setOptions("-c statement_timeout=30000");
+        ModuleMigrations.migrate(ds, List.of(new ModuleSchema("platform", false)));
+        // the distributor's schema as version 5 made it, with messages waiting, leased and delivered
+        Flyway.configure().dataSource(ds).schemas("messaging").createSchemas(true)
+                .locations("classpath:db/migration/messaging").target("5").load().migrate();
+        JdbcClient jdbc = JdbcClient.create(ds);
+        jdbc.sql("INSERT INTO messaging.message (id, message_type, authority, sender, channel, envelope, content_hash,"
+                + " received_at, receivers) SELECT md5(g::text)::uuid, 'T', '29189846', md5('s')::uuid, 'REST',"
+                + " '\\x00', '\\x00', now(), 1 FROM generate_series(1, 3000) g").update();
+        jdbc.sql("INSERT INTO messaging.delivery (receiver, municipality, message_id, order_key, state, attempts,"
+                + " available_at, created_at, lease_id) SELECT md5('r' || (g % 7))::uuid, '29189846', md5(g::text)::uuid,"
+                + " 'line-' || g, (ARRAY['READY', 'LEASED', 'DELIVERED'])[1 + g % 3], 1, now(), now(),"
+                + " CASE WHEN g % 3 = 1 THEN md5('l' || g)::uuid END FROM generate_series(1, 3000) g").update();
+        // a build CONCURRENTLY waits for every open transaction: were Flyway's lock one, it would
+        // wait for ever (here: until the statement timeout)
+        ModuleMigrations.migrate(ds, List.of(new ModuleSchema("messaging", false)));
+        assertThat(jdbc.sql("SELECT count(*) FROM messaging.delivery").query(Long.class).single()).isEqualTo(3000);
+        assertThat(jdbc.sql("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                + " WHERE c.relname = 'delivery_ready_receiver'").query(Boolean.class).list()).containsExactly(true);
+        assertThat(jdbc.sql("SELECT count(*) FROM pg_class WHERE relname = 'delivery_pending_receiver'")
+                .query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT max(version::int) FROM messaging.flyway_schema_history WHERE success")
+                .query(Integer.class).single()).isGreaterThanOrEqualTo(6);
+    }
+}
