@@ -15,11 +15,15 @@ import org.springframework.http.MediaType;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
- * Every endpoint of the API that takes a body, called by a system allowed to call it, with a body
- * that is cut off in the middle: each answers a client error as problem+json, and nothing is
- * written anywhere (every table of every module has the rows it had, but the security log).
+ * Bad input at every endpoint of the API, called by a system allowed to call it:
+ * <ul>
+ * <li>a body cut off in the middle: each answers a client error as problem+json, and nothing is
+ * written anywhere (every table of every module has the rows it had, but the security log);</li>
+ * <li>reads with an id that is no UUID in the path, or with dates, limits, cursors and numbers that
+ * are none: a client error as problem+json, or an answer, never a server error.</li>
+ * </ul>
  */
-class MalformedBodyTest extends ApiTest {
+class BadInputEverywhereTest extends ApiTest {
 
     /** The service each part of the API belongs to, and roles for it (a body is read before the roles are checked). */
     static final Map<String, String[]> SERVICES = new LinkedHashMap<>();
@@ -81,6 +85,41 @@ class MalformedBodyTest extends ApiTest {
         assertThat(seen).isGreaterThan(40);
         assertThat(wrong).as("bodies cut off that were not refused as a client error").isEmpty();
         assertThat(rows()).as("rows per table").isEqualTo(before);
+    }
+
+    @Test
+    void everyReadWithBadPathsAndParametersIsAClientErrorNeverAServerError(
+            @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping mappings) {
+        Map<String, String> tokens = new LinkedHashMap<>();
+        SERVICES.forEach((prefix, service) -> tokens.put(prefix, tokenFor(CVR, service[0], service[1].split(","))));
+        List<String> wrong = new ArrayList<>();
+        int seen = 0;
+        String bad = "?validAt=yesterday&knownAt=2026-13-45&limit=-1&depth=x&cursor=%25%25&pageToken=!!&from=soon"
+                + "&cpr=12&cvr=abc&q=%00";
+        for (var info : mappings.getHandlerMethods().keySet()) {
+            if (!info.getMethodsCondition().getMethods().contains(org.springframework.web.bind.annotation.RequestMethod.GET)) {
+                continue;
+            }
+            for (String pattern : info.getPatternValues()) {
+                String token = tokens.entrySet().stream().filter(e -> pattern.startsWith(e.getKey()))
+                        .map(Map.Entry::getValue).findFirst().orElse(null);
+                if (token == null) {
+                    continue;
+                }
+                for (String path : List.of(pattern.replaceAll("\\{[^}]+}", "not-a-uuid") ,
+                        pattern.replaceAll("\\{[^}]+}", UUID.randomUUID().toString()) + bad)) {
+                    seen++;
+                    Res r = call("GET", path, token, null);
+                    String answered = r.header("Content-Type");
+                    if (r.status() >= 500 || r.status() >= 400 && (answered == null
+                            || !answered.startsWith("application/problem+json"))) {
+                        wrong.add("GET " + path + ": " + r.status() + " " + r.text());
+                    }
+                }
+            }
+        }
+        assertThat(seen).isGreaterThan(40);
+        assertThat(wrong).as("reads answered with a server error, or an error not as problem+json").isEmpty();
     }
 
     /** A body bound to a parameter, or read from the request itself. */
