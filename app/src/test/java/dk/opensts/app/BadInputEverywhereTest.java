@@ -46,42 +46,32 @@ class BadInputEverywhereTest extends ApiTest {
     @Test
     void everyBodyCutOffIsRefusedAsAClientErrorAndWritesNothing(
             @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping mappings) {
-        Map<String, String> tokens = new LinkedHashMap<>();
-        SERVICES.forEach((prefix, service) -> tokens.put(prefix, tokenFor(CVR, service[0], service[1].split(","))));
+        Map<String, String> tokens = tokens();
         Map<String, Long> before = rows();
         List<String> wrong = new ArrayList<>();
-        int seen = 0;
-        for (var mapping : mappings.getHandlerMethods().entrySet()) {
-            var info = mapping.getKey();
-            if (!takesBody(mapping.getValue())) {
-                continue;
+        int seen = eachApiEndpoint(mappings, tokens, (info, handler, pattern, token) -> {
+            int n = 0;
+            if (!takesBody(handler)) {
+                return n;
             }
-            for (String pattern : info.getPatternValues()) {
-                String token = tokens.entrySet().stream().filter(e -> pattern.startsWith(e.getKey()))
-                        .map(Map.Entry::getValue).findFirst().orElse(null);
-                if (token == null) {
+            String path = pattern.replaceAll("\\{[^}]+}", UUID.randomUUID().toString());
+            for (var method : info.getMethodsCondition().getMethods()) {
+                if (!List.of("POST", "PUT", "PATCH").contains(method.name())) {
                     continue;
                 }
-                String path = pattern.replaceAll("\\{[^}]+}", UUID.randomUUID().toString());
-                for (var method : info.getMethodsCondition().getMethods()) {
-                    if (!List.of("POST", "PUT", "PATCH").contains(method.name())) {
-                        continue;
-                    }
-                    var types = info.getConsumesCondition().getConsumableMediaTypes();
-                    for (MediaType type : types.isEmpty() ? List.of(MediaType.APPLICATION_JSON) : types) {
-                        String body = type.getSubtype().contains("xml") ? "<a><b>" : type.getSubtype().equals("csv")
-                                ? "type,id\nunit,\"" : "{\"a\": [1, ";
-                        seen++;
-                        Res r = call(method.name(), path, token, body, "Content-Type", type.toString());
-                        String answered = r.header("Content-Type");
-                        if (r.status() < 400 || r.status() >= 500 || answered == null
-                                || !answered.startsWith("application/problem+json")) {
-                            wrong.add(method + " " + pattern + " " + type + ": " + r.status() + " " + r.text());
-                        }
+                var types = info.getConsumesCondition().getConsumableMediaTypes();
+                for (MediaType type : types.isEmpty() ? List.of(MediaType.APPLICATION_JSON) : types) {
+                    String body = type.getSubtype().contains("xml") ? "<a><b>" : type.getSubtype().equals("csv")
+                            ? "type,id\nunit,\"" : "{\"a\": [1, ";
+                    n++;
+                    Res r = call(method.name(), path, token, body, "Content-Type", type.toString());
+                    if (r.status() < 400 || r.status() >= 500 || !isProblem(r)) {
+                        wrong.add(method + " " + pattern + " " + type + ": " + r.status() + " " + r.text());
                     }
                 }
             }
-        }
+            return n;
+        });
         assertThat(seen).isGreaterThan(40);
         assertThat(wrong).as("bodies cut off that were not refused as a client error").isEmpty();
         assertThat(rows()).as("rows per table").isEqualTo(before);
@@ -90,36 +80,58 @@ class BadInputEverywhereTest extends ApiTest {
     @Test
     void everyReadWithBadPathsAndParametersIsAClientErrorNeverAServerError(
             @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping mappings) {
-        Map<String, String> tokens = new LinkedHashMap<>();
-        SERVICES.forEach((prefix, service) -> tokens.put(prefix, tokenFor(CVR, service[0], service[1].split(","))));
-        List<String> wrong = new ArrayList<>();
-        int seen = 0;
         String bad = "?validAt=yesterday&knownAt=2026-13-45&limit=-1&depth=x&cursor=%25%25&pageToken=!!&from=soon"
                 + "&cpr=12&cvr=abc&q=%00";
-        for (var info : mappings.getHandlerMethods().keySet()) {
+        List<String> wrong = new ArrayList<>();
+        int seen = eachApiEndpoint(mappings, tokens(), (info, handler, pattern, token) -> {
             if (!info.getMethodsCondition().getMethods().contains(org.springframework.web.bind.annotation.RequestMethod.GET)) {
-                continue;
+                return 0;
             }
-            for (String pattern : info.getPatternValues()) {
+            List<String> paths = List.of(pattern.replaceAll("\\{[^}]+}", "not-a-uuid"),
+                    pattern.replaceAll("\\{[^}]+}", UUID.randomUUID().toString()) + bad);
+            for (String path : paths) {
+                Res r = call("GET", path, token, null);
+                if (r.status() >= 500 || r.status() >= 400 && !isProblem(r)) {
+                    wrong.add("GET " + path + ": " + r.status() + " " + r.text());
+                }
+            }
+            return paths.size();
+        });
+        assertThat(seen).isGreaterThan(40);
+        assertThat(wrong).as("reads answered with a server error, or an error not as problem+json").isEmpty();
+    }
+
+    /** One endpoint's calls; returns how many it made. */
+    interface Calls {
+        int make(org.springframework.web.servlet.mvc.method.RequestMappingInfo info,
+                 org.springframework.web.method.HandlerMethod handler, String pattern, String token);
+    }
+
+    /** A token for each part of the API, by its path prefix. */
+    private Map<String, String> tokens() {
+        Map<String, String> tokens = new LinkedHashMap<>();
+        SERVICES.forEach((prefix, service) -> tokens.put(prefix, tokenFor(CVR, service[0], service[1].split(","))));
+        return tokens;
+    }
+
+    /** Makes {@code calls} for each path of the API with the token of its part; returns how many calls were made. */
+    private int eachApiEndpoint(RequestMappingHandlerMapping mappings, Map<String, String> tokens, Calls calls) {
+        int made = 0;
+        for (var mapping : mappings.getHandlerMethods().entrySet()) {
+            for (String pattern : mapping.getKey().getPatternValues()) {
                 String token = tokens.entrySet().stream().filter(e -> pattern.startsWith(e.getKey()))
                         .map(Map.Entry::getValue).findFirst().orElse(null);
-                if (token == null) {
-                    continue;
-                }
-                for (String path : List.of(pattern.replaceAll("\\{[^}]+}", "not-a-uuid") ,
-                        pattern.replaceAll("\\{[^}]+}", UUID.randomUUID().toString()) + bad)) {
-                    seen++;
-                    Res r = call("GET", path, token, null);
-                    String answered = r.header("Content-Type");
-                    if (r.status() >= 500 || r.status() >= 400 && (answered == null
-                            || !answered.startsWith("application/problem+json"))) {
-                        wrong.add("GET " + path + ": " + r.status() + " " + r.text());
-                    }
+                if (token != null) {
+                    made += calls.make(mapping.getKey(), mapping.getValue(), pattern, token);
                 }
             }
         }
-        assertThat(seen).isGreaterThan(40);
-        assertThat(wrong).as("reads answered with a server error, or an error not as problem+json").isEmpty();
+        return made;
+    }
+
+    private static boolean isProblem(Res r) {
+        String type = r.header("Content-Type");
+        return type != null && type.startsWith("application/problem+json");
     }
 
     /** A body bound to a parameter, or read from the request itself. */
