@@ -195,7 +195,7 @@ public class ClassificationImport {
         ObjectNode copy = node.deepCopy();
         JsonNode id = copy.remove("id");
         try {
-            UUID uuid = Uuids.parse(id == null || !id.isString() ? null : id.asString());
+            UUID uuid = Uuids.parse(id);
             if (classification != null && !copy.has("classification")) {
                 copy.put("classification", classification.toString());
             }

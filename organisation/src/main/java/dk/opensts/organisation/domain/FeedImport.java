@@ -177,7 +177,7 @@ public class FeedImport {
         }
         UUID uuid;
         try {
-            uuid = Uuids.parse(id == null || !id.isString() ? null : id.asString());
+            uuid = Uuids.parse(id);
         } catch (IllegalArgumentException e) {
             throw new RowException("id must be a UUID written out as 8-4-4-4-12 hexadecimal digits");
         }

@@ -162,7 +162,7 @@ public class RegistryService {
         UUID uuid = null;
         if (id != null && !id.isNull()) {
             try {
-                uuid = dk.opensts.platform.web.Uuids.parse(id.isString() ? id.asString() : null);
+                uuid = dk.opensts.platform.web.Uuids.parse(id);
             } catch (IllegalArgumentException e) {
                 throw ApiException.field(ErrorCode.WRONG_TYPE, "/id", e.getMessage());
             }

@@ -39,6 +39,11 @@ public final class Uuids {
         return UUID.fromString(text);
     }
 
+    /** A JSON value as a UUID: a string written out; {@link NotWrittenOut} for anything else, or none. */
+    public static UUID parse(tools.jackson.databind.JsonNode value) {
+        return parse(value != null && value.isString() ? value.asString() : null);
+    }
+
     /** A text refused as a UUID; its message is {@link #REASON}. */
     public static final class NotWrittenOut extends IllegalArgumentException {
 
