@@ -112,7 +112,7 @@ class DeliveryPlanTest {
         // a bitmap scan would fetch every row handed to the relay since the last vacuum, at every sweep
         for (String url : List.of(quiet, busy)) {
             for (String statement : List.of(DeliveryStore.RETURN_EXPIRED, DeliveryStore.FAIL_EXHAUSTED)) {
-                String plan = explain(url, DeliveryStore.SWEEP_SETTINGS, statement,
+                String plan = explain(url, DeliveryStore.LEASE_SETTINGS, statement,
                         Map.of("now", Timestamp.from(Instant.now().plusSeconds(3600)), "limit", 1000));
                 assertThat(plan).doesNotContain("Bitmap");
                 assertThat(plan).contains("Index Scan using delivery_leased on delivery d");

@@ -494,7 +494,7 @@ class MessagingTest extends ApiTest {
                 .stream().map(dk.opensts.messaging.store.DeliveryStore.Leased::id).toList();
         // the sweep as the dueslag runs it, at a given time (rows of other tests may move too)
         java.util.function.Consumer<Instant> sweep = at -> tx.executeWithoutResult(s -> {
-            deliveryStore.sweepSettings();
+            deliveryStore.leaseSettings();
             deliveryStore.failExhausted(at, 1000);
             deliveryStore.returnExpired(at, 1000);
         });

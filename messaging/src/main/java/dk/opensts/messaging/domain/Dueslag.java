@@ -140,7 +140,7 @@ public class Dueslag {
     public int sweep(int limit) {
         return tx.execute(s -> {
             Instant now = clock.instant();
-            store.sweepSettings();
+            store.leaseSettings();
             List<DeliveryStore.Failed> failed = new java.util.ArrayList<>(store.failExhausted(now, limit));
             failed.addAll(store.failExpired(now, limit));
             distributor.notifySenders(failed);

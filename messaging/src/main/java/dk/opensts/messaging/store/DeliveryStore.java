@@ -93,17 +93,14 @@ public class DeliveryStore {
             + " set_config('enable_bitmapscan', 'off', true)";
 
     /**
-     * The sweep's statements are planned as the lease is ({@link #LEASE_SETTINGS}), for the same
-     * reason: they find leased rows on {@code delivery_leased}, which holds an entry for every row
-     * handed to the relay, and under load most of those rows were delivered since the last vacuum. A
-     * bitmap scan fetched all of them at every sweep (73 ms, five sweeps a second); an index scan
-     * marks the entries of rows that are gone, and the next sweep skips them.
+     * Plans this transaction's statements with {@link #LEASE_SETTINGS}: the lease's, and the sweep's
+     * for the same reason. The sweep finds leased rows on {@code delivery_leased}, which holds an
+     * entry for every row handed to the relay, and under load most of those rows were delivered
+     * since the last vacuum. A bitmap scan fetched all of them at every sweep (73 ms, five sweeps a
+     * second); an index scan marks the entries of rows that are gone, and the next sweep skips them.
      */
-    public static final String SWEEP_SETTINGS = LEASE_SETTINGS;
-
-    /** Plans the sweep's statements in this transaction (see {@link #SWEEP_SETTINGS}). */
-    public void sweepSettings() {
-        jdbc.sql(SWEEP_SETTINGS).query().singleRow();
+    public void leaseSettings() {
+        jdbc.sql(LEASE_SETTINGS).query().singleRow();
     }
 
     /**
@@ -234,7 +231,7 @@ public class DeliveryStore {
                               Instant now) {
         UUID leaseId = UUID.randomUUID();
         Instant until = now.plus(leaseTime);
-        jdbc.sql(LEASE_SETTINGS).query().singleRow();
+        leaseSettings();
         if (reader == Reader.PULL) {
             return lease(new UUID[] {receiver}, municipality, max, leaseId, until, now);
         }
@@ -328,7 +325,7 @@ public class DeliveryStore {
     /**
      * Leases that ran out before their last allowed attempt wait again (from when they ran out, so
      * at once): the relay's and the pusher's (a receiver that pulls takes its own back as it leases).
-     * Returns how many. Run with {@link #SWEEP_SETTINGS}.
+     * Returns how many. Run after {@link #leaseSettings}.
      */
     public int returnExpired(Instant now, int limit) {
         return jdbc.sql(RETURN_EXPIRED).param("now", ts(now)).param("limit", limit).update();
@@ -340,7 +337,7 @@ public class DeliveryStore {
             + " AND d.attempts < " + MAX_ATTEMPTS + " ORDER BY d.available_at LIMIT :limit FOR UPDATE SKIP LOCKED) x"
             + " WHERE d.seq = x.seq";
 
-    /** Leases that ran out on their last allowed attempt go to the error queue. Run with {@link #SWEEP_SETTINGS}. */
+    /** Leases that ran out on their last allowed attempt go to the error queue. Run after {@link #leaseSettings}. */
     public List<Failed> failExhausted(Instant now, int limit) {
         return jdbc.sql(FAIL_EXHAUSTED).param("now", ts(now)).param("limit", limit).query(this::failed).list();
     }
@@ -353,7 +350,7 @@ public class DeliveryStore {
             + " last_error = COALESCE(d.last_error, 'not acknowledged within the lease')"
             + " FROM x WHERE d.seq = x.seq RETURNING d.*)" + failedSelect();
 
-    /** Waiting deliveries of messages whose validity ended go to the error queue. Run with {@link #SWEEP_SETTINGS}. */
+    /** Waiting deliveries of messages whose validity ended go to the error queue. Run after {@link #leaseSettings}. */
     public List<Failed> failExpired(Instant now, int limit) {
         return jdbc.sql("WITH x AS (SELECT d.seq FROM messaging.delivery d WHERE d.expires_at < :now"
                         + " AND d.state IN " + PENDING + " ORDER BY d.expires_at LIMIT :limit FOR UPDATE SKIP LOCKED),"
