@@ -120,6 +120,26 @@ class DeliveryPlanTest {
         }
     }
 
+    @Test
+    void theRetentionPurgeReadsItsStepsOnTheKeysAndNeverTheWholeTable() throws Exception {
+        // at national scale the tables hold hundreds of millions of rows: a purge that reads them
+        // whole each hour runs into the statement timeout, and never deletes anything again
+        Map<String, ?> step = Map.of("from", 1000L, "limit", 5000,
+                "before", Timestamp.from(Instant.now().minus(java.time.Duration.ofDays(30))));
+        for (String url : List.of(quiet, busy)) {
+            String deliveries = explain(url, "SELECT 1", DeliveryStore.PURGE_DELIVERIES, step);
+            assertThat(deliveries).doesNotContain("Seq Scan");
+            // the step's rows on the primary key, and the delete on their range of it
+            assertThat(deliveries).contains("Index Scan using delivery_pkey on delivery ",
+                    "Index Cond: ((seq >= '1000'::bigint) AND (seq <= (InitPlan");
+            String messages = explain(url, "SELECT 1", DeliveryStore.PURGE_MESSAGES, step);
+            assertThat(messages).doesNotContain("Seq Scan");
+            // whether a message is still waited for is looked up per message
+            assertThat(messages).contains("Index Scan using message_seq_key on message ",
+                    "Index Scan using delivery_message_receiver on delivery d");
+        }
+    }
+
     /** The lease's plan for these values, in a transaction with the lease's own settings. */
     private static String explainLease(String url, boolean byMunicipality) throws Exception {
         Timestamp now = Timestamp.from(Instant.now());

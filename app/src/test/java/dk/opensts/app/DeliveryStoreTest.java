@@ -2,21 +2,27 @@ package dk.opensts.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dk.opensts.messaging.domain.Dueslag;
 import dk.opensts.messaging.store.DeliveryStore;
 import dk.opensts.platform.db.ModuleMigrations;
 import dk.opensts.platform.db.ModuleSchema;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The dueslag's store on its own database: what the relay to AMQP queues leases, and gives back. */
 class DeliveryStoreTest {
@@ -24,6 +30,7 @@ class DeliveryStoreTest {
     static final String MUNICIPALITY = "29189846";
     static final Duration LEASE = Duration.ofMinutes(1);
 
+    DataSource dataSource;
     JdbcClient jdbc;
     DeliveryStore store;
     UUID receiver = UUID.randomUUID();
@@ -34,6 +41,7 @@ class DeliveryStoreTest {
         ds.setUrl(TestDatabase.newDatabase());
         ds.setUser("postgres");
         ModuleMigrations.migrate(ds, List.of(new ModuleSchema("platform", false), new ModuleSchema("messaging", false)));
+        dataSource = ds;
         jdbc = JdbcClient.create(ds);
         store = new DeliveryStore(jdbc, new JdbcTemplate(ds));
         jdbc.sql("INSERT INTO messaging.dueslag (receiver, amqp, updated_at, updated_by) VALUES (?, true, now(), 'test')")
@@ -84,5 +92,63 @@ class DeliveryStoreTest {
         assertThat(store.release(leases(first), back)).isZero();
         assertThat(store.ack(null, leases(again), back)).containsExactly(first.get(0).id());
         assertThat(lease(back)).hasSize(1);
+    }
+
+    /** {@code n} messages received at {@code at}, each with a delivery to the receiver and to {@code other}. */
+    void finished(String prefix, int n, Instant at, UUID other) {
+        jdbc.sql("INSERT INTO messaging.message (id, message_type, authority, sender, channel, envelope, content_hash,"
+                + " received_at, receivers) SELECT md5(:p || g)::uuid, 'T', :m, md5('sender')::uuid, 'AMQP',"
+                + " '\\x00', '\\x00', :at, 2 FROM generate_series(1, :n) g")
+                .param("p", prefix).param("m", MUNICIPALITY).param("at", java.sql.Timestamp.from(at)).param("n", n).update();
+        jdbc.sql("INSERT INTO messaging.delivery (receiver, municipality, message_id, order_key, state, attempts,"
+                + " available_at, created_at, delivered_at) SELECT r, :m, md5(:p || g)::uuid, r::text || '/' || g,"
+                + " 'DELIVERED', 1, :at, :at, :at FROM generate_series(1, :n) g, unnest(CAST(:rs AS uuid[])) r ORDER BY g")
+                .param("p", prefix).param("m", MUNICIPALITY).param("at", java.sql.Timestamp.from(at)).param("n", n)
+                .param("rs", new UUID[] {receiver, other}).update();
+    }
+
+    long count(String sql) {
+        return jdbc.sql(sql).query(Long.class).single();
+    }
+
+    @Test
+    void retentionPurgesFinishedDeliveriesAndTheMessagesNobodyWaitsForInSteps() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        UUID other = UUID.randomUUID();
+        // 6,000 messages from before retention, 12,000 deliveries: more than two steps of the purge
+        finished("old", 6000, now.minus(Duration.ofDays(31)), other);
+        // of them: ten still wait for the other receiver, ten went to its error queue
+        jdbc.sql("UPDATE messaging.delivery SET state = 'READY', delivered_at = NULL WHERE receiver = ?"
+                + " AND message_id IN (SELECT md5('old' || g)::uuid FROM generate_series(1, 10) g)").param(other).update();
+        jdbc.sql("UPDATE messaging.delivery SET state = 'FAILED', delivered_at = NULL, failed_at = created_at WHERE receiver = ?"
+                + " AND message_id IN (SELECT md5('old' || g)::uuid FROM generate_series(11, 20) g)").param(other).update();
+        // 50 that no subscription matched
+        jdbc.sql("INSERT INTO messaging.message (id, message_type, authority, sender, channel, envelope, content_hash,"
+                + " received_at, receivers) SELECT gen_random_uuid(), 'T', :m, md5('sender')::uuid, 'AMQP',"
+                + " '\\x00', '\\x00', :at, 0 FROM generate_series(1, 50) g")
+                .param("m", MUNICIPALITY).param("at", java.sql.Timestamp.from(now.minus(Duration.ofDays(31)))).update();
+        // and 1,000 within retention
+        finished("new", 1000, now.minus(Duration.ofDays(29)), other);
+
+        TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        Dueslag dueslag = new Dueslag(store, null, null, jdbc, tx, Clock.fixed(now, ZoneOffset.UTC), Duration.ofDays(30),
+                null, null);
+
+        // a server that stops before the purge begins deletes nothing
+        assertThat(dueslag.purge(() -> false)).isZero();
+        assertThat(count("SELECT count(*) FROM messaging.delivery")).isEqualTo(14_000);
+
+        assertThat(dueslag.purge()).isEqualTo(11_990);
+        // what waits stays, and so does its message; everything within retention stays
+        assertThat(count("SELECT count(*) FROM messaging.delivery WHERE created_at < now() - interval '30 days'"))
+                .isEqualTo(10);
+        assertThat(count("SELECT count(*) FROM messaging.delivery WHERE state = 'READY'")).isEqualTo(10);
+        assertThat(count("SELECT count(*) FROM messaging.delivery")).isEqualTo(2_010);
+        assertThat(count("SELECT count(*) FROM messaging.message WHERE received_at < now() - interval '30 days'"))
+                .isEqualTo(10);
+        assertThat(count("SELECT count(*) FROM messaging.message")).isEqualTo(1_010);
+        // nothing more to do
+        assertThat(dueslag.purge()).isZero();
+        assertThat(count("SELECT count(*) FROM messaging.message")).isEqualTo(1_010);
     }
 }

@@ -173,9 +173,44 @@ public class Dueslag {
         return store.counts(receiver, municipality);
     }
 
-    /** Deletes what retention no longer keeps. */
+    /** Rows a step of the purge reads, and so the most it deletes in one transaction. */
+    public static final int PURGE_STEP = 5000;
+
+    /** Deletes what retention no longer keeps, to the end; returns how many deliveries it deleted. */
     public int purge() {
-        return tx.execute(s -> store.purge(clock.instant().minus(retention)));
+        return purge(() -> true);
+    }
+
+    /**
+     * Deletes what retention no longer keeps: finished deliveries, then messages nobody waits for any
+     * more. It reads each table from its oldest row in steps of {@value #PURGE_STEP} rows, each in a
+     * transaction of its own, until it meets rows newer than retention. So it takes time for what it
+     * deletes rather than for the whole table, never runs into the statement timeout, and holds back
+     * no vacuum of the queue's rows for longer than a step. Stops early once {@code going} says so
+     * (the server stops); the next purge goes on. Returns how many deliveries it deleted.
+     */
+    public int purge(java.util.function.BooleanSupplier going) {
+        Instant before = clock.instant().minus(retention);
+        int deleted = purgeInSteps(from -> store.purgeDeliveries(from, before, PURGE_STEP), going);
+        purgeInSteps(from -> store.purgeMessages(from, before, PURGE_STEP), going);
+        return deleted;
+    }
+
+    /** Runs a table's purge step by step, each in its own transaction; returns how many rows they deleted. */
+    private int purgeInSteps(java.util.function.LongFunction<DeliveryStore.PurgeStep> steps,
+                             java.util.function.BooleanSupplier going) {
+        int deleted = 0;
+        long from = 0;
+        while (going.getAsBoolean()) {
+            long at = from;
+            DeliveryStore.PurgeStep step = tx.execute(s -> steps.apply(at));
+            deleted += step.deleted();
+            if (step.done()) {
+                break;
+            }
+            from = step.next();
+        }
+        return deleted;
     }
 
     public Duration retention() {

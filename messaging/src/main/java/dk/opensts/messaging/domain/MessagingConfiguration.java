@@ -101,6 +101,13 @@ public class MessagingConfiguration {
     }
 
     @Bean
+    RetentionPurge retentionPurge(Dueslag dueslag,
+                                  @Value("${opensts.messaging.purge.first-after:PT1M}") Duration firstAfter,
+                                  @Value("${opensts.messaging.purge.every:PT1H}") Duration every) {
+        return new RetentionPurge(dueslag, firstAfter, every);
+    }
+
+    @Bean
     PushDelivery pushDelivery(DeliveryStore deliveryStore, Dueslag dueslag, Distributor distributor, JsonMapper json,
                               jakarta.validation.Validator validator, JdbcClient jdbc, TransactionTemplate tx,
                               Clock clock,

@@ -11,7 +11,6 @@ import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +63,6 @@ public class PushDelivery implements SmartLifecycle {
     private ScheduledExecutorService loop;
     private ExecutorService senders;
     private volatile boolean running;
-    private Instant nextPurge = Instant.EPOCH;
 
     public PushDelivery(DeliveryStore store, Dueslag dueslag, Distributor distributor, RecordBinder binder,
                         JdbcClient jdbc, TransactionTemplate tx, Clock clock, Settings settings, SSLContext serverTrust,
@@ -140,17 +138,14 @@ public class PushDelivery implements SmartLifecycle {
         }
     }
 
-    /** One round: sweep, purge now and then, and push one batch (a full batch is followed at once by the next). */
+    /**
+     * One round: sweep, and push one batch (a full batch is followed at once by the next). The
+     * retention purge runs on a thread of its own ({@link RetentionPurge}), so that it holds up
+     * neither.
+     */
     void tick() {
         try {
             dueslag.sweep(1000);
-            if (clock.instant().isAfter(nextPurge)) {
-                int purged = dueslag.purge();
-                if (purged > 0) {
-                    log.info("retention: {} finished deliveries older than {} deleted", purged, dueslag.retention());
-                }
-                nextPurge = clock.instant().plus(Duration.ofHours(1));
-            }
         } catch (RuntimeException e) {
             log.warn("dueslag sweep failed; the next round tries again: {}", e.toString());
         }

@@ -414,14 +414,58 @@ public class DeliveryStore {
         return out;
     }
 
-    /** Deletes what retention no longer keeps: finished deliveries, then messages nobody still waits for. */
-    public int purge(Instant before) {
-        int deliveries = jdbc.sql("DELETE FROM messaging.delivery WHERE created_at < ? AND state IN ('DELIVERED', 'FAILED')")
-                .param(ts(before)).update();
-        jdbc.sql("DELETE FROM messaging.message m WHERE m.received_at < ? AND NOT EXISTS"
-                        + " (SELECT 1 FROM messaging.delivery d WHERE d.message_id = m.id)")
-                .param(ts(before)).update();
-        return deliveries;
+    /**
+     * One step of the retention purge over a table: where the next step starts ({@code seq}), how
+     * many rows it deleted, and whether it reached rows newer than retention (or the end), so that
+     * the purge is done.
+     */
+    public record PurgeStep(long next, int deleted, boolean done) {
+    }
+
+    /**
+     * The purge's step over deliveries (parameters {@code :from}, {@code :limit}, {@code :before}):
+     * of the next {@code :limit} rows in {@code seq} order, read on the primary key, it deletes the
+     * finished ones created before {@code :before}. A row is numbered as it is written, so once a
+     * step meets a row newer than retention the rest are newer too, but for the clocks of several
+     * nodes apart: what such a step leaves, the next purge takes. Public for the tests of its plan.
+     */
+    public static final String PURGE_DELIVERIES = "WITH batch AS MATERIALIZED (SELECT seq, created_at"
+            + " FROM messaging.delivery WHERE seq >= :from ORDER BY seq LIMIT :limit),"
+            + " gone AS (DELETE FROM messaging.delivery d WHERE d.seq BETWEEN :from AND (SELECT max(seq) FROM batch)"
+            + " AND d.created_at < :before AND d.state IN ('DELIVERED', 'FAILED') RETURNING 1)"
+            + " SELECT max(b.seq), (SELECT count(*) FROM gone), count(*) FILTER (WHERE b.created_at >= :before)"
+            + " FROM batch b";
+
+    /**
+     * The purge's step over messages, as {@link #PURGE_DELIVERIES}: of the next rows in {@code seq}
+     * order, those received before {@code :before} that no delivery refers to any more (a message
+     * still waiting for a receiver stays, and so does one replayed). Public for the tests of its plan.
+     */
+    public static final String PURGE_MESSAGES = "WITH batch AS MATERIALIZED (SELECT seq, received_at"
+            + " FROM messaging.message WHERE seq >= :from ORDER BY seq LIMIT :limit),"
+            + " gone AS (DELETE FROM messaging.message m WHERE m.seq BETWEEN :from AND (SELECT max(seq) FROM batch)"
+            + " AND m.received_at < :before"
+            + " AND NOT EXISTS (SELECT 1 FROM messaging.delivery d WHERE d.message_id = m.id) RETURNING 1)"
+            + " SELECT max(b.seq), (SELECT count(*) FROM gone), count(*) FILTER (WHERE b.received_at >= :before)"
+            + " FROM batch b";
+
+    /** One step of the purge of finished deliveries created before {@code before}, from {@code from} on. */
+    public PurgeStep purgeDeliveries(long from, Instant before, int limit) {
+        return purgeStep(PURGE_DELIVERIES, from, before, limit);
+    }
+
+    /** One step of the purge of messages received before {@code before} that nobody waits for any more. */
+    public PurgeStep purgeMessages(long from, Instant before, int limit) {
+        return purgeStep(PURGE_MESSAGES, from, before, limit);
+    }
+
+    private PurgeStep purgeStep(String statement, long from, Instant before, int limit) {
+        return jdbc.sql(statement).param("from", from).param("limit", limit).param("before", ts(before))
+                .query((rs, n) -> {
+                    long last = rs.getLong(1);
+                    boolean empty = rs.wasNull();
+                    return new PurgeStep(last + 1, rs.getInt(2), empty || rs.getLong(3) > 0);
+                }).single();
     }
 
     private Delivery delivery(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
