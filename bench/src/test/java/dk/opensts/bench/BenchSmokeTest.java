@@ -105,4 +105,11 @@ class BenchSmokeTest {
             assertThat(out).contains(" lost=0 ").contains(" order_violations=0").doesNotContain("confirmed=0 ");
         }
     }
+
+    @Test
+    void retentionBenchmarkRunsAndThePurgeLeavesNothingOlderThanRetention() throws Exception {
+        // the program itself fails when a finished delivery or a message older than retention is left
+        String out = run(() -> RetentionBench.main(new String[] {"--messages", "20000", "--runs", "1"}));
+        assertThat(out).contains("RESULT retention messages=20000 deliveries=40000 ").doesNotContain("deleted=0 ");
+    }
 }
