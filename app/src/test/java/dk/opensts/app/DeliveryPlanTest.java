@@ -140,6 +140,24 @@ class DeliveryPlanTest {
         }
     }
 
+    @Test
+    void aReplayReadsTheDueslagsRowsOnItsIndexesFromWhereItsLastStepEnded() throws Exception {
+        Timestamp now = Timestamp.from(Instant.now());
+        Timestamp from = Timestamp.from(Instant.now().minusSeconds(3600));
+        for (String url : List.of(quiet, busy)) {
+            // a bitmap scan would read every row from the step's start to the replay's end, at every step;
+            // a step reads a small share of a busy dueslag's rows, here of 2,800
+            String hold = explain(url, DeliveryStore.LEASE_SETTINGS, DeliveryStore.REPLAY_HOLD, Map.of("receiver",
+                    RECEIVERS[0], "m", MUNICIPALITY, "from", from, "until", now, "at", from, "after", 0L, "hold", now,
+                    "limit", 100));
+            assertThat(hold).doesNotContain("Seq Scan").doesNotContain("Bitmap");
+            assertThat(hold).contains("Index Scan using delivery_created_seq on delivery d").doesNotContain("Sort Key: d.created_at");
+            String release = explain(url, DeliveryStore.LEASE_SETTINGS, DeliveryStore.REPLAY_RELEASE, Map.of("receiver",
+                    RECEIVERS[0], "m", MUNICIPALITY, "hold", now, "after", 0L, "now", now, "limit", 100));
+            assertThat(release).doesNotContain("Seq Scan").doesNotContain("Bitmap");
+        }
+    }
+
     /** The lease's plan for these values, in a transaction with the lease's own settings. */
     private static String explainLease(String url, boolean byMunicipality) throws Exception {
         Timestamp now = Timestamp.from(Instant.now());

@@ -151,4 +151,60 @@ class DeliveryStoreTest {
         assertThat(dueslag.purge()).isZero();
         assertThat(count("SELECT count(*) FROM messaging.message")).isEqualTo(1_010);
     }
+
+    /** {@code n} delivered messages about three objects, created a second apart from {@code at}. */
+    void delivered(int n, Instant at) {
+        jdbc.sql("INSERT INTO messaging.message (id, message_type, authority, sender, channel, envelope, content_hash,"
+                + " received_at, receivers) SELECT md5('d' || g)::uuid, 'T', :m, md5('sender')::uuid, 'AMQP',"
+                + " '\\x00', '\\x00', CAST(:at AS timestamptz) + make_interval(secs => g), 1 FROM generate_series(1, :n) g")
+                .param("m", MUNICIPALITY).param("at", java.sql.Timestamp.from(at)).param("n", n).update();
+        jdbc.sql("INSERT INTO messaging.delivery (receiver, municipality, message_id, order_key, state, attempts,"
+                + " available_at, created_at, delivered_at) SELECT :r, :m, md5('d' || g)::uuid, :r || '/object-' || (g % 3),"
+                + " 'DELIVERED', 1, CAST(:at AS timestamptz) + make_interval(secs => g), CAST(:at AS timestamptz) + make_interval(secs => g),"
+                + " CAST(:at AS timestamptz) + make_interval(secs => g) FROM generate_series(1, :n) g ORDER BY g")
+                .param("r", receiver).param("m", MUNICIPALITY).param("at", java.sql.Timestamp.from(at)).param("n", n)
+                .update();
+    }
+
+    Dueslag dueslag(Instant now) {
+        return new Dueslag(store, null, null, jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
+                Clock.fixed(now, ZoneOffset.UTC), Duration.ofDays(30), null, null);
+    }
+
+    @Test
+    void aReplayOfMoreThanTwoStepsComesAgainInItsFirstOrder() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant start = now.minus(Duration.ofDays(1));
+        delivered(12_000, start);
+        long first = count("SELECT min(seq) FROM messaging.delivery");
+        // from the 1,001st on
+        assertThat(dueslag(now).replay(receiver, MUNICIPALITY, start.plusSeconds(1001))).isEqualTo(11_000);
+        assertThat(count("SELECT count(*) FROM messaging.delivery WHERE state = 'READY' AND available_at = '"
+                + java.sql.Timestamp.from(now) + "'")).isEqualTo(11_000);
+        // each object's line from its first replayed message on, and nothing else
+        assertThat(lease(now)).extracting(DeliveryStore.Leased::id)
+                .containsExactly(first + 1000, first + 1001, first + 1002);
+        // once more, nothing is left to replay twice
+        assertThat(dueslag(now).replay(receiver, MUNICIPALITY, start.plusSeconds(1001))).isZero();
+    }
+
+    @Test
+    void whatAReplayHeldWhenItsNodeStoppedComesAfterTheHoldInItsFirstOrder() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant start = now.minus(Duration.ofDays(1));
+        delivered(7_000, start);
+        long first = count("SELECT min(seq) FROM messaging.delivery");
+        Instant hold = now.plus(Dueslag.REPLAY_HOLD);
+        // the first phase in two steps, and the second never ran
+        DeliveryStore.ReplayStep step = store.replayHold(receiver, MUNICIPALITY, start, now, start, 0, hold, 5000);
+        assertThat(step.changed()).isEqualTo(5000);
+        assertThat(step.done()).isFalse();
+        // a step that ended mid-way holds rows that block their lines: the rest is not due either
+        assertThat(lease(now)).isEmpty();
+        step = store.replayHold(receiver, MUNICIPALITY, start, now, step.lastAt(), step.lastSeq(), hold, 5000);
+        assertThat(step.changed()).isEqualTo(2000);
+        assertThat(step.done()).isTrue();
+        assertThat(lease(now.plus(Dueslag.REPLAY_HOLD).minusSeconds(1))).isEmpty();
+        assertThat(lease(hold)).extracting(DeliveryStore.Leased::id).containsExactly(first, first + 1, first + 2);
+    }
 }

@@ -24,12 +24,21 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * {@code --waiting-every} still waits (a receiver that has not read it), the rest are delivered.
  * Then {@link Dueslag#purge()} runs as the server runs it once an hour, timed, while another
  * connection samples every 10 ms how long the oldest open transaction of any client has been open.
- * It checks that nothing finished and older than retention is left. Per run: a new server; figures
- * are medians over {@code --runs}.
+ * It checks that nothing finished and older than retention is left. Then one receiver rewinds its
+ * dueslag to the start of retention ({@link Dueslag#replay}), timed and sampled the same way, and
+ * it checks that every delivery since then is due again. Per run: a new server; figures are
+ * medians over {@code --runs}.
  */
 public final class RetentionBench {
 
     static final String MUNICIPALITY = "29189846";
+    static final UUID[] RECEIVERS = new UUID[10];
+
+    static {
+        for (int i = 0; i < RECEIVERS.length; i++) {
+            RECEIVERS[i] = UUID.nameUUIDFromBytes(("receiver " + i).getBytes());
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         Bench.Options options = new Bench.Options(args);
@@ -42,6 +51,9 @@ public final class RetentionBench {
         Duration retention = Duration.ofDays(30);
         List<Double> purges = new ArrayList<>();
         List<Double> longest = new ArrayList<>();
+        List<Double> replays = new ArrayList<>();
+        List<Double> replayLongest = new ArrayList<>();
+        long replayed = 0;
         long deleted = 0;
         long deliveries = 0;
         long tableMb = 0;
@@ -88,6 +100,33 @@ public final class RetentionBench {
                 Bench.progress(String.format(java.util.Locale.ROOT,
                         "run %d: purged %,d deliveries in %.0f ms, longest open transaction %.0f ms",
                         run + 1, purged, ms, oldestMicros.get() / 1000.0));
+
+                // one receiver rewinds its dueslag to the start of retention
+                Instant from = Instant.now().minus(retention).plusSeconds(60);
+                long expected = jdbc.sql("SELECT count(*) FROM messaging.delivery WHERE receiver = ? AND municipality = ?"
+                                + " AND state = 'DELIVERED' AND created_at >= ?")
+                        .params(RECEIVERS[0], MUNICIPALITY, Timestamp.from(from)).query(Long.class).single();
+                sampling.set(true);
+                oldestMicros.set(0);
+                Thread replaySampler = new Thread(() -> sample(ds, sampling, oldestMicros), "bench-sampler");
+                replaySampler.start();
+                long t2 = Bench.nanos();
+                int replayedNow = server.context.getBean(Dueslag.class).replay(RECEIVERS[0], MUNICIPALITY, from);
+                double replayMs = Bench.millis(t2);
+                sampling.set(false);
+                replaySampler.join();
+                long due = jdbc.sql("SELECT count(*) FROM messaging.delivery WHERE receiver = ? AND state = 'READY'"
+                                + " AND available_at <= now()").param(RECEIVERS[0]).query(Long.class).single();
+                if (replayedNow != expected || due < expected) {
+                    throw new IllegalStateException("the replay made " + replayedNow + " of " + expected
+                            + " deliveries wait again, " + due + " of them due");
+                }
+                replayed = replayedNow;
+                replays.add(replayMs);
+                replayLongest.add(oldestMicros.get() / 1000.0);
+                Bench.progress(String.format(java.util.Locale.ROOT,
+                        "run %d: replayed %,d deliveries in %.0f ms, longest open transaction %.0f ms",
+                        run + 1, replayedNow, replayMs, oldestMicros.get() / 1000.0));
             }
         }
         LinkedHashMap<String, Object> figures = new LinkedHashMap<>();
@@ -98,6 +137,9 @@ public final class RetentionBench {
         figures.put("runs", runs);
         figures.put("purge_median_ms", Bench.median(purges));
         figures.put("longest_transaction_median_ms", Bench.median(longest));
+        figures.put("replayed", replayed);
+        figures.put("replay_median_ms", Bench.median(replays));
+        figures.put("replay_longest_transaction_median_ms", Bench.median(replayLongest));
         Bench.result("retention", figures);
     }
 
@@ -106,10 +148,6 @@ public final class RetentionBench {
      * ten receivers, written in order of time in slices of 100,000 messages.
      */
     static void fill(JdbcClient jdbc, int messages, int fanout, int envelope, Duration span, int waitingEvery) {
-        UUID[] receivers = new UUID[10];
-        for (int i = 0; i < receivers.length; i++) {
-            receivers[i] = UUID.nameUUIDFromBytes(("receiver " + i).getBytes());
-        }
         Instant start = Instant.now().minus(span);
         double stepMicros = span.toNanos() / 1000.0 / messages;
         int slice = 100_000;
@@ -128,7 +166,7 @@ public final class RetentionBench {
                             + " FROM (SELECT m.seq, m.id, m.received_at, r, (CAST(:rs AS uuid[]))[1 + (m.seq * 3 + r) % 10] AS receiver,"
                             + " (m.seq * 7 + r) % :every = 0 AS waiting FROM messaging.message m, generate_series(1, :fanout) r"
                             + " WHERE m.seq >= (SELECT max(seq) FROM messaging.message) - :n + 1) x ORDER BY x.seq, x.r")
-                    .param("m", MUNICIPALITY).param("rs", receivers).param("fanout", fanout).param("every", waitingEvery)
+                    .param("m", MUNICIPALITY).param("rs", RECEIVERS).param("fanout", fanout).param("every", waitingEvery)
                     .param("n", hi - lo + 1).update();
         }
     }

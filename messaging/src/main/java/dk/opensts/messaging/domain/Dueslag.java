@@ -152,7 +152,19 @@ public class Dueslag {
         return tx.execute(s -> store.requeue(receiver, municipality, ids, clock.instant()));
     }
 
-    /** Rewinds to {@code from}: everything delivered since comes again, in its first order. */
+    /**
+     * How long a replay holds the rows it makes wait again before they are due of themselves: if
+     * the node stops between the replay's two phases, its rows come after this time.
+     */
+    public static final Duration REPLAY_HOLD = Duration.ofMinutes(15);
+
+    /**
+     * Rewinds to {@code from}: everything delivered since comes again, in its first order. In two
+     * phases of steps of {@value #STEP} rows, each a transaction of its own, so that a replay of the
+     * whole retention neither runs into the statement timeout nor holds a long transaction on the
+     * dueslag's table: first every delivered row waits again, held (not yet due, but blocking its
+     * object's line), then the held rows are due. Returns how many rows wait again.
+     */
     public int replay(UUID receiver, String municipality, Instant from) {
         Instant now = clock.instant();
         if (from.isBefore(now.minus(retention))) {
@@ -162,7 +174,28 @@ public class Dueslag {
         if (from.isAfter(now)) {
             throw ApiException.field(ErrorCode.VALIDATION_FAILED, "from", "lies in the future");
         }
-        return tx.execute(s -> store.replay(receiver, municipality, from, now));
+        // the database keeps microseconds: the rows are found again by this very value
+        Instant hold = now.plus(REPLAY_HOLD).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        int held = 0;
+        DeliveryStore.ReplayStep step = new DeliveryStore.ReplayStep(from, 0, 0, false);
+        while (!step.done()) {
+            DeliveryStore.ReplayStep last = step;
+            step = tx.execute(s -> {
+                // planned as the lease: read on in order from where the last step ended, and stop
+                store.leaseSettings();
+                return store.replayHold(receiver, municipality, from, now, last.lastAt(), last.lastSeq(), hold, STEP);
+            });
+            held += step.changed();
+        }
+        step = new DeliveryStore.ReplayStep(null, 0, 0, false);
+        while (!step.done()) {
+            long after = step.lastSeq();
+            step = tx.execute(s -> {
+                store.leaseSettings();
+                return store.replayRelease(receiver, municipality, hold, after, clock.instant(), STEP);
+            });
+        }
+        return held;
     }
 
     public List<DeliveryStore.Delivery> errors(UUID receiver, String municipality, long after, int limit) {
@@ -173,8 +206,8 @@ public class Dueslag {
         return store.counts(receiver, municipality);
     }
 
-    /** Rows a step of the purge reads, and so the most it deletes in one transaction. */
-    public static final int PURGE_STEP = 5000;
+    /** Rows a step of the purge or of a replay reads, and so the most it changes in one transaction. */
+    public static final int STEP = 5000;
 
     /** Deletes what retention no longer keeps, to the end; returns how many deliveries it deleted. */
     public int purge() {
@@ -183,7 +216,7 @@ public class Dueslag {
 
     /**
      * Deletes what retention no longer keeps: finished deliveries, then messages nobody waits for any
-     * more. It reads each table from its oldest row in steps of {@value #PURGE_STEP} rows, each in a
+     * more. It reads each table from its oldest row in steps of {@value #STEP} rows, each in a
      * transaction of its own, until it meets rows newer than retention. So it takes time for what it
      * deletes rather than for the whole table, never runs into the statement timeout, and holds back
      * no vacuum of the queue's rows for longer than a step. Stops early once {@code going} says so
@@ -191,8 +224,8 @@ public class Dueslag {
      */
     public int purge(java.util.function.BooleanSupplier going) {
         Instant before = clock.instant().minus(retention);
-        int deleted = purgeInSteps(from -> store.purgeDeliveries(from, before, PURGE_STEP), going);
-        purgeInSteps(from -> store.purgeMessages(from, before, PURGE_STEP), going);
+        int deleted = purgeInSteps(from -> store.purgeDeliveries(from, before, STEP), going);
+        purgeInSteps(from -> store.purgeMessages(from, before, STEP), going);
         return deleted;
     }
 

@@ -381,13 +381,63 @@ public class DeliveryStore {
                 .update();
     }
 
-    /** Rewinds a dueslag: what was delivered since {@code from} is delivered again, in its first order. */
-    public int replay(UUID receiver, String municipality, Instant from, Instant now) {
-        return jdbc.sql("UPDATE messaging.delivery SET state = 'READY', available_at = :now, attempts = 0,"
-                        + " delivered_at = NULL WHERE receiver = :receiver AND municipality = :m"
-                        + " AND state = 'DELIVERED' AND created_at >= :from")
-                .param("now", ts(now)).param("receiver", receiver).param("m", municipality).param("from", ts(from))
-                .update();
+    /**
+     * Where a step of a replay ended: the last row it read ({@code created_at}, {@code seq}), how
+     * many rows it changed, and whether there are no more.
+     */
+    public record ReplayStep(Instant lastAt, long lastSeq, int changed, boolean done) {
+    }
+
+    /**
+     * A replay's first phase, one step (parameters {@code :receiver}, {@code :m}, {@code :from},
+     * {@code :until}, {@code :at}, {@code :after}, {@code :hold}, {@code :limit}): the next delivered
+     * rows of the dueslag created in {@code [:from, :until)}, after ({@code :at}, {@code :after}) in
+     * order of creation, wait again, but held until {@code :hold}. A held row blocks its object's
+     * line as any waiting row does, and no lease takes it yet, so a line's order holds however the
+     * steps cut it. Public for the tests of its plan.
+     */
+    public static final String REPLAY_HOLD = "WITH step AS MATERIALIZED (SELECT d.seq, d.created_at FROM messaging.delivery d"
+            + " WHERE d.receiver = :receiver AND d.municipality = :m AND d.created_at >= :from AND d.created_at < :until"
+            + " AND d.created_at >= :at AND (d.created_at, d.seq) > (:at, :after) AND d.state = 'DELIVERED'"
+            + " ORDER BY d.created_at, d.seq LIMIT :limit),"
+            + " held AS (UPDATE messaging.delivery d SET state = 'READY', available_at = :hold, attempts = 0,"
+            + " delivered_at = NULL WHERE d.seq = ANY(ARRAY(SELECT seq FROM step)) AND d.state = 'DELIVERED' RETURNING 1)"
+            + " SELECT s.created_at, s.seq, (SELECT count(*) FROM held), (SELECT count(*) FROM step) FROM step s"
+            + " ORDER BY s.created_at DESC, s.seq DESC LIMIT 1";
+
+    /**
+     * A replay's second phase, one step (parameters {@code :receiver}, {@code :m}, {@code :hold},
+     * {@code :after}, {@code :now}, {@code :limit}): the next rows it held, in {@code seq} order, are
+     * due now. Public for the tests of its plan.
+     */
+    public static final String REPLAY_RELEASE = "WITH step AS MATERIALIZED (SELECT d.seq FROM messaging.delivery d"
+            + " WHERE d.receiver = :receiver AND d.municipality = :m AND d.state = 'READY' AND d.available_at = :hold"
+            + " AND d.seq > :after ORDER BY d.seq LIMIT :limit),"
+            + " released AS (UPDATE messaging.delivery d SET available_at = :now WHERE d.seq = ANY(ARRAY(SELECT seq FROM step))"
+            + " AND d.state = 'READY' AND d.available_at = :hold RETURNING 1)"
+            + " SELECT max(s.seq), (SELECT count(*) FROM released), count(*) FROM step s";
+
+    /** One step of a replay's first phase; see {@link #REPLAY_HOLD}. */
+    public ReplayStep replayHold(UUID receiver, String municipality, Instant from, Instant until, Instant afterAt,
+                                 long afterSeq, Instant hold, int limit) {
+        return jdbc.sql(REPLAY_HOLD).param("receiver", receiver).param("m", municipality).param("from", ts(from))
+                .param("until", ts(until)).param("at", ts(afterAt)).param("after", afterSeq).param("hold", ts(hold))
+                .param("limit", limit)
+                .query((rs, n) -> new ReplayStep(instant(rs.getTimestamp(1)), rs.getLong(2), rs.getInt(3),
+                        rs.getInt(4) < limit))
+                .optional().orElse(new ReplayStep(afterAt, afterSeq, 0, true));
+    }
+
+    /** One step of a replay's second phase; see {@link #REPLAY_RELEASE}. */
+    public ReplayStep replayRelease(UUID receiver, String municipality, Instant hold, long afterSeq, Instant now,
+                                    int limit) {
+        return jdbc.sql(REPLAY_RELEASE).param("receiver", receiver).param("m", municipality).param("hold", ts(hold))
+                .param("after", afterSeq).param("now", ts(now)).param("limit", limit)
+                .query((rs, n) -> {
+                    long last = rs.getLong(1);
+                    boolean empty = rs.wasNull();
+                    return new ReplayStep(null, last, rs.getInt(2), empty || rs.getInt(3) < limit);
+                }).single();
     }
 
     /** Deliveries of a receiver and municipality in one state, oldest first, after {@code afterId}. */
