@@ -48,12 +48,22 @@ class DeliveryStoreTest {
                 .param(receiver).update();
     }
 
+    /**
+     * {@code n} messages with ids {@code md5(prefix || g)}, received at {@code at} plus {@code g}
+     * times {@code apart} seconds, each for {@code receivers} receivers.
+     */
+    void messages(String prefix, int n, Instant at, int apart, int receivers) {
+        jdbc.sql("INSERT INTO messaging.message (id, message_type, authority, sender, channel, envelope, content_hash,"
+                + " received_at, receivers) SELECT md5(:p || g)::uuid, 'T', :m, md5('sender')::uuid, 'AMQP',"
+                + " '\\x00', '\\x00', CAST(:at AS timestamptz) + make_interval(secs => g * :apart), :receivers"
+                + " FROM generate_series(1, :n) g")
+                .param("p", prefix).param("m", MUNICIPALITY).param("at", java.sql.Timestamp.from(at))
+                .param("apart", apart).param("receivers", receivers).param("n", n).update();
+    }
+
     /** Deliveries of {@code n} messages about one object to the receiver, waiting since {@code at}. */
     void waiting(int n, Instant at) {
-        jdbc.sql("INSERT INTO messaging.message (id, message_type, authority, sender, channel, envelope, content_hash,"
-                + " received_at, receivers) SELECT md5(g::text)::uuid, 'T', :m, md5('sender')::uuid, 'AMQP',"
-                + " '\\x00', '\\x00', :at, 1 FROM generate_series(1, :n) g")
-                .param("m", MUNICIPALITY).param("at", java.sql.Timestamp.from(at)).param("n", n).update();
+        messages("", n, at, 0, 1);
         jdbc.sql("INSERT INTO messaging.delivery (receiver, municipality, message_id, order_key, state, attempts,"
                 + " available_at, created_at) SELECT :r, :m, md5(g::text)::uuid, :r || '/object', 'READY', 0, :at, :at"
                 + " FROM generate_series(1, :n) g ORDER BY g")
@@ -96,10 +106,7 @@ class DeliveryStoreTest {
 
     /** {@code n} messages received at {@code at}, each with a delivery to the receiver and to {@code other}. */
     void finished(String prefix, int n, Instant at, UUID other) {
-        jdbc.sql("INSERT INTO messaging.message (id, message_type, authority, sender, channel, envelope, content_hash,"
-                + " received_at, receivers) SELECT md5(:p || g)::uuid, 'T', :m, md5('sender')::uuid, 'AMQP',"
-                + " '\\x00', '\\x00', :at, 2 FROM generate_series(1, :n) g")
-                .param("p", prefix).param("m", MUNICIPALITY).param("at", java.sql.Timestamp.from(at)).param("n", n).update();
+        messages(prefix, n, at, 0, 2);
         jdbc.sql("INSERT INTO messaging.delivery (receiver, municipality, message_id, order_key, state, attempts,"
                 + " available_at, created_at, delivered_at) SELECT r, :m, md5(:p || g)::uuid, r::text || '/' || g,"
                 + " 'DELIVERED', 1, :at, :at, :at FROM generate_series(1, :n) g, unnest(CAST(:rs AS uuid[])) r ORDER BY g")
@@ -154,10 +161,7 @@ class DeliveryStoreTest {
 
     /** {@code n} delivered messages about three objects, created a second apart from {@code at}. */
     void delivered(int n, Instant at) {
-        jdbc.sql("INSERT INTO messaging.message (id, message_type, authority, sender, channel, envelope, content_hash,"
-                + " received_at, receivers) SELECT md5('d' || g)::uuid, 'T', :m, md5('sender')::uuid, 'AMQP',"
-                + " '\\x00', '\\x00', CAST(:at AS timestamptz) + make_interval(secs => g), 1 FROM generate_series(1, :n) g")
-                .param("m", MUNICIPALITY).param("at", java.sql.Timestamp.from(at)).param("n", n).update();
+        messages("d", n, at, 1, 1);
         jdbc.sql("INSERT INTO messaging.delivery (receiver, municipality, message_id, order_key, state, attempts,"
                 + " available_at, created_at, delivered_at) SELECT :r, :m, md5('d' || g)::uuid, :r || '/object-' || (g % 3),"
                 + " 'DELIVERED', 1, CAST(:at AS timestamptz) + make_interval(secs => g), CAST(:at AS timestamptz) + make_interval(secs => g),"

@@ -76,15 +76,8 @@ public final class RetentionBench {
                 Instant cut = Instant.now().minus(retention);
                 long expired = jdbc.sql("SELECT count(*) FROM messaging.delivery WHERE created_at < ?"
                         + " AND state IN ('DELIVERED', 'FAILED')").param(Timestamp.from(cut)).query(Long.class).single();
-                AtomicBoolean sampling = new AtomicBoolean(true);
-                AtomicLong oldestMicros = new AtomicLong();
-                Thread sampler = new Thread(() -> sample(ds, sampling, oldestMicros), "bench-sampler");
-                sampler.start();
-                long t1 = Bench.nanos();
-                int purged = server.context.getBean(Dueslag.class).purge();
-                double ms = Bench.millis(t1);
-                sampling.set(false);
-                sampler.join();
+                Sampled purge = sampled(ds, () -> server.context.getBean(Dueslag.class).purge());
+                int purged = purge.result();
                 long left = jdbc.sql("SELECT count(*) FROM messaging.delivery WHERE created_at < ?"
                         + " AND state IN ('DELIVERED', 'FAILED')").param(Timestamp.from(cut)).query(Long.class).single();
                 long orphans = jdbc.sql("SELECT count(*) FROM messaging.message m WHERE m.received_at < ? AND NOT EXISTS"
@@ -95,26 +88,20 @@ public final class RetentionBench {
                             + " messages older than retention, deleting " + purged + " of " + expired);
                 }
                 deleted = purged;
-                purges.add(ms);
-                longest.add(oldestMicros.get() / 1000.0);
+                purges.add(purge.ms());
+                longest.add(purge.longestMs());
                 Bench.progress(String.format(java.util.Locale.ROOT,
                         "run %d: purged %,d deliveries in %.0f ms, longest open transaction %.0f ms",
-                        run + 1, purged, ms, oldestMicros.get() / 1000.0));
+                        run + 1, purged, purge.ms(), purge.longestMs()));
 
                 // one receiver rewinds its dueslag to the start of retention
                 Instant from = Instant.now().minus(retention).plusSeconds(60);
                 long expected = jdbc.sql("SELECT count(*) FROM messaging.delivery WHERE receiver = ? AND municipality = ?"
                                 + " AND state = 'DELIVERED' AND created_at >= ?")
                         .params(RECEIVERS[0], MUNICIPALITY, Timestamp.from(from)).query(Long.class).single();
-                sampling.set(true);
-                oldestMicros.set(0);
-                Thread replaySampler = new Thread(() -> sample(ds, sampling, oldestMicros), "bench-sampler");
-                replaySampler.start();
-                long t2 = Bench.nanos();
-                int replayedNow = server.context.getBean(Dueslag.class).replay(RECEIVERS[0], MUNICIPALITY, from);
-                double replayMs = Bench.millis(t2);
-                sampling.set(false);
-                replaySampler.join();
+                Sampled replay = sampled(ds, () -> server.context.getBean(Dueslag.class).replay(RECEIVERS[0],
+                        MUNICIPALITY, from));
+                int replayedNow = replay.result();
                 long due = jdbc.sql("SELECT count(*) FROM messaging.delivery WHERE receiver = ? AND state = 'READY'"
                                 + " AND available_at <= now()").param(RECEIVERS[0]).query(Long.class).single();
                 if (replayedNow != expected || due < expected) {
@@ -122,11 +109,11 @@ public final class RetentionBench {
                             + " deliveries wait again, " + due + " of them due");
                 }
                 replayed = replayedNow;
-                replays.add(replayMs);
-                replayLongest.add(oldestMicros.get() / 1000.0);
+                replays.add(replay.ms());
+                replayLongest.add(replay.longestMs());
                 Bench.progress(String.format(java.util.Locale.ROOT,
                         "run %d: replayed %,d deliveries in %.0f ms, longest open transaction %.0f ms",
-                        run + 1, replayedNow, replayMs, oldestMicros.get() / 1000.0));
+                        run + 1, replayedNow, replay.ms(), replay.longestMs()));
             }
         }
         LinkedHashMap<String, Object> figures = new LinkedHashMap<>();
@@ -169,6 +156,27 @@ public final class RetentionBench {
                     .param("m", MUNICIPALITY).param("rs", RECEIVERS).param("fanout", fanout).param("every", waitingEvery)
                     .param("n", hi - lo + 1).update();
         }
+    }
+
+    /** How long an action took, the longest any client transaction was open meanwhile, and its result. */
+    record Sampled(double ms, double longestMs, int result) {
+    }
+
+    /** Runs {@code action}, timed, while another connection samples the oldest open transaction. */
+    static Sampled sampled(DataSource ds, java.util.function.IntSupplier action) throws InterruptedException {
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        AtomicLong oldestMicros = new AtomicLong();
+        Thread sampler = new Thread(() -> sample(ds, sampling, oldestMicros), "bench-sampler");
+        sampler.start();
+        long t0 = Bench.nanos();
+        int result;
+        try {
+            result = action.getAsInt();
+        } finally {
+            sampling.set(false);
+            sampler.join();
+        }
+        return new Sampled(Bench.millis(t0), oldestMicros.get() / 1000.0, result);
     }
 
     /** Samples the age of the oldest open transaction of any other client until told to stop. */
