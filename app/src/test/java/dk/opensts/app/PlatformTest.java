@@ -112,6 +112,20 @@ class PlatformTest extends ApiTest {
     }
 
     @Test
+    void openApiDescribesJsonTreesAsTheValuesTheyCarry() {
+        var docs = get("/v3/api-docs", null).body();
+        // a JSON tree read as a bean comes out as an object of its getters: nodeType, bigDecimal, ...
+        assertThat(docs.toString()).doesNotContain("\"bigDecimal\"").doesNotContain("\"nodeType\"");
+        var schemas = docs.path("components").path("schemas");
+        assertThat(schemas.has("JsonNode")).isFalse();
+        assertThat(schemas.has("ObjectNode")).isFalse();
+        // the envelope's payload is any JSON value, or an XML document as a string
+        var data = schemas.path("Payload").path("properties").path("data");
+        assertThat(data.has("$ref")).as(data.toString()).isFalse();
+        assertThat(data.has("type")).as(data.toString()).isFalse();
+    }
+
+    @Test
     void openApiDescribesEveryResource() {
         Res docs = get("/v3/api-docs", null);
         assertThat(docs.status()).isEqualTo(200);

@@ -130,6 +130,20 @@ public class PlatformConfiguration {
         return new ChangeFeed(jdbc);
     }
 
+    /**
+     * Puts {@link dk.opensts.platform.web.JsonTreeSchemas} first among the document's model converters,
+     * once springdoc has registered its own (each goes in front of those before it).
+     */
+    @Bean
+    org.springframework.beans.factory.SmartInitializingSingleton jsonTreeSchemas() {
+        return () -> {
+            for (boolean openApi31 : new boolean[] {false, true}) {
+                io.swagger.v3.core.converter.ModelConverters.getInstance(openApi31)
+                        .addConverter(new dk.opensts.platform.web.JsonTreeSchemas());
+            }
+        };
+    }
+
     @Bean
     dk.opensts.platform.registry.RegistryOpenApi registryOpenApi(
             List<dk.opensts.platform.registry.RegistryController<?>> controllers) {
