@@ -148,7 +148,7 @@ class DeliveryPlanTest {
             // a bitmap scan would read every row from the step's start to the replay's end, at every step;
             // a step reads a small share of a busy dueslag's rows, here of 2,800
             String hold = explain(url, DeliveryStore.LEASE_SETTINGS, DeliveryStore.REPLAY_HOLD, Map.of("receiver",
-                    RECEIVERS[0], "m", MUNICIPALITY, "from", from, "until", now, "at", from, "after", 0L, "hold", now,
+                    RECEIVERS[0], "m", MUNICIPALITY, "until", now, "at", from, "after", 0L, "hold", now,
                     "limit", 100));
             assertThat(hold).doesNotContain("Seq Scan").doesNotContain("Bitmap");
             assertThat(hold).contains("Index Scan using delivery_created_seq on delivery d").doesNotContain("Sort Key: d.created_at");

@@ -200,12 +200,12 @@ class DeliveryStoreTest {
         long first = count("SELECT min(seq) FROM messaging.delivery");
         Instant hold = now.plus(Dueslag.REPLAY_HOLD);
         // the first phase in two steps, and the second never ran
-        DeliveryStore.ReplayStep step = store.replayHold(receiver, MUNICIPALITY, start, now, start, 0, hold, 5000);
+        DeliveryStore.Step step = store.replayHold(receiver, MUNICIPALITY, now, start, 0, hold, 5000);
         assertThat(step.changed()).isEqualTo(5000);
         assertThat(step.done()).isFalse();
         // a step that ended mid-way holds rows that block their lines: the rest is not due either
         assertThat(lease(now)).isEmpty();
-        step = store.replayHold(receiver, MUNICIPALITY, start, now, step.lastAt(), step.lastSeq(), hold, 5000);
+        step = store.replayHold(receiver, MUNICIPALITY, now, step.lastAt(), step.lastSeq(), hold, 5000);
         assertThat(step.changed()).isEqualTo(2000);
         assertThat(step.done()).isTrue();
         assertThat(lease(now.plus(Dueslag.REPLAY_HOLD).minusSeconds(1))).isEmpty();

@@ -176,25 +176,15 @@ public class Dueslag {
         }
         // the database keeps microseconds: the rows are found again by this very value
         Instant hold = now.plus(REPLAY_HOLD).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-        int held = 0;
-        DeliveryStore.ReplayStep step = new DeliveryStore.ReplayStep(from, 0, 0, false);
-        while (!step.done()) {
-            DeliveryStore.ReplayStep last = step;
-            step = tx.execute(s -> {
-                // planned as the lease: read on in order from where the last step ended, and stop
-                store.leaseSettings();
-                return store.replayHold(receiver, municipality, from, now, last.lastAt(), last.lastSeq(), hold, STEP);
-            });
-            held += step.changed();
-        }
-        step = new DeliveryStore.ReplayStep(null, 0, 0, false);
-        while (!step.done()) {
-            long after = step.lastSeq();
-            step = tx.execute(s -> {
-                store.leaseSettings();
-                return store.replayRelease(receiver, municipality, hold, after, clock.instant(), STEP);
-            });
-        }
+        // planned as the lease: each step reads on in order from where the last ended, and stops
+        int held = inSteps(DeliveryStore.Step.start(from), last -> {
+            store.leaseSettings();
+            return store.replayHold(receiver, municipality, now, last.lastAt(), last.lastSeq(), hold, STEP);
+        }, () -> true);
+        inSteps(DeliveryStore.Step.start(null), last -> {
+            store.leaseSettings();
+            return store.replayRelease(receiver, municipality, hold, last.lastSeq(), clock.instant(), STEP);
+        }, () -> true);
         return held;
     }
 
@@ -224,26 +214,26 @@ public class Dueslag {
      */
     public int purge(java.util.function.BooleanSupplier going) {
         Instant before = clock.instant().minus(retention);
-        int deleted = purgeInSteps(from -> store.purgeDeliveries(from, before, STEP), going);
-        purgeInSteps(from -> store.purgeMessages(from, before, STEP), going);
+        int deleted = inSteps(DeliveryStore.Step.start(null),
+                last -> store.purgeDeliveries(last.lastSeq(), before, STEP), going);
+        inSteps(DeliveryStore.Step.start(null), last -> store.purgeMessages(last.lastSeq(), before, STEP), going);
         return deleted;
     }
 
-    /** Runs a table's purge step by step, each in its own transaction; returns how many rows they deleted. */
-    private int purgeInSteps(java.util.function.LongFunction<DeliveryStore.PurgeStep> steps,
-                             java.util.function.BooleanSupplier going) {
-        int deleted = 0;
-        long from = 0;
-        while (going.getAsBoolean()) {
-            long at = from;
-            DeliveryStore.PurgeStep step = tx.execute(s -> steps.apply(at));
-            deleted += step.deleted();
-            if (step.done()) {
-                break;
-            }
-            from = step.next();
+    /**
+     * Runs {@code next} step by step from {@code first}, each step in a transaction of its own, until
+     * a step says it is done or {@code going} says to stop; returns how many rows the steps changed.
+     */
+    private int inSteps(DeliveryStore.Step first, java.util.function.UnaryOperator<DeliveryStore.Step> next,
+                        java.util.function.BooleanSupplier going) {
+        int changed = 0;
+        DeliveryStore.Step step = first;
+        while (!step.done() && going.getAsBoolean()) {
+            DeliveryStore.Step last = step;
+            step = tx.execute(s -> next.apply(last));
+            changed += step.changed();
         }
-        return deleted;
+        return changed;
     }
 
     public Duration retention() {

@@ -382,23 +382,17 @@ public class DeliveryStore {
     }
 
     /**
-     * Where a step of a replay ended: the last row it read ({@code created_at}, {@code seq}), how
-     * many rows it changed, and whether there are no more.
-     */
-    public record ReplayStep(Instant lastAt, long lastSeq, int changed, boolean done) {
-    }
-
-    /**
-     * A replay's first phase, one step (parameters {@code :receiver}, {@code :m}, {@code :from},
-     * {@code :until}, {@code :at}, {@code :after}, {@code :hold}, {@code :limit}): the next delivered
-     * rows of the dueslag created in {@code [:from, :until)}, after ({@code :at}, {@code :after}) in
-     * order of creation, wait again, but held until {@code :hold}. A held row blocks its object's
+     * A replay's first phase, one step (parameters {@code :receiver}, {@code :m}, {@code :until},
+     * {@code :at}, {@code :after}, {@code :hold}, {@code :limit}): the next delivered rows of the
+     * dueslag created before {@code :until}, after ({@code :at}, {@code :after}) in order of
+     * creation, wait again, but held until {@code :hold}. The first step starts after
+     * ({@code from}, 0). A held row blocks its object's
      * line as any waiting row does, and no lease takes it yet, so a line's order holds however the
      * steps cut it. Public for the tests of its plan.
      */
     public static final String REPLAY_HOLD = "WITH step AS MATERIALIZED (SELECT d.seq, d.created_at FROM messaging.delivery d"
-            + " WHERE d.receiver = :receiver AND d.municipality = :m AND d.created_at >= :from AND d.created_at < :until"
-            + " AND d.created_at >= :at AND (d.created_at, d.seq) > (:at, :after) AND d.state = 'DELIVERED'"
+            + " WHERE d.receiver = :receiver AND d.municipality = :m AND (d.created_at, d.seq) > (:at, :after)"
+            + " AND d.created_at < :until AND d.state = 'DELIVERED'"
             + " ORDER BY d.created_at, d.seq LIMIT :limit),"
             + " held AS (UPDATE messaging.delivery d SET state = 'READY', available_at = :hold, attempts = 0,"
             + " delivered_at = NULL WHERE d.seq = ANY(ARRAY(SELECT seq FROM step)) AND d.state = 'DELIVERED' RETURNING 1)"
@@ -418,25 +412,24 @@ public class DeliveryStore {
             + " SELECT max(s.seq), (SELECT count(*) FROM released), count(*) FROM step s";
 
     /** One step of a replay's first phase; see {@link #REPLAY_HOLD}. */
-    public ReplayStep replayHold(UUID receiver, String municipality, Instant from, Instant until, Instant afterAt,
-                                 long afterSeq, Instant hold, int limit) {
-        return jdbc.sql(REPLAY_HOLD).param("receiver", receiver).param("m", municipality).param("from", ts(from))
-                .param("until", ts(until)).param("at", ts(afterAt)).param("after", afterSeq).param("hold", ts(hold))
+    public Step replayHold(UUID receiver, String municipality, Instant until, Instant afterAt, long afterSeq,
+                           Instant hold, int limit) {
+        return jdbc.sql(REPLAY_HOLD).param("receiver", receiver).param("m", municipality).param("until", ts(until)).param("at", ts(afterAt)).param("after", afterSeq).param("hold", ts(hold))
                 .param("limit", limit)
-                .query((rs, n) -> new ReplayStep(instant(rs.getTimestamp(1)), rs.getLong(2), rs.getInt(3),
+                .query((rs, n) -> new Step(instant(rs.getTimestamp(1)), rs.getLong(2), rs.getInt(3),
                         rs.getInt(4) < limit))
-                .optional().orElse(new ReplayStep(afterAt, afterSeq, 0, true));
+                .optional().orElse(new Step(afterAt, afterSeq, 0, true));
     }
 
     /** One step of a replay's second phase; see {@link #REPLAY_RELEASE}. */
-    public ReplayStep replayRelease(UUID receiver, String municipality, Instant hold, long afterSeq, Instant now,
-                                    int limit) {
+    public Step replayRelease(UUID receiver, String municipality, Instant hold, long afterSeq, Instant now,
+                              int limit) {
         return jdbc.sql(REPLAY_RELEASE).param("receiver", receiver).param("m", municipality).param("hold", ts(hold))
                 .param("after", afterSeq).param("now", ts(now)).param("limit", limit)
                 .query((rs, n) -> {
                     long last = rs.getLong(1);
                     boolean empty = rs.wasNull();
-                    return new ReplayStep(null, last, rs.getInt(2), empty || rs.getInt(3) < limit);
+                    return new Step(null, last, rs.getInt(2), empty || rs.getInt(3) < limit);
                 }).single();
     }
 
@@ -465,11 +458,17 @@ public class DeliveryStore {
     }
 
     /**
-     * One step of the retention purge over a table: where the next step starts ({@code seq}), how
-     * many rows it deleted, and whether it reached rows newer than retention (or the end), so that
-     * the purge is done.
+     * Where a step of the retention purge or of a replay ended: the last row it read
+     * ({@code created_at} where the step goes in order of creation, and {@code seq}), how many rows
+     * it changed, and whether there are no more (for the purge: it met rows newer than retention).
+     * The next step goes on after that row.
      */
-    public record PurgeStep(long next, int deleted, boolean done) {
+    public record Step(Instant lastAt, long lastSeq, int changed, boolean done) {
+
+        /** Before the first step: from {@code at} on (null where the step goes by {@code seq} alone). */
+        public static Step start(Instant at) {
+            return new Step(at, 0, 0, false);
+        }
     }
 
     /**
@@ -499,22 +498,22 @@ public class DeliveryStore {
             + " SELECT max(b.seq), (SELECT count(*) FROM gone), count(*) FILTER (WHERE b.received_at >= :before)"
             + " FROM batch b";
 
-    /** One step of the purge of finished deliveries created before {@code before}, from {@code from} on. */
-    public PurgeStep purgeDeliveries(long from, Instant before, int limit) {
-        return purgeStep(PURGE_DELIVERIES, from, before, limit);
+    /** One step of the purge of finished deliveries created before {@code before}, after row {@code afterSeq}. */
+    public Step purgeDeliveries(long afterSeq, Instant before, int limit) {
+        return purgeStep(PURGE_DELIVERIES, afterSeq, before, limit);
     }
 
     /** One step of the purge of messages received before {@code before} that nobody waits for any more. */
-    public PurgeStep purgeMessages(long from, Instant before, int limit) {
-        return purgeStep(PURGE_MESSAGES, from, before, limit);
+    public Step purgeMessages(long afterSeq, Instant before, int limit) {
+        return purgeStep(PURGE_MESSAGES, afterSeq, before, limit);
     }
 
-    private PurgeStep purgeStep(String statement, long from, Instant before, int limit) {
-        return jdbc.sql(statement).param("from", from).param("limit", limit).param("before", ts(before))
+    private Step purgeStep(String statement, long afterSeq, Instant before, int limit) {
+        return jdbc.sql(statement).param("from", afterSeq + 1).param("limit", limit).param("before", ts(before))
                 .query((rs, n) -> {
                     long last = rs.getLong(1);
                     boolean empty = rs.wasNull();
-                    return new PurgeStep(last + 1, rs.getInt(2), empty || rs.getLong(3) > 0);
+                    return new Step(null, last, rs.getInt(2), empty || rs.getLong(3) > 0);
                 }).single();
     }
 
