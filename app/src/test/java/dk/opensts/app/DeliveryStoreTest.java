@@ -1,9 +1,13 @@
 package dk.opensts.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dk.opensts.messaging.domain.Dueslag;
 import dk.opensts.messaging.store.DeliveryStore;
+import dk.opensts.messaging.store.ReplayStore;
+import dk.opensts.platform.error.ApiException;
+import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.db.ModuleMigrations;
 import dk.opensts.platform.db.ModuleSchema;
 import java.time.Clock;
@@ -175,6 +179,14 @@ class DeliveryStoreTest {
                 Clock.fixed(now, ZoneOffset.UTC), Duration.ofDays(30), null, null);
     }
 
+    /** Records a replay of the dueslag to {@code from} as at {@code now}, and runs it to its end. */
+    ReplayStore.Replay replayed(Instant now, Instant from) {
+        Dueslag node = dueslag(now);
+        ReplayStore.Replay r = node.replay(receiver, MUNICIPALITY, from, receiver.toString(), null).replay();
+        node.replaySteps(() -> true);
+        return node.replay(receiver, MUNICIPALITY, r.id()).orElseThrow();
+    }
+
     @Test
     void aReplayOfMoreThanTwoStepsComesAgainInItsFirstOrder() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -182,14 +194,107 @@ class DeliveryStoreTest {
         delivered(12_000, start);
         long first = count("SELECT min(seq) FROM messaging.delivery");
         // from the 1,001st on
-        assertThat(dueslag(now).replay(receiver, MUNICIPALITY, start.plusSeconds(1001))).isEqualTo(11_000);
+        ReplayStore.Replay done = replayed(now, start.plusSeconds(1001));
+        assertThat(done.phase()).isEqualTo(ReplayStore.Phase.DONE);
+        assertThat(done.replayed()).isEqualTo(11_000);
+        assertThat(done.released()).isEqualTo(11_000);
+        assertThat(done.finishedAt()).isEqualTo(now);
         assertThat(count("SELECT count(*) FROM messaging.delivery WHERE state = 'READY' AND available_at = '"
                 + java.sql.Timestamp.from(now) + "'")).isEqualTo(11_000);
         // each object's line from its first replayed message on, and nothing else
         assertThat(lease(now)).extracting(DeliveryStore.Leased::id)
                 .containsExactly(first + 1000, first + 1001, first + 1002);
         // once more, nothing is left to replay twice
-        assertThat(dueslag(now).replay(receiver, MUNICIPALITY, start.plusSeconds(1001))).isZero();
+        assertThat(replayed(now, start.plusSeconds(1001)).replayed()).isZero();
+    }
+
+    @Test
+    void aReplayGoesOnFromWhereItsLastStepEndedOnANodeStartedAfresh() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant start = now.minus(Duration.ofDays(1));
+        delivered(12_000, start);
+        long first = count("SELECT min(seq) FROM messaging.delivery");
+        UUID id = dueslag(now).replay(receiver, MUNICIPALITY, start, receiver.toString(), null).replay().id();
+        // the first node takes one step and stops
+        assertThat(dueslag(now).replayStep()).isTrue();
+        ReplayStore.Replay mid = dueslag(now).replay(receiver, MUNICIPALITY, id).orElseThrow();
+        assertThat(mid.phase()).isEqualTo(ReplayStore.Phase.HOLDING);
+        assertThat(mid.replayed()).isEqualTo(Dueslag.STEP);
+        assertThat(lease(now)).isEmpty();
+        // a node started afresh finds it and goes on: every row once, nothing counted twice
+        Dueslag other = dueslag(now.plusSeconds(5));
+        // two steps more to hold (5,000 and 2,000 rows), three to release
+        assertThat(other.replaySteps(() -> true)).isEqualTo(2 + 3);
+        ReplayStore.Replay done = other.replay(receiver, MUNICIPALITY, id).orElseThrow();
+        assertThat(done.phase()).isEqualTo(ReplayStore.Phase.DONE);
+        assertThat(done.replayed()).isEqualTo(12_000);
+        assertThat(done.released()).isEqualTo(12_000);
+        assertThat(count("SELECT count(*) FROM messaging.delivery WHERE state = 'READY'")).isEqualTo(12_000);
+        assertThat(lease(now.plusSeconds(5))).extracting(DeliveryStore.Leased::id)
+                .containsExactly(first, first + 1, first + 2);
+        assertThat(other.replayStep()).isFalse();
+    }
+
+    @Test
+    void twoNodesSteppingOneReplayAtOnceTakeTurns() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant start = now.minus(Duration.ofDays(1));
+        delivered(23_000, start);
+        long first = count("SELECT min(seq) FROM messaging.delivery");
+        UUID id = dueslag(now).replay(receiver, MUNICIPALITY, start, receiver.toString(), null).replay().id();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> dueslag(now).replaySteps(() -> true));
+            var b = pool.submit(() -> dueslag(now).replaySteps(() -> true));
+            // five steps to hold, five to release, shared between them
+            assertThat(a.get() + b.get()).isEqualTo(10);
+        } finally {
+            pool.shutdown();
+        }
+        ReplayStore.Replay done = dueslag(now).replay(receiver, MUNICIPALITY, id).orElseThrow();
+        assertThat(done.replayed()).isEqualTo(23_000);
+        assertThat(done.released()).isEqualTo(23_000);
+        assertThat(count("SELECT count(*) FROM messaging.delivery WHERE state = 'READY' AND available_at = '"
+                + java.sql.Timestamp.from(now) + "'")).isEqualTo(23_000);
+        assertThat(lease(now)).extracting(DeliveryStore.Leased::id).containsExactly(first, first + 1, first + 2);
+    }
+
+    @Test
+    void aDueslagRunsOneReplayAtATimeAndARetryWithItsKeyFindsIt() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant start = now.minus(Duration.ofDays(1));
+        delivered(100, start);
+        Dueslag node = dueslag(now);
+        String actor = receiver.toString();
+        Dueslag.Recorded first = node.replay(receiver, MUNICIPALITY, start, actor, "key-1");
+        assertThat(first.again()).isFalse();
+        // a retry with the key finds the replay it recorded, and records none
+        Dueslag.Recorded retry = node.replay(receiver, MUNICIPALITY, start, actor, "key-1");
+        assertThat(retry.again()).isTrue();
+        assertThat(retry.replay().id()).isEqualTo(first.replay().id());
+        // the key with another request
+        assertThatThrownBy(() -> node.replay(receiver, MUNICIPALITY, start.plusSeconds(1), actor, "key-1"))
+                .isInstanceOfSatisfying(ApiException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.IDEMPOTENCY_KEY_REUSED));
+        // another replay while it runs, and nothing recorded
+        assertThatThrownBy(() -> node.replay(receiver, MUNICIPALITY, start, actor, null))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_RUNNING);
+                    assertThat(e.extra()).containsEntry("replayId", first.replay().id().toString());
+                });
+        assertThat(count("SELECT count(*) FROM messaging.replay")).isEqualTo(1);
+        // another dueslag's replay is not this one's to read
+        assertThat(node.replay(UUID.randomUUID(), MUNICIPALITY, first.replay().id())).isEmpty();
+        assertThat(node.replay(receiver, "12345678", first.replay().id())).isEmpty();
+        node.replaySteps(() -> true);
+        // once it is done, the dueslag may replay again
+        Dueslag.Recorded second = node.replay(receiver, MUNICIPALITY, start, actor, null);
+        node.replaySteps(() -> true);
+        assertThat(node.replays(receiver, MUNICIPALITY, null, 10)).extracting(ReplayStore.Replay::id)
+                .containsExactlyInAnyOrder(second.replay().id(), first.replay().id());
+        // the purge past retention deletes finished replays with the rest
+        dueslag(now.plus(Duration.ofDays(31))).purge();
+        assertThat(count("SELECT count(*) FROM messaging.replay")).isZero();
     }
 
     @Test

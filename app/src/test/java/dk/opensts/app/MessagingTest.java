@@ -537,11 +537,31 @@ class MessagingTest extends ApiTest {
         UUID a = published("r-" + UUID.randomUUID(), null, null, null);
         UUID b = published("r-" + UUID.randomUUID(), null, null, null);
         ack(token, lease(token, 10, 60));
-        Res replay = call("POST", M + "/dueslag/replay", token, "{\"from\":\"" + start + "\"}");
-        assertThat(replay.body().path("replayed").asInt()).isEqualTo(2);
+        String key = "replay-" + UUID.randomUUID();
+        Res replay = call("POST", M + "/dueslag/replay", token, "{\"from\":\"" + start + "\"}", "Idempotency-Key", key);
+        // recorded: it runs on the server, and its Location tells how far it has come
+        assertThat(replay.status()).as(replay.text()).isEqualTo(202);
+        String location = replay.header("Location");
+        assertThat(location).isEqualTo(M + "/dueslag/replays/" + replay.body().path("id").asString());
+        assertThat(Instant.parse(replay.body().path("from").asString())).isEqualTo(start.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        JsonNode done = waitFor(() -> get(location, token).body(), r -> r.path("status").asString().equals("DONE"));
+        assertThat(done.path("replayed").asInt()).isEqualTo(2);
+        assertThat(done.path("released").asInt()).isEqualTo(2);
+        assertThat(done.path("finishedAt").isNull()).isFalse();
         assertThat(messageIds(lease(token, 10, 60))).containsExactly(a.toString(), b.toString());
+        // a retry with the key answers the same replay and replays nothing again
+        Res retry = call("POST", M + "/dueslag/replay", token, "{\"from\":\"" + start + "\"}", "Idempotency-Key", key);
+        assertThat(retry.status()).isEqualTo(202);
+        assertThat(retry.header("Location")).isEqualTo(location);
+        assertThat(retry.body().path("status").asString()).isEqualTo("DONE");
+        assertThat(get(M + "/dueslag/replays", token).body().path("items")).hasSize(1);
         Res tooOld = call("POST", M + "/dueslag/replay", token, "{\"from\":\"2020-01-01T00:00:00Z\"}");
         assertThat(tooOld.status()).isEqualTo(422);
+        // another system's replay is not found
+        String other = receiver("IKKE_FORTROLIGE_DATA", null);
+        assertThat(get(location, other).status()).isEqualTo(404);
+        assertThat(get(M + "/dueslag/replays", other).body().path("items")).isEmpty();
+        assertThat(get(M + "/dueslag/replays?limit=0", other).status()).isEqualTo(400);
     }
 
     @Test

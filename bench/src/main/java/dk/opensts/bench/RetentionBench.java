@@ -1,6 +1,7 @@
 package dk.opensts.bench;
 
 import dk.opensts.messaging.domain.Dueslag;
+import dk.opensts.messaging.store.ReplayStore;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -25,8 +26,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * Then {@link Dueslag#purge()} runs as the server runs it once an hour, timed, while another
  * connection samples every 10 ms how long the oldest open transaction of any client has been open.
  * It checks that nothing finished and older than retention is left. Then one receiver rewinds its
- * dueslag to the start of retention ({@link Dueslag#replay}), timed and sampled the same way, and
- * it checks that every delivery since then is due again. Per run: a new server; figures are
+ * dueslag to the start of retention: the replay is recorded as the API records it
+ * ({@link Dueslag#replay}) and stepped to its end ({@link Dueslag#replaySteps}), timed and sampled the
+ * same way, and it checks that every delivery since then is due again. Per run: a new server; figures are
  * medians over {@code --runs}.
  */
 public final class RetentionBench {
@@ -60,7 +62,7 @@ public final class RetentionBench {
         for (int run = 0; run < runs; run++) {
             // the server's own purge waits a day: the benchmark runs the purge itself
             try (Bench.Server server = new Bench.Server(options.text("db-url", null),
-                    "--opensts.messaging.purge.first-after=P1D")) {
+                    "--opensts.messaging.purge.first-after=P1D", "--opensts.messaging.replay.every=P1D")) {
                 DataSource ds = server.dataSource();
                 JdbcClient jdbc = JdbcClient.create(ds);
                 long t0 = Bench.nanos();
@@ -99,8 +101,17 @@ public final class RetentionBench {
                 long expected = jdbc.sql("SELECT count(*) FROM messaging.delivery WHERE receiver = ? AND municipality = ?"
                                 + " AND state = 'DELIVERED' AND created_at >= ?")
                         .params(RECEIVERS[0], MUNICIPALITY, Timestamp.from(from)).query(Long.class).single();
-                Sampled replay = sampled(ds, () -> server.context.getBean(Dueslag.class).replay(RECEIVERS[0],
-                        MUNICIPALITY, from));
+                // recorded as the API records it, then stepped to its end here (the server's runner waits a day)
+                Dueslag dueslag = server.context.getBean(Dueslag.class);
+                Sampled replay = sampled(ds, () -> {
+                    UUID id = dueslag.replay(RECEIVERS[0], MUNICIPALITY, from, RECEIVERS[0].toString(), null).replay().id();
+                    dueslag.replaySteps(() -> true);
+                    ReplayStore.Replay done = dueslag.replay(RECEIVERS[0], MUNICIPALITY, id).orElseThrow();
+                    if (done.phase() != ReplayStore.Phase.DONE) {
+                        throw new IllegalStateException("the replay stopped in phase " + done.phase());
+                    }
+                    return Math.toIntExact(done.replayed());
+                });
                 int replayedNow = replay.result();
                 long due = jdbc.sql("SELECT count(*) FROM messaging.delivery WHERE receiver = ? AND state = 'READY'"
                                 + " AND available_at <= now()").param(RECEIVERS[0]).query(Long.class).single();

@@ -1,6 +1,7 @@
 package dk.opensts.messaging.domain;
 
 import dk.opensts.messaging.store.DeliveryStore;
+import dk.opensts.messaging.store.ReplayStore;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.index.RecordBinder;
@@ -51,6 +52,8 @@ public class Dueslag {
     private final SecureRandom random = new SecureRandom();
     private final dk.opensts.platform.security.SealedSecrets secrets;
     private final dk.opensts.platform.audit.AuditLog audit;
+    private final ReplayStore replays;
+    private final dk.opensts.platform.idempotency.Idempotency idempotency;
 
     public Dueslag(DeliveryStore store, Distributor distributor, RecordBinder binder, JdbcClient jdbc,
                    TransactionTemplate tx, Clock clock, Duration retention,
@@ -64,6 +67,8 @@ public class Dueslag {
         this.tx = tx;
         this.clock = clock;
         this.retention = retention;
+        this.replays = new ReplayStore(jdbc);
+        this.idempotency = new dk.opensts.platform.idempotency.Idempotency(jdbc, clock);
     }
 
     public List<Lease> lease(UUID receiver, String municipality, int max, Duration leaseTime) {
@@ -153,19 +158,20 @@ public class Dueslag {
     }
 
     /**
-     * How long a replay holds the rows it makes wait again before they are due of themselves: if
-     * the node stops between the replay's two phases, its rows come after this time.
+     * How long a replay holds the rows it makes wait again before they are due of themselves, counted
+     * from its request: should no node go on with it (ADR 16), its rows come after this time.
      */
-    public static final Duration REPLAY_HOLD = Duration.ofMinutes(15);
+    public static final Duration REPLAY_HOLD = Duration.ofHours(1);
 
     /**
-     * Rewinds to {@code from}: everything delivered since comes again, in its first order. In two
-     * phases of steps of {@value #STEP} rows, each a transaction of its own, so that a replay of the
-     * whole retention neither runs into the statement timeout nor holds a long transaction on the
-     * dueslag's table: first every delivered row waits again, held (not yet due, but blocking its
-     * object's line), then the held rows are due. Returns how many rows wait again.
+     * Records a replay of the dueslag to {@code from}: everything delivered since comes again, in its
+     * first order. The replay runs as steps ({@link #replayStep}) after the request, on whichever
+     * node steps it; the answer is the replay as recorded. A dueslag runs one replay at a time: a
+     * second request while one runs is refused, naming the running one. With an
+     * {@code idempotencyKey}, a retry of the same request by {@code actor} gets the replay the first
+     * made (as {@link Recorded#again}) and records none.
      */
-    public int replay(UUID receiver, String municipality, Instant from) {
+    public Recorded replay(UUID receiver, String municipality, Instant from, String actor, String idempotencyKey) {
         Instant now = clock.instant();
         if (from.isBefore(now.minus(retention))) {
             throw ApiException.field(ErrorCode.VALIDATION_FAILED, "from", "lies before the retention of "
@@ -174,18 +180,83 @@ public class Dueslag {
         if (from.isAfter(now)) {
             throw ApiException.field(ErrorCode.VALIDATION_FAILED, "from", "lies in the future");
         }
-        // the database keeps microseconds: the rows are found again by this very value
-        Instant hold = now.plus(REPLAY_HOLD).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-        // planned as the lease: each step reads on in order from where the last ended, and stops
-        int held = inSteps(DeliveryStore.Step.start(from), last -> {
+        return tx.execute(s -> {
+            if (idempotencyKey != null) {
+                var kept = idempotency.claim(actor, idempotencyKey, "POST /dueslag/replay " + municipality + " " + from);
+                if (kept.isPresent()) {
+                    // the answer kept is the replay's id: the retry gets the replay as far as it has come
+                    UUID id = UUID.fromString(kept.get().body());
+                    // a replay older than retention is gone, and so is what it answered
+                    return new Recorded(replays.find(receiver, municipality, id)
+                            .orElseThrow(() -> ApiException.notFound("replay", id)), true);
+                }
+            }
+            // the database keeps microseconds: the held rows are found again by this very value
+            Instant until = now.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+            ReplayStore.Replay r = new ReplayStore.Replay(UUID.randomUUID(), receiver, municipality,
+                    from.truncatedTo(java.time.temporal.ChronoUnit.MICROS), until, until.plus(REPLAY_HOLD),
+                    ReplayStore.Phase.HOLDING, from, 0, 0, 0, null);
+            if (!replays.insert(r)) {
+                UUID running = replays.running(receiver, municipality).map(ReplayStore.Replay::id).orElse(null);
+                throw new ApiException(ErrorCode.ALREADY_RUNNING, "A replay of this dueslag is running (" + running
+                        + "); ask again when it is done", List.of(),
+                        running == null ? Map.of() : Map.of("replayId", running.toString()));
+            }
+            if (idempotencyKey != null) {
+                idempotency.complete(actor, idempotencyKey, new dk.opensts.platform.idempotency.Idempotency.StoredResponse(
+                        202, null, r.id().toString()));
+            }
+            return new Recorded(r, false);
+        });
+    }
+
+    /** A replay as a request recorded it; {@code again} when a retry with the same key found it. */
+    public record Recorded(ReplayStore.Replay replay, boolean again) {
+    }
+
+    /** One of the dueslag's replays, as far as it has come. */
+    public Optional<ReplayStore.Replay> replay(UUID receiver, String municipality, UUID id) {
+        return tx.execute(s -> replays.find(receiver, municipality, id));
+    }
+
+    /** The dueslag's replays within retention, newest first, after the one named {@code before}. */
+    public List<ReplayStore.Replay> replays(UUID receiver, String municipality, UUID before, int limit) {
+        return tx.execute(s -> replays.list(receiver, municipality, before, limit));
+    }
+
+    /**
+     * One step of the running replay that waited longest for one and that no other node is stepping,
+     * in a transaction of its own that also records where the step ended; false when there was none.
+     * <p>A replay has two phases of steps of {@value #STEP} rows, so that a replay of the whole
+     * retention neither runs into the statement timeout nor holds a long transaction on the dueslag's
+     * table: first every delivered row waits again, held (not yet due, but blocking its object's
+     * line), in order of creation; then the held rows are due, in {@code seq} order.
+     */
+    public boolean replayStep() {
+        return Boolean.TRUE.equals(tx.execute(s -> {
+            Optional<ReplayStore.Replay> next = replays.next();
+            if (next.isEmpty()) {
+                return false;
+            }
+            ReplayStore.Replay r = next.get();
+            // planned as the lease: each step reads on in order from where the last ended, and stops
             store.leaseSettings();
-            return store.replayHold(receiver, municipality, now, last.lastAt(), last.lastSeq(), hold, STEP);
-        }, () -> true);
-        inSteps(DeliveryStore.Step.start(null), last -> {
-            store.leaseSettings();
-            return store.replayRelease(receiver, municipality, hold, last.lastSeq(), clock.instant(), STEP);
-        }, () -> true);
-        return held;
+            Instant now = clock.instant();
+            DeliveryStore.Step step = r.phase() == ReplayStore.Phase.HOLDING
+                    ? store.replayHold(r.receiver(), r.municipality(), r.until(), r.lastAt(), r.lastSeq(), r.heldUntil(), STEP)
+                    : store.replayRelease(r.receiver(), r.municipality(), r.heldUntil(), r.lastSeq(), now, STEP);
+            replays.stepped(r, step, now);
+            return true;
+        }));
+    }
+
+    /** Steps replays until none is left or {@code going} says to stop; returns how many steps it took. */
+    public int replaySteps(java.util.function.BooleanSupplier going) {
+        int steps = 0;
+        while (going.getAsBoolean() && replayStep()) {
+            steps++;
+        }
+        return steps;
     }
 
     public List<DeliveryStore.Delivery> errors(UUID receiver, String municipality, long after, int limit) {
@@ -217,6 +288,7 @@ public class Dueslag {
         int deleted = inSteps(DeliveryStore.Step.start(null),
                 last -> store.purgeDeliveries(last.lastSeq(), before, STEP), going);
         inSteps(DeliveryStore.Step.start(null), last -> store.purgeMessages(last.lastSeq(), before, STEP), going);
+        tx.execute(s -> replays.purge(before));
         return deleted;
     }
 

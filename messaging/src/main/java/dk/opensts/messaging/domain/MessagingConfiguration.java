@@ -108,6 +108,11 @@ public class MessagingConfiguration {
     }
 
     @Bean
+    ReplayRunner replayRunner(Dueslag dueslag, @Value("${opensts.messaging.replay.every:PT5S}") Duration every) {
+        return new ReplayRunner(dueslag, every);
+    }
+
+    @Bean
     PushDelivery pushDelivery(DeliveryStore deliveryStore, Dueslag dueslag, Distributor distributor, JsonMapper json,
                               jakarta.validation.Validator validator, JdbcClient jdbc, TransactionTemplate tx,
                               Clock clock,

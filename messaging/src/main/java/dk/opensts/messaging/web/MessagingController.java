@@ -4,10 +4,12 @@ import dk.opensts.messaging.amqp.AmqpTransport;
 import dk.opensts.messaging.domain.Distributor;
 import dk.opensts.messaging.domain.Dueslag;
 import dk.opensts.messaging.domain.Envelope;
+import dk.opensts.messaging.domain.ReplayRunner;
 import dk.opensts.messaging.domain.Subscription;
 import dk.opensts.messaging.domain.Subscriptions;
 import dk.opensts.messaging.domain.ValueList;
 import dk.opensts.messaging.store.DeliveryStore;
+import dk.opensts.messaging.store.ReplayStore;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
 import dk.opensts.platform.index.RecordBinder;
@@ -55,11 +57,14 @@ public class MessagingController {
     private final DeliveryStore deliveries;
     private final RecordBinder binder;
     private final AmqpTransport amqp;
+    private final ReplayRunner replayRunner;
 
     public MessagingController(Distributor distributor, Subscriptions subscriptions, Dueslag dueslag,
                                DeliveryStore deliveries, JsonMapper json, jakarta.validation.Validator validator,
-                               org.springframework.beans.factory.ObjectProvider<AmqpTransport> amqp) {
+                               org.springframework.beans.factory.ObjectProvider<AmqpTransport> amqp,
+                               org.springframework.beans.factory.ObjectProvider<ReplayRunner> replayRunner) {
         this.amqp = amqp.getIfAvailable();
+        this.replayRunner = replayRunner.getIfAvailable();
         this.distributor = distributor;
         this.subscriptions = subscriptions;
         this.dueslag = dueslag;
@@ -411,17 +416,68 @@ public class MessagingController {
     public record Replay(@NotNull Instant from) {
     }
 
+    /**
+     * A replay of the dueslag as far as it has come: rows created from {@code from} and before
+     * {@code until} (its request) come again; {@code replayed} of them wait again so far, and
+     * {@code released} of those are due; rows it holds are due of themselves at {@code heldUntil}.
+     */
+    @io.swagger.v3.oas.annotations.media.Schema(name = "DueslagReplayStatus", description = "A replay of the dueslag "
+            + "as far as it has come. status HOLDING: the delivered rows since from wait again, held (not yet due, "
+            + "but later messages about their objects wait behind them); RELEASING: the held rows become due; DONE.")
+    public record ReplayView(@NotNull UUID id, @NotNull Instant from, @NotNull Instant until,
+                             @NotNull ReplayStore.Phase status, long replayed, long released,
+                             @NotNull Instant heldUntil, Instant finishedAt) {
+
+        static ReplayView of(ReplayStore.Replay r) {
+            return new ReplayView(r.id(), r.from(), r.until(), r.phase(), r.replayed(), r.released(), r.heldUntil(),
+                    r.finishedAt());
+        }
+    }
+
     @PostMapping("/dueslag/replay")
     @Operation(summary = "Rewind the dueslag", description = "Role subscribe. Everything delivered since `from` "
             + "(within retention, default 30 days) is delivered again in its first order; drop duplicates by "
-            + "message id.")
-    public Map<String, Object> replay(
+            + "message id. 202: the replay is recorded and runs in steps on the servers, also after a restart; "
+            + "follow Location (GET /dueslag/replays/{id}) until its status is DONE. 409 ALREADY_RUNNING (with "
+            + "replayId) while another replay of the dueslag runs. Send Idempotency-Key to make a retry safe: "
+            + "it answers the replay the first request recorded.")
+    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "202", description = "The replay, recorded",
+            content = @Content(schema = @Schema(implementation = ReplayView.class)))
+    public ResponseEntity<ReplayView> replay(
             @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
                     content = @Content(schema = @Schema(implementation = Replay.class)))
-            @RequestBody JsonNode body) {
+            @RequestBody JsonNode body,
+            @RequestHeader(value = "Idempotency-Key", required = false) String key) {
         Actor actor = receiver();
-        return Map.of("replayed", dueslag.replay(system(actor), actor.municipality(),
-                binder.bind(body, Replay.class).from()));
+        Dueslag.Recorded recorded = dueslag.replay(system(actor), actor.municipality(),
+                binder.bind(body, Replay.class).from(), actor.id(), key);
+        if (!recorded.again() && replayRunner != null) {
+            replayRunner.wake();
+        }
+        return ResponseEntity.accepted().location(URI.create("/api/messaging/v1/dueslag/replays/"
+                + recorded.replay().id())).body(ReplayView.of(recorded.replay()));
+    }
+
+    @GetMapping("/dueslag/replays")
+    @Operation(summary = "The dueslag's replays", description = "Role subscribe. Within retention, newest first; "
+            + "the next page after the replay named in `before`.")
+    public Map<String, Object> replays(@RequestParam(required = false) UUID before,
+                                       @RequestParam(defaultValue = "20") int limit) {
+        Actor actor = receiver();
+        if (limit < 1 || limit > 100) {
+            throw ApiException.field(ErrorCode.INVALID_PARAMETER, "limit", "must be 1 to 100");
+        }
+        return Map.of("items", dueslag.replays(system(actor), actor.municipality(), before, limit).stream()
+                .map(ReplayView::of).toList());
+    }
+
+    @GetMapping("/dueslag/replays/{id}")
+    @Operation(summary = "A replay of the dueslag", description = "Role subscribe. How far it has come; 404 for "
+            + "another dueslag's replay or one older than retention.")
+    public ReplayView replayStatus(@PathVariable UUID id) {
+        Actor actor = receiver();
+        return dueslag.replay(system(actor), actor.municipality(), id).map(ReplayView::of)
+                .orElseThrow(() -> ApiException.notFound("replay", id));
     }
 
     /** Push settings: {@code url} null turns push off. */

@@ -50,6 +50,8 @@ public enum ErrorCode {
     PRECONDITION_REQUIRED(HttpStatus.PRECONDITION_REQUIRED),
     /** A unique key (user key, CVR, source system + local id) is already taken. */
     DUPLICATE(HttpStatus.CONFLICT),
+    /** Work that runs one at a time for its target (a dueslag's replay) is running; the problem names it. */
+    ALREADY_RUNNING(HttpStatus.CONFLICT),
     /** The same {@code Idempotency-Key} was reused for a different request. */
     IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT),
     /** No or an invalid bearer token. */
