@@ -158,6 +158,22 @@ class DeliveryPlanTest {
         }
     }
 
+    @Test
+    void whatWaitsInADueslagIsCountedOnTheIndexesOfWaitingRowsAlone() throws Exception {
+        // a busy dueslag keeps millions of delivered rows for replay: counting them read them all
+        for (String url : List.of(quiet, busy)) {
+            String plan = explain(url, "SELECT 1", DeliveryStore.WAITING, Map.of("receiver", RECEIVERS[0],
+                    "m", MUNICIPALITY));
+            assertThat(plan).doesNotContain("Seq Scan").doesNotContain("delivery_created_seq")
+                    .doesNotContain("delivery_pkey")
+                    // nor the order check's index of every receiver's waiting rows, read whole
+                    .doesNotContain("delivery_pending_order");
+            assertThat(plan).containsPattern("(Index Scan using delivery_pending on delivery d |Bitmap Index Scan on "
+                    + "delivery_pending )").contains("using delivery_failed on delivery f",
+                    "using delivery_pending on delivery o");
+        }
+    }
+
     /** The lease's plan for these values, in a transaction with the lease's own settings. */
     private static String explainLease(String url, boolean byMunicipality) throws Exception {
         Timestamp now = Timestamp.from(Instant.now());

@@ -536,7 +536,18 @@ class MessagingTest extends ApiTest {
         Instant start = Instant.now().minusSeconds(1);
         UUID a = published("r-" + UUID.randomUUID(), null, null, null);
         UUID b = published("r-" + UUID.randomUUID(), null, null, null);
-        ack(token, lease(token, 10, 60));
+        // what waits in the dueslag: counted on the waiting rows alone, with when the oldest was made
+        JsonNode waiting = get(M + "/dueslag", token).body();
+        assertThat(waiting.path("counts").path("READY").asInt()).isEqualTo(2);
+        assertThat(waiting.path("counts").path("LEASED").asInt()).isZero();
+        assertThat(waiting.path("counts").path("FAILED").asInt()).isZero();
+        assertThat(Instant.parse(waiting.path("oldestWaiting").asString())).isBetween(start, Instant.now());
+        JsonNode leased = lease(token, 10, 60);
+        assertThat(get(M + "/dueslag", token).body().path("counts").path("LEASED").asInt()).isEqualTo(2);
+        ack(token, leased);
+        JsonNode empty = get(M + "/dueslag", token).body();
+        assertThat(empty.path("counts").path("READY").asInt() + empty.path("counts").path("LEASED").asInt()).isZero();
+        assertThat(empty.path("oldestWaiting").isNull()).isTrue();
         String key = "replay-" + UUID.randomUUID();
         Res replay = call("POST", M + "/dueslag/replay", token, "{\"from\":\"" + start + "\"}", "Idempotency-Key", key);
         // recorded: it runs on the server, and its Location tells how far it has come
@@ -548,6 +559,7 @@ class MessagingTest extends ApiTest {
         assertThat(done.path("replayed").asInt()).isEqualTo(2);
         assertThat(done.path("released").asInt()).isEqualTo(2);
         assertThat(done.path("finishedAt").isNull()).isFalse();
+        assertThat(get(M + "/dueslag", token).body().path("replay").isNull()).isTrue();
         assertThat(messageIds(lease(token, 10, 60))).containsExactly(a.toString(), b.toString());
         // a retry with the key answers the same replay and replays nothing again
         Res retry = call("POST", M + "/dueslag/replay", token, "{\"from\":\"" + start + "\"}", "Idempotency-Key", key);

@@ -1,6 +1,7 @@
 package dk.opensts.bench;
 
 import dk.opensts.messaging.domain.Dueslag;
+import dk.opensts.messaging.store.DeliveryStore;
 import dk.opensts.messaging.store.ReplayStore;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -25,7 +26,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * {@code --waiting-every} still waits (a receiver that has not read it), the rest are delivered.
  * Then {@link Dueslag#purge()} runs as the server runs it once an hour, timed, while another
  * connection samples every 10 ms how long the oldest open transaction of any client has been open.
- * It checks that nothing finished and older than retention is left. Then one receiver rewinds its
+ * It checks that nothing finished and older than retention is left. Then what {@code GET /dueslag}
+ * reads of a receiver with deliveries waiting ({@link Dueslag#waiting}), five times, against the count
+ * of every state it read before. Then one receiver rewinds its
  * dueslag to the start of retention: the replay is recorded as the API records it
  * ({@link Dueslag#replay}) and stepped to its end ({@link Dueslag#replaySteps}), timed and sampled the
  * same way, and it checks that every delivery since then is due again. Per run: a new server; figures are
@@ -55,6 +58,8 @@ public final class RetentionBench {
         List<Double> longest = new ArrayList<>();
         List<Double> replays = new ArrayList<>();
         List<Double> replayLongest = new ArrayList<>();
+        List<Double> allStates = new ArrayList<>();
+        List<Double> waitingMs = new ArrayList<>();
         long replayed = 0;
         long deleted = 0;
         long deliveries = 0;
@@ -96,13 +101,30 @@ public final class RetentionBench {
                         "run %d: purged %,d deliveries in %.0f ms, longest open transaction %.0f ms",
                         run + 1, purged, purge.ms(), purge.longestMs()));
 
+                // what GET /dueslag reads: the waiting rows on their indexes, against counting every state
+                // (as it did before ADR 16), five calls each about a receiver with deliveries waiting
+                Dueslag dueslag = server.context.getBean(Dueslag.class);
+                UUID busy = jdbc.sql("SELECT receiver FROM messaging.delivery WHERE state = 'READY' LIMIT 1")
+                        .query(UUID.class).single();
+                for (int call = 0; call < 5; call++) {
+                    long c0 = Bench.nanos();
+                    jdbc.sql("SELECT state, count(*) FROM messaging.delivery WHERE receiver = ? AND municipality = ?"
+                            + " GROUP BY state").params(busy, MUNICIPALITY).query().listOfRows();
+                    allStates.add(Bench.millis(c0));
+                    long c1 = Bench.nanos();
+                    DeliveryStore.Waiting w = dueslag.waiting(busy, MUNICIPALITY);
+                    waitingMs.add(Bench.millis(c1));
+                    if (w.ready() + w.leased() == 0) {
+                        throw new IllegalStateException("no delivery waits in the dueslag read: " + w);
+                    }
+                }
+
                 // one receiver rewinds its dueslag to the start of retention
                 Instant from = Instant.now().minus(retention).plusSeconds(60);
                 long expected = jdbc.sql("SELECT count(*) FROM messaging.delivery WHERE receiver = ? AND municipality = ?"
                                 + " AND state = 'DELIVERED' AND created_at >= ?")
                         .params(RECEIVERS[0], MUNICIPALITY, Timestamp.from(from)).query(Long.class).single();
                 // recorded as the API records it, then stepped to its end here (the server's runner waits a day)
-                Dueslag dueslag = server.context.getBean(Dueslag.class);
                 Sampled replay = sampled(ds, () -> {
                     UUID id = dueslag.replay(RECEIVERS[0], MUNICIPALITY, from, RECEIVERS[0].toString(), null).replay().id();
                     dueslag.replaySteps(() -> true);
@@ -135,6 +157,8 @@ public final class RetentionBench {
         figures.put("runs", runs);
         figures.put("purge_median_ms", Bench.median(purges));
         figures.put("longest_transaction_median_ms", Bench.median(longest));
+        figures.put("status_median_ms", Bench.median(waitingMs));
+        figures.put("status_all_states_median_ms", Bench.median(allStates));
         figures.put("replayed", replayed);
         figures.put("replay_median_ms", Bench.median(replays));
         figures.put("replay_longest_transaction_median_ms", Bench.median(replayLongest));

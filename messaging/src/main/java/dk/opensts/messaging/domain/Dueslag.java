@@ -219,6 +219,11 @@ public class Dueslag {
         return tx.execute(s -> replays.find(receiver, municipality, id));
     }
 
+    /** The dueslag's running replay. */
+    public Optional<ReplayStore.Replay> runningReplay(UUID receiver, String municipality) {
+        return tx.execute(s -> replays.running(receiver, municipality));
+    }
+
     /** The dueslag's replays within retention, newest first, after the one named {@code before}. */
     public List<ReplayStore.Replay> replays(UUID receiver, String municipality, UUID before, int limit) {
         return tx.execute(s -> replays.list(receiver, municipality, before, limit));
@@ -263,8 +268,8 @@ public class Dueslag {
         return store.list(receiver, municipality, "FAILED", after, limit);
     }
 
-    public Map<String, Long> counts(UUID receiver, String municipality) {
-        return store.counts(receiver, municipality);
+    public DeliveryStore.Waiting waiting(UUID receiver, String municipality) {
+        return tx.execute(s -> store.waiting(receiver, municipality));
     }
 
     /** Rows a step of the purge or of a replay reads, and so the most it changes in one transaction. */

@@ -267,18 +267,32 @@ public class MessagingController {
 
     // ------------------------------------------------------------------ dueslag
 
-    /** The dueslag's counts per state, its delivery settings, and its AMQP queue when it has one. */
-    public record DueslagInfo(Map<String, Long> counts, Dueslag.PushSettings push, String amqpQueue, String retention) {
+    /**
+     * What waits in the dueslag (counts of READY, LEASED and FAILED, and when the oldest waiting
+     * delivery was made), its running replay, its delivery settings, and its AMQP queue when it has one.
+     */
+    public record DueslagInfo(Map<String, Long> counts, Instant oldestWaiting, ReplayView replay,
+                              Dueslag.PushSettings push, String amqpQueue, String retention) {
     }
 
     @GetMapping("/dueslag")
     @Operation(summary = "The calling system's dueslag for the token's municipality", description = "Role subscribe. "
-            + "Messages per state (READY, LEASED, DELIVERED, FAILED) and the push settings.")
+            + "counts: deliveries waiting (READY, also those held by a replay or waiting for a retry), handed out "
+            + "under a lease (LEASED) and in the error queue (FAILED); oldestWaiting: when the oldest waiting "
+            + "delivery was made; replay: the running replay, if any; the push settings and the AMQP queue. "
+            + "Delivered messages are not counted (a busy dueslag keeps millions for replay).")
     public DueslagInfo info() {
         Actor actor = receiver();
-        Dueslag.PushSettings settings = dueslag.push(system(actor)).orElse(null);
-        return new DueslagInfo(dueslag.counts(system(actor), actor.municipality()), settings,
-                settings != null && settings.amqp() && amqp != null ? amqp.queueOf(system(actor)) : null,
+        UUID system = system(actor);
+        Dueslag.PushSettings settings = dueslag.push(system).orElse(null);
+        DeliveryStore.Waiting waiting = dueslag.waiting(system, actor.municipality());
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("READY", waiting.ready());
+        counts.put("LEASED", waiting.leased());
+        counts.put("FAILED", waiting.failed());
+        return new DueslagInfo(counts, waiting.oldestWaiting(),
+                dueslag.runningReplay(system, actor.municipality()).map(ReplayView::of).orElse(null), settings,
+                settings != null && settings.amqp() && amqp != null ? amqp.queueOf(system) : null,
                 iso(dueslag.retention()));
     }
 
