@@ -1,0 +1,86 @@
+package dk.opensts.messaging.domain;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Work that runs in turns on a thread of its own: first {@code firstAfter} after the start, then
+ * {@code every} after each turn ended, and at once when {@link #wake} asks for it. A turn asks
+ * {@link #running} between its steps, so a server that stops ends it after the current step; what
+ * it left, the next turn (on this node or another) goes on with.
+ */
+abstract class OwnThread implements SmartLifecycle {
+
+    private final String name;
+    private final Duration firstAfter;
+    private final Duration every;
+    private final AtomicBoolean woken = new AtomicBoolean();
+    private ScheduledExecutorService thread;
+    private volatile boolean running;
+
+    OwnThread(String name, Duration firstAfter, Duration every) {
+        if (firstAfter.isNegative() || every.isNegative() || every.isZero()) {
+            throw new IllegalArgumentException(name + ": first-after must be zero or more and every more than zero");
+        }
+        this.name = name;
+        this.firstAfter = firstAfter;
+        this.every = every;
+    }
+
+    /** One turn; it ends early once {@link #running} is false. */
+    abstract void turn();
+
+    /** Whether the server still runs: a turn checks between its steps. */
+    boolean running() {
+        return running;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+        thread.scheduleWithFixedDelay(this::turn, firstAfter.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A turn now rather than at the next: once, however often it is asked before the turn begins. */
+    public void wake() {
+        if (running && woken.compareAndSet(false, true)) {
+            try {
+                thread.execute(() -> {
+                    woken.set(false);
+                    turn();
+                });
+            } catch (RejectedExecutionException stopping) {
+                // the server stops: the work is recorded, and a node that runs takes it
+                woken.set(false);
+            }
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (thread != null) {
+            thread.shutdown();
+            try {
+                thread.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}
