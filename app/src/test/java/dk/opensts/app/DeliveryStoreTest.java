@@ -236,6 +236,52 @@ class DeliveryStoreTest {
     }
 
     @Test
+    void aNodeKilledMidStepLeavesNothingOfThatStepAndTheReplayGoesOnFromTheStepBefore() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant start = now.minus(Duration.ofDays(1));
+        delivered(12_000, start);
+        long first = count("SELECT min(seq) FROM messaging.delivery");
+        UUID id = dueslag(now).replay(receiver, MUNICIPALITY, start, receiver.toString(), null).replay().id();
+        assertThat(dueslag(now).replayStep()).isTrue();
+        var node = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (java.sql.Connection blocker = dataSource.getConnection()) {
+            // another transaction holds a row of the second step, so the node's step waits on it mid-way
+            blocker.setAutoCommit(false);
+            try (java.sql.Statement st = blocker.createStatement()) {
+                st.execute("SELECT 1 FROM messaging.delivery WHERE seq = " + (first + 7000) + " FOR UPDATE");
+            }
+            var step = node.submit(() -> dueslag(now).replayStep());
+            String waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    + " AND datname = current_database()";
+            long until = System.currentTimeMillis() + 10_000;
+            while (count(waiting) == 0 && System.currentTimeMillis() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(count(waiting)).isEqualTo(1);
+            // the node dies mid-step
+            jdbc.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    + " AND datname = current_database()").query().listOfRows();
+            assertThatThrownBy(step::get).isInstanceOf(java.util.concurrent.ExecutionException.class);
+            blocker.rollback();
+        } finally {
+            node.shutdown();
+        }
+        // nothing of the step it died in: the replay stands where its first step left it
+        ReplayStore.Replay mid = dueslag(now).replay(receiver, MUNICIPALITY, id).orElseThrow();
+        assertThat(mid.phase()).isEqualTo(ReplayStore.Phase.HOLDING);
+        assertThat(mid.replayed()).isEqualTo(Dueslag.STEP);
+        assertThat(count("SELECT count(*) FROM messaging.delivery WHERE state = 'READY'")).isEqualTo(Dueslag.STEP);
+        // another node goes on from there: every row once, in its first order
+        Dueslag other = dueslag(now);
+        other.replaySteps(() -> true);
+        ReplayStore.Replay done = other.replay(receiver, MUNICIPALITY, id).orElseThrow();
+        assertThat(done.phase()).isEqualTo(ReplayStore.Phase.DONE);
+        assertThat(done.replayed()).isEqualTo(12_000);
+        assertThat(done.released()).isEqualTo(12_000);
+        assertThat(lease(now)).extracting(DeliveryStore.Leased::id).containsExactly(first, first + 1, first + 2);
+    }
+
+    @Test
     void twoNodesSteppingOneReplayAtOnceTakeTurns() throws Exception {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Instant start = now.minus(Duration.ofDays(1));
