@@ -179,6 +179,21 @@ class DeliveryStoreTest {
                 Clock.fixed(now, ZoneOffset.UTC), Duration.ofDays(30), null, null);
     }
 
+    /** The time of the replay tests: their deliveries were made in the day before. */
+    final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    final Instant start = now.minus(Duration.ofDays(1));
+
+    /** {@code n} delivered messages about three objects, a second apart from {@link #start}; the first one's id. */
+    long delivered(int n) {
+        delivered(n, start);
+        return count("SELECT min(seq) FROM messaging.delivery");
+    }
+
+    /** Records a replay of the whole dueslag from {@link #start} as at {@link #now}; its id. */
+    UUID recorded() {
+        return dueslag(now).replay(receiver, MUNICIPALITY, start, receiver.toString(), null).replay().id();
+    }
+
     /** Records a replay of the dueslag to {@code from} as at {@code now}, and runs it to its end. */
     ReplayStore.Replay replayed(Instant now, Instant from) {
         Dueslag node = dueslag(now);
@@ -189,10 +204,7 @@ class DeliveryStoreTest {
 
     @Test
     void aReplayOfMoreThanTwoStepsComesAgainInItsFirstOrder() {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        Instant start = now.minus(Duration.ofDays(1));
-        delivered(12_000, start);
-        long first = count("SELECT min(seq) FROM messaging.delivery");
+        long first = delivered(12_000);
         // from the 1,001st on
         ReplayStore.Replay done = replayed(now, start.plusSeconds(1001));
         assertThat(done.phase()).isEqualTo(ReplayStore.Phase.DONE);
@@ -210,11 +222,8 @@ class DeliveryStoreTest {
 
     @Test
     void aReplayGoesOnFromWhereItsLastStepEndedOnANodeStartedAfresh() {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        Instant start = now.minus(Duration.ofDays(1));
-        delivered(12_000, start);
-        long first = count("SELECT min(seq) FROM messaging.delivery");
-        UUID id = dueslag(now).replay(receiver, MUNICIPALITY, start, receiver.toString(), null).replay().id();
+        long first = delivered(12_000);
+        UUID id = recorded();
         // the first node takes one step and stops
         assertThat(dueslag(now).replayStep()).isTrue();
         ReplayStore.Replay mid = dueslag(now).replay(receiver, MUNICIPALITY, id).orElseThrow();
@@ -237,11 +246,8 @@ class DeliveryStoreTest {
 
     @Test
     void aNodeKilledMidStepLeavesNothingOfThatStepAndTheReplayGoesOnFromTheStepBefore() throws Exception {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        Instant start = now.minus(Duration.ofDays(1));
-        delivered(12_000, start);
-        long first = count("SELECT min(seq) FROM messaging.delivery");
-        UUID id = dueslag(now).replay(receiver, MUNICIPALITY, start, receiver.toString(), null).replay().id();
+        long first = delivered(12_000);
+        UUID id = recorded();
         assertThat(dueslag(now).replayStep()).isTrue();
         var node = java.util.concurrent.Executors.newSingleThreadExecutor();
         try (java.sql.Connection blocker = dataSource.getConnection()) {
@@ -283,11 +289,8 @@ class DeliveryStoreTest {
 
     @Test
     void twoNodesSteppingOneReplayAtOnceTakeTurns() throws Exception {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        Instant start = now.minus(Duration.ofDays(1));
-        delivered(23_000, start);
-        long first = count("SELECT min(seq) FROM messaging.delivery");
-        UUID id = dueslag(now).replay(receiver, MUNICIPALITY, start, receiver.toString(), null).replay().id();
+        long first = delivered(23_000);
+        UUID id = recorded();
         var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             var a = pool.submit(() -> dueslag(now).replaySteps(() -> true));
@@ -307,9 +310,7 @@ class DeliveryStoreTest {
 
     @Test
     void aDueslagRunsOneReplayAtATimeAndARetryWithItsKeyFindsIt() {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        Instant start = now.minus(Duration.ofDays(1));
-        delivered(100, start);
+        delivered(100);
         Dueslag node = dueslag(now);
         String actor = receiver.toString();
         Dueslag.Recorded first = node.replay(receiver, MUNICIPALITY, start, actor, "key-1");
@@ -345,10 +346,7 @@ class DeliveryStoreTest {
 
     @Test
     void whatAReplayHeldWhenItsNodeStoppedComesAfterTheHoldInItsFirstOrder() {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        Instant start = now.minus(Duration.ofDays(1));
-        delivered(7_000, start);
-        long first = count("SELECT min(seq) FROM messaging.delivery");
+        long first = delivered(7_000);
         Instant hold = now.plus(Dueslag.REPLAY_HOLD);
         // the first phase in two steps, and the second never ran
         DeliveryStore.Step step = store.replayHold(receiver, MUNICIPALITY, now, start, 0, hold, 5000);

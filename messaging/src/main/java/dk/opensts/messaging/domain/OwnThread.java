@@ -10,7 +10,8 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Work that runs in turns on a thread of its own: first {@code firstAfter} after the start, then
- * {@code every} after each turn ended, and at once when {@link #wake} asks for it. A turn asks
+ * {@code every} after each turn ended, and at once when {@link #wake} asks for it (what a wake-up
+ * runs, {@link #awoken}, is a turn unless the work says otherwise). A turn asks
  * {@link #running} between its steps, so a server that stops ends it after the current step; what
  * it left, the next turn (on this node or another) goes on with.
  */
@@ -35,6 +36,19 @@ abstract class OwnThread implements SmartLifecycle {
     /** One turn; it ends early once {@link #running} is false. */
     abstract void turn();
 
+    /** What a wake-up runs: a turn, unless the work says otherwise. */
+    void awoken() {
+        turn();
+    }
+
+    /** On start, once the thread is there and before the first turn: what else the work needs. */
+    void starting() {
+    }
+
+    /** On stop, once the thread has ended: what else the work must end. */
+    void stopped() {
+    }
+
     /** Whether the server still runs: a turn checks between its steps. */
     boolean running() {
         return running;
@@ -48,6 +62,7 @@ abstract class OwnThread implements SmartLifecycle {
             t.setDaemon(true);
             return t;
         });
+        starting();
         thread.scheduleWithFixedDelay(this::turn, firstAfter.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -57,7 +72,7 @@ abstract class OwnThread implements SmartLifecycle {
             try {
                 thread.execute(() -> {
                     woken.set(false);
-                    turn();
+                    awoken();
                 });
             } catch (RejectedExecutionException stopping) {
                 // the server stops: the work is recorded, and a node that runs takes it
@@ -71,11 +86,17 @@ abstract class OwnThread implements SmartLifecycle {
         running = false;
         if (thread != null) {
             thread.shutdown();
-            try {
-                thread.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitEnd(thread);
+            stopped();
+        }
+    }
+
+    /** Waits up to 10 seconds for an executor that was shut down to end. */
+    static void awaitEnd(java.util.concurrent.ExecutorService executor) {
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -18,14 +18,11 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -37,7 +34,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code X-OpenSTS-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">} with the
  * receiver's secret, or is sent over mutual TLS with OpenSTS's client certificate.
  */
-public class PushDelivery implements SmartLifecycle {
+public class PushDelivery extends OwnThread {
 
     private static final Logger log = LoggerFactory.getLogger(PushDelivery.class);
     public static final String SIGNATURE = "X-OpenSTS-Signature";
@@ -60,13 +57,12 @@ public class PushDelivery implements SmartLifecycle {
     private final Settings settings;
     private final HttpClient plain;
     private final HttpClient mutual;
-    private ScheduledExecutorService loop;
     private ExecutorService senders;
-    private volatile boolean running;
 
     public PushDelivery(DeliveryStore store, Dueslag dueslag, Distributor distributor, RecordBinder binder,
                         JdbcClient jdbc, TransactionTemplate tx, Clock clock, Settings settings, SSLContext serverTrust,
                         SSLContext clientTls) {
+        super("opensts-dueslag", settings.tick(), settings.tick());
         this.store = store;
         this.dueslag = dueslag;
         this.distributor = distributor;
@@ -85,57 +81,30 @@ public class PushDelivery implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        running = true;
+    void starting() {
         senders = Executors.newFixedThreadPool(settings.senders(), r -> {
             Thread t = new Thread(r, "opensts-push");
             t.setDaemon(true);
             return t;
         });
-        loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "opensts-dueslag");
-            t.setDaemon(true);
-            return t;
-        });
         distributor.onStored(this::wake);
-        loop.scheduleWithFixedDelay(this::tick, settings.tick().toMillis(), settings.tick().toMillis(),
-                TimeUnit.MILLISECONDS);
     }
 
     @Override
-    public void stop() {
-        running = false;
-        if (loop != null) {
-            loop.shutdown();
-            senders.shutdown();
-            try {
-                loop.awaitTermination(10, TimeUnit.SECONDS);
-                senders.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    void stopped() {
+        senders.shutdown();
+        awaitEnd(senders);
     }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    private final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** New messages were stored: push at once instead of at the next tick (wake-ups coalesce). */
-    void wake() {
-        if (running && woken.compareAndSet(false, true)) {
-            try {
-                loop.execute(() -> {
-                    woken.set(false);
-                    pushDue();
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                woken.set(false);
-            }
-        }
+    @Override
+    void awoken() {
+        pushDue();
+    }
+
+    @Override
+    void turn() {
+        tick();
     }
 
     /**
@@ -155,7 +124,7 @@ public class PushDelivery implements SmartLifecycle {
     /** Pushes batches while there are any (the receivers lease their shares). */
     void pushDue() {
         try {
-            while (running && pushBatch() > 0) {
+            while (running() && pushBatch() > 0) {
                 // there may be more due now
             }
         } catch (RuntimeException e) {
