@@ -8,6 +8,7 @@ import dk.opensts.messaging.store.DeliveryStore;
 import dk.opensts.messaging.store.ReplayStore;
 import dk.opensts.platform.error.ApiException;
 import dk.opensts.platform.error.ErrorCode;
+import dk.opensts.platform.idempotency.Idempotency;
 import dk.opensts.platform.db.ModuleMigrations;
 import dk.opensts.platform.db.ModuleSchema;
 import java.time.Clock;
@@ -143,7 +144,7 @@ class DeliveryStoreTest {
 
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         Dueslag dueslag = new Dueslag(store, null, null, jdbc, tx, Clock.fixed(now, ZoneOffset.UTC), Duration.ofDays(30),
-                null, null);
+                null, null, null);
 
         // a server that stops before the purge begins deletes nothing
         assertThat(dueslag.purge(() -> false)).isZero();
@@ -175,8 +176,9 @@ class DeliveryStoreTest {
     }
 
     Dueslag dueslag(Instant now) {
+        Clock clock = Clock.fixed(now, ZoneOffset.UTC);
         return new Dueslag(store, null, null, jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
-                Clock.fixed(now, ZoneOffset.UTC), Duration.ofDays(30), null, null);
+                clock, Duration.ofDays(30), null, null, new Idempotency(jdbc, clock));
     }
 
     /** The time of the replay tests: their deliveries were made in the day before. */

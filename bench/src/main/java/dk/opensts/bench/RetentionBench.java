@@ -95,11 +95,7 @@ public final class RetentionBench {
                             + " messages older than retention, deleting " + purged + " of " + expired);
                 }
                 deleted = purged;
-                purges.add(purge.ms());
-                longest.add(purge.longestMs());
-                Bench.progress(String.format(java.util.Locale.ROOT,
-                        "run %d: purged %,d deliveries in %.0f ms, longest open transaction %.0f ms",
-                        run + 1, purged, purge.ms(), purge.longestMs()));
+                purge.keep(run, "purged", purges, longest);
 
                 // what GET /dueslag reads: the waiting rows on their indexes, against counting every state
                 // (as it did before ADR 16), five calls each about a receiver with deliveries waiting
@@ -142,11 +138,7 @@ public final class RetentionBench {
                             + " deliveries wait again, " + due + " of them due");
                 }
                 replayed = replayedNow;
-                replays.add(replay.ms());
-                replayLongest.add(replay.longestMs());
-                Bench.progress(String.format(java.util.Locale.ROOT,
-                        "run %d: replayed %,d deliveries in %.0f ms, longest open transaction %.0f ms",
-                        run + 1, replayedNow, replay.ms(), replay.longestMs()));
+                replay.keep(run, "replayed", replays, replayLongest);
             }
         }
         LinkedHashMap<String, Object> figures = new LinkedHashMap<>();
@@ -195,6 +187,15 @@ public final class RetentionBench {
 
     /** How long an action took, the longest any client transaction was open meanwhile, and its result. */
     record Sampled(double ms, double longestMs, int result) {
+
+        /** Keeps its time and longest transaction with the run's others, and says so. */
+        void keep(int run, String what, List<Double> times, List<Double> longest) {
+            times.add(ms);
+            longest.add(longestMs);
+            Bench.progress(String.format(java.util.Locale.ROOT,
+                    "run %d: %s %,d deliveries in %.0f ms, longest open transaction %.0f ms",
+                    run + 1, what, result, ms, longestMs));
+        }
     }
 
     /** Runs {@code action}, timed, while another connection samples the oldest open transaction. */

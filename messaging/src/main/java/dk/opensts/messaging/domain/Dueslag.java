@@ -57,7 +57,8 @@ public class Dueslag {
 
     public Dueslag(DeliveryStore store, Distributor distributor, RecordBinder binder, JdbcClient jdbc,
                    TransactionTemplate tx, Clock clock, Duration retention,
-                   dk.opensts.platform.security.SealedSecrets secrets, dk.opensts.platform.audit.AuditLog audit) {
+                   dk.opensts.platform.security.SealedSecrets secrets, dk.opensts.platform.audit.AuditLog audit,
+                   dk.opensts.platform.idempotency.Idempotency idempotency) {
         this.secrets = secrets;
         this.audit = audit;
         this.store = store;
@@ -68,7 +69,7 @@ public class Dueslag {
         this.clock = clock;
         this.retention = retention;
         this.replays = new ReplayStore(jdbc);
-        this.idempotency = new dk.opensts.platform.idempotency.Idempotency(jdbc, clock);
+        this.idempotency = idempotency;
     }
 
     public List<Lease> lease(UUID receiver, String municipality, int max, Duration leaseTime) {
@@ -193,9 +194,9 @@ public class Dueslag {
             }
             // the database keeps microseconds: the held rows are found again by this very value
             Instant until = now.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-            ReplayStore.Replay r = new ReplayStore.Replay(UUID.randomUUID(), receiver, municipality,
-                    from.truncatedTo(java.time.temporal.ChronoUnit.MICROS), until, until.plus(REPLAY_HOLD),
-                    ReplayStore.Phase.HOLDING, from, 0, 0, 0, null);
+            Instant since = from.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+            ReplayStore.Replay r = new ReplayStore.Replay(UUID.randomUUID(), receiver, municipality, since, until,
+                    until.plus(REPLAY_HOLD), ReplayStore.Phase.HOLDING, since, 0, 0, 0, null);
             if (!replays.insert(r)) {
                 UUID running = replays.running(receiver, municipality).map(ReplayStore.Replay::id).orElse(null);
                 throw new ApiException(ErrorCode.ALREADY_RUNNING, "A replay of this dueslag is running (" + running

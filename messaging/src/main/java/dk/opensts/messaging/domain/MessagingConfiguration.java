@@ -94,10 +94,11 @@ public class MessagingConfiguration {
     Dueslag dueslag(DeliveryStore deliveryStore, Distributor distributor, JsonMapper json,
                     jakarta.validation.Validator validator, JdbcClient jdbc, TransactionTemplate tx, Clock clock,
                     @Value("${opensts.messaging.retention:P30D}") Duration retention,
-                    dk.opensts.platform.security.SealedSecrets sealedSecrets, dk.opensts.platform.audit.AuditLog audit) {
+                    dk.opensts.platform.security.SealedSecrets sealedSecrets, dk.opensts.platform.audit.AuditLog audit,
+                    dk.opensts.platform.idempotency.Idempotency idempotency) {
         // push secrets are sealed with the platform's key-encryption key, as the token service's keys are
         return new Dueslag(deliveryStore, distributor, new RecordBinder(json, validator), jdbc, tx, clock, retention,
-                sealedSecrets, audit);
+                sealedSecrets, audit, idempotency);
     }
 
     @Bean

@@ -27,11 +27,6 @@ public class ReplayStore {
      */
     public record Replay(UUID id, UUID receiver, String municipality, Instant from, Instant until, Instant heldUntil,
                          Phase phase, Instant lastAt, long lastSeq, long replayed, long released, Instant finishedAt) {
-
-        /** Where its phase's next step starts. */
-        public DeliveryStore.Step last() {
-            return new DeliveryStore.Step(lastAt, lastSeq, 0, false);
-        }
     }
 
     private static final String COLUMNS = "id, receiver, municipality, from_at, until_at, held_until, phase, last_at,"
