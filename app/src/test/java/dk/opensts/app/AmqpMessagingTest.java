@@ -9,6 +9,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import dk.opensts.access.api.ServiceAgreements.Grant;
 import dk.opensts.classification.api.Classifications;
+import dk.opensts.messaging.domain.DistributorMeters;
 import dk.opensts.platform.security.Constraints;
 import dk.opensts.platform.security.Services;
 import java.io.IOException;
@@ -289,6 +290,12 @@ class AmqpMessagingTest extends ApiTest {
      */
     @Test
     void oddMessagesAreAnsweredAndNothingStaysOnTheIngress() throws Exception {
+        String[] malformed = {"channel", "AMQP", "code", "MALFORMED_BODY"};
+        String[] wrongType = {"channel", "AMQP", "code", "WRONG_TYPE"};
+        String[] unauthenticated = {"channel", "AMQP", "code", "UNAUTHENTICATED"};
+        double malformedBefore = counted(DistributorMeters.REFUSED, malformed);
+        double wrongTypeBefore = counted(DistributorMeters.REFUSED, wrongType);
+        double unauthenticatedBefore = counted(DistributorMeters.REFUSED, unauthenticated);
         try (Channel ch = client.createChannel()) {
             ch.confirmSelect();
             String reply = ch.queueDeclare().getQueue();
@@ -347,6 +354,10 @@ class AmqpMessagingTest extends ApiTest {
             assertThat(answers).containsEntry("not-utf8", "REFUSED MALFORMED_BODY").containsEntry("xml", "REFUSED MALFORMED_BODY")
                     // a client that sends the header's text as bytes
                     .containsEntry("bytes-header", "STORED ");
+            // each refusal counted by its code
+            assertThat(counted(DistributorMeters.REFUSED, malformed)).isEqualTo(malformedBefore + 6);
+            assertThat(counted(DistributorMeters.REFUSED, wrongType)).isEqualTo(wrongTypeBefore + 1);
+            assertThat(counted(DistributorMeters.REFUSED, unauthenticated)).isEqualTo(unauthenticatedBefore + 1);
             UUID good = UUID.randomUUID();
             assertThat(publish(ch, reply, publishToken, good, envelope(good, "after-odd")).path("status").asString())
                     .isEqualTo("STORED");
@@ -430,6 +441,7 @@ class AmqpMessagingTest extends ApiTest {
         assertThat(queue).startsWith(PREFIX + ".dueslag.");
         String x = "x-" + UUID.randomUUID();
         List<String> sent = new ArrayList<>();
+        double relayedBefore = counted(DistributorMeters.DELIVERED, "via", "amqp");
         for (int i = 0; i < 5; i++) {
             UUID id = UUID.randomUUID();
             Res r = call("POST", M + "/messages", publishToken, envelope(id, x));
@@ -457,6 +469,8 @@ class AmqpMessagingTest extends ApiTest {
             // (in its next round, so possibly just after the queue has them): nothing waits any more
             MessagingTest.waitFor(() -> get(M + "/dueslag", receiver).body().path("counts"),
                     c -> c.path("READY").asInt() + c.path("LEASED").asInt() == 0);
+            // counted just after the relay's commit
+            MessagingTest.waitFor(() -> counted(DistributorMeters.DELIVERED, "via", "amqp"), n -> n >= relayedBefore + 5);
 
             // a message the receiver rejects goes to the error queue, and its sender is told
             assertThat(call("POST", M + "/messages", publishToken, envelope(rejected, "r-" + rejected)).status())

@@ -50,9 +50,17 @@ public abstract class ApiTest {
     protected JsonMapper json;
     @Autowired
     protected org.springframework.transaction.support.TransactionTemplate tx;
+    @Autowired
+    protected io.micrometer.core.instrument.MeterRegistry registry;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final Map<String, String> tokens = new HashMap<>();
+
+    /** What the counter {@code name} with these tags (name, value, ...) has counted on this server; 0 before it exists. */
+    protected double counted(String name, String... tags) {
+        var c = registry.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
 
     /** A response with its body parsed when it is JSON. */
     public record Res(int status, Map<String, java.util.List<String>> headers, String text, JsonNode body) {

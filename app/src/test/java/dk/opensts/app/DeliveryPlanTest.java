@@ -174,6 +174,19 @@ class DeliveryPlanTest {
         }
     }
 
+    @Test
+    void theBacklogOfEveryDueslagIsReadOnTheIndexesOfWaitingAndFailedRowsAlone() throws Exception {
+        // read for the metrics every few seconds: where few rows wait, as in a dueslag that keeps
+        // up, it must not read the delivered rows kept for replay. (Where a seventh of the table
+        // waits, as in the busy database, reading the table whole is cheaper, and the planner may.)
+        String plan = explain(quiet, "SELECT 1", DeliveryStore.BACKLOG, Map.of());
+        assertThat(plan).doesNotContain("Seq Scan").doesNotContain("delivery_created")
+                .doesNotContain("delivery_pkey").doesNotContain("delivery_pending_order");
+        assertThat(plan).containsPattern("(Index Scan using delivery_pending(_receiver)? on delivery w |Bitmap Index Scan on "
+                + "delivery_pending(_receiver)? )").containsPattern("Index (Only )?Scan using delivery_failed on delivery f");
+        assertThat(explain(busy, "SELECT 1", DeliveryStore.BACKLOG, Map.of())).doesNotContain("delivery_pending_order");
+    }
+
     /** The lease's plan for these values, in a transaction with the lease's own settings. */
     private static String explainLease(String url, boolean byMunicipality) throws Exception {
         Timestamp now = Timestamp.from(Instant.now());

@@ -3,6 +3,7 @@ package dk.opensts.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dk.opensts.messaging.domain.DistributorMeters;
 import dk.opensts.messaging.domain.Dueslag;
 import dk.opensts.messaging.store.DeliveryStore;
 import dk.opensts.messaging.store.ReplayStore;
@@ -142,9 +143,7 @@ class DeliveryStoreTest {
         // and 1,000 within retention
         finished("new", 1000, now.minus(Duration.ofDays(29)), other);
 
-        TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        Dueslag dueslag = new Dueslag(store, null, null, jdbc, tx, Clock.fixed(now, ZoneOffset.UTC), Duration.ofDays(30),
-                null, null, null);
+        Dueslag dueslag = dueslag(now);
 
         // a server that stops before the purge begins deletes nothing
         assertThat(dueslag.purge(() -> false)).isZero();
@@ -178,7 +177,8 @@ class DeliveryStoreTest {
     Dueslag dueslag(Instant now) {
         Clock clock = Clock.fixed(now, ZoneOffset.UTC);
         return new Dueslag(store, null, null, jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource)),
-                clock, Duration.ofDays(30), null, null, new Idempotency(jdbc, clock));
+                clock, Duration.ofDays(30), null, null, new Idempotency(jdbc, clock),
+                new DistributorMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), clock));
     }
 
     /** The time of the replay tests: their deliveries were made in the day before. */
@@ -361,5 +361,59 @@ class DeliveryStoreTest {
         assertThat(step.done()).isTrue();
         assertThat(lease(now.plus(Dueslag.REPLAY_HOLD).minusSeconds(1))).isEmpty();
         assertThat(lease(hold)).extracting(DeliveryStore.Leased::id).containsExactly(first, first + 1, first + 2);
+    }
+
+    @Test
+    void theBacklogCountsWhatWaitsInEveryDueslagByReceiverAndTheGaugesShowIt() {
+        Instant t0 = now.minus(Duration.ofHours(1));
+        UUID other = UUID.randomUUID();
+        // 20 delivered rows, 10 each: not counted
+        finished("b", 10, t0, other);
+        // the receiver: 3 waiting, 2 leased, 1 in the error queue; one more waiting in another
+        // municipality, made 10 minutes earlier (its oldest); the other receiver: 4 in the error queue
+        String of = " AND message_id IN (SELECT md5('b' || g)::uuid FROM generate_series(:from, :to) g)";
+        jdbc.sql("UPDATE messaging.delivery SET state = 'READY', delivered_at = NULL WHERE receiver = :r" + of)
+                .param("r", receiver).param("from", 1).param("to", 3).update();
+        jdbc.sql("UPDATE messaging.delivery SET state = 'LEASED', lease_id = gen_random_uuid(), delivered_at = NULL"
+                + " WHERE receiver = :r" + of).param("r", receiver).param("from", 4).param("to", 5).update();
+        jdbc.sql("UPDATE messaging.delivery SET state = 'FAILED', failed_at = now() WHERE receiver = :r" + of)
+                .param("r", receiver).param("from", 6).param("to", 6).update();
+        jdbc.sql("UPDATE messaging.delivery SET state = 'READY', delivered_at = NULL, municipality = '12345678',"
+                + " created_at = :at WHERE receiver = :r" + of).param("at", java.sql.Timestamp.from(t0.minusSeconds(600)))
+                .param("r", receiver).param("from", 7).param("to", 7).update();
+        jdbc.sql("UPDATE messaging.delivery SET state = 'FAILED', failed_at = now() WHERE receiver = :r" + of)
+                .param("r", other).param("from", 1).param("to", 4).update();
+
+        assertThat(store.backlog()).containsExactlyInAnyOrder(
+                new DeliveryStore.Backlog(receiver, 4, 2, 1, t0.minusSeconds(600)),
+                new DeliveryStore.Backlog(other, 0, 0, 4, null));
+
+        // through the dueslag, with the running replays, into the gauges
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        DistributorMeters meters = new DistributorMeters(registry, Clock.fixed(now, ZoneOffset.UTC));
+        assertThat(registry.get(DistributorMeters.BACKLOG).tag("state", "ready").gauge().value()).isNaN();
+        Dueslag dueslag = dueslag(now);
+        dueslag.replay(other, MUNICIPALITY, t0, other.toString(), null);
+        meters.sampled(dueslag.backlog());
+        assertThat(registry.get(DistributorMeters.BACKLOG).tag("state", "ready").gauge().value()).isEqualTo(4);
+        assertThat(registry.get(DistributorMeters.BACKLOG).tag("state", "leased").gauge().value()).isEqualTo(2);
+        assertThat(registry.get(DistributorMeters.BACKLOG).tag("state", "failed").gauge().value()).isEqualTo(5);
+        assertThat(registry.get(DistributorMeters.OLDEST).gauge().value()).isEqualTo(4200);
+        assertThat(registry.get(DistributorMeters.REPLAYS).gauge().value()).isEqualTo(1);
+        assertThat(registry.get(DistributorMeters.RECEIVER_BACKLOG).tags("receiver", receiver.toString(), "state", "ready")
+                .gauge().value()).isEqualTo(4);
+        assertThat(registry.get(DistributorMeters.RECEIVER_BACKLOG).tags("receiver", other.toString(), "state", "failed")
+                .gauge().value()).isEqualTo(4);
+        assertThat(registry.get(DistributorMeters.RECEIVER_OLDEST).tag("receiver", receiver.toString()).gauge().value())
+                .isEqualTo(4200);
+        assertThat(registry.get(DistributorMeters.RECEIVER_OLDEST).tag("receiver", other.toString()).gauge().value())
+                .isZero();
+
+        // once the backlog cannot be read, no figure rather than a stale one
+        meters.sampled(null);
+        assertThat(registry.get(DistributorMeters.BACKLOG).tag("state", "ready").gauge().value()).isNaN();
+        assertThat(registry.get(DistributorMeters.OLDEST).gauge().value()).isNaN();
+        assertThat(registry.find(DistributorMeters.RECEIVER_BACKLOG).gauges()).isEmpty();
+        assertThat(registry.find(DistributorMeters.RECEIVER_OLDEST).gauges()).isEmpty();
     }
 }

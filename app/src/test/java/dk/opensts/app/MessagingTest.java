@@ -7,6 +7,7 @@ import dk.opensts.access.api.ServiceAgreements;
 import dk.opensts.access.api.ServiceAgreements.Grant;
 import dk.opensts.classification.api.Classifications;
 import dk.opensts.messaging.domain.Distributor;
+import dk.opensts.messaging.domain.DistributorMeters;
 import dk.opensts.messaging.domain.Envelope;
 import dk.opensts.messaging.domain.PushDelivery;
 import dk.opensts.platform.error.ApiException;
@@ -576,6 +577,73 @@ class MessagingTest extends ApiTest {
         assertThat(get(M + "/dueslag/replays?limit=0", other).status()).isEqualTo(400);
     }
 
+    @Autowired
+    DistributorMeters distributorMeters;
+
+    @Test
+    void theDistributorCountsWhatItDidAndShowsWhatWaits() {
+        TestSystem system = systemWith(CVR, Services.MESSAGING, List.of(new Grant(Services.SUBSCRIBE,
+                Map.of(Constraints.SENSITIVITY, "IKKE_FORTROLIGE_DATA"))));
+        String token = tokenOf(system, CVR, Services.MESSAGING);
+        subscribe(token, "");
+        String[] stored = {"channel", "REST", "outcome", "stored"};
+        String[] duplicate = {"channel", "REST", "outcome", "duplicate"};
+        String[] refused = {"channel", "REST", "code", "VALIDATION_FAILED"};
+        double storedBefore = counted(DistributorMeters.PUBLISHED, stored);
+        double duplicateBefore = counted(DistributorMeters.PUBLISHED, duplicate);
+        double refusedBefore = counted(DistributorMeters.REFUSED, refused);
+        double madeBefore = counted(DistributorMeters.MADE);
+        double pulledBefore = counted(DistributorMeters.DELIVERED, "via", "pull");
+        double failedBefore = counted(DistributorMeters.FAILED);
+        double requeuedBefore = counted(DistributorMeters.REQUEUED);
+
+        UUID first = UUID.randomUUID();
+        String body = envelope(first, "m-" + UUID.randomUUID(), null, null, null, "{}");
+        assertThat(publish(body).status()).isEqualTo(201);
+        assertThat(publish(body).status()).isEqualTo(200);
+        published("m-" + UUID.randomUUID(), null, null, null);
+        assertThat(publish(body.replace(TYPE, "UkendtType").replace(first.toString(), UUID.randomUUID().toString()))
+                .status()).isEqualTo(422);
+        assertThat(counted(DistributorMeters.PUBLISHED, stored)).isEqualTo(storedBefore + 2);
+        assertThat(counted(DistributorMeters.PUBLISHED, duplicate)).isEqualTo(duplicateBefore + 1);
+        assertThat(counted(DistributorMeters.REFUSED, refused)).isEqualTo(refusedBefore + 1);
+        // one delivery to this receiver per stored message, and to every other subscriber of the type
+        assertThat(counted(DistributorMeters.MADE)).isGreaterThanOrEqualTo(madeBefore + 2);
+
+        JsonNode leased = lease(token, 10, 60);
+        assertThat(leased).hasSize(2);
+        ack(token, json.createArrayNode().add(leased.get(0)));
+        Res moved = call("POST", M + "/dueslag/error-queue", token, "{\"ids\":[" + leased.get(1).path("id").asLong() + "]}");
+        assertThat(moved.body().path("moved").asInt()).isEqualTo(1);
+        assertThat(counted(DistributorMeters.DELIVERED, "via", "pull")).isEqualTo(pulledBefore + 1);
+        assertThat(counted(DistributorMeters.FAILED)).isGreaterThanOrEqualTo(failedBefore + 1);
+
+        // what waits, as the sampler reads it
+        distributorMeters.sampled(dueslag.backlog());
+        String receiver = system.id().toString();
+        assertThat(registry.get(DistributorMeters.RECEIVER_BACKLOG).tags("receiver", receiver, "state", "failed")
+                .gauge().value()).isEqualTo(1);
+        assertThat(registry.get(DistributorMeters.RECEIVER_BACKLOG).tags("receiver", receiver, "state", "ready")
+                .gauge().value()).isZero();
+        assertThat(registry.get(DistributorMeters.RECEIVER_OLDEST).tags("receiver", receiver).gauge().value()).isZero();
+        assertThat(call("POST", M + "/dueslag/error-queue/requeue", token, "{\"all\":true}").body().path("requeued")
+                .asInt()).isEqualTo(1);
+        assertThat(counted(DistributorMeters.REQUEUED)).isEqualTo(requeuedBefore + 1);
+        distributorMeters.sampled(dueslag.backlog());
+        assertThat(registry.get(DistributorMeters.RECEIVER_BACKLOG).tags("receiver", receiver, "state", "ready")
+                .gauge().value()).isEqualTo(1);
+        assertThat(registry.get(DistributorMeters.RECEIVER_OLDEST).tags("receiver", receiver).gauge().value())
+                .isPositive();
+
+        // as Prometheus reads them
+        String scraped = get("/actuator/prometheus", null).text();
+        assertThat(scraped).containsPattern("opensts_messaging_published_total\\{[^}]*channel=\"REST\"[^}]*outcome=\"stored\"")
+                .containsPattern("opensts_messaging_receiver_backlog\\{[^}]*receiver=\"" + receiver
+                        + "\"[^}]*state=\"ready\"[^}]*} 1\\.0")
+                .contains("opensts_messaging_backlog_oldest_age_seconds", "opensts_messaging_deliveries_delivered_total",
+                        "opensts_messaging_replays_running");
+    }
+
     @Test
     void aValueListOfCprNumbersFiltersTheSubscription() {
         String token = receiver("FORTROLIGE_PERSONOPLYSNINGER", null);
@@ -710,6 +778,8 @@ class MessagingTest extends ApiTest {
             assertThat(secret[0]).hasSizeGreaterThan(30);
             assertThat(get(M + "/dueslag", token).body().path("push").path("secret").isMissingNode()
                     || get(M + "/dueslag", token).body().path("push").path("secret").isNull()).isTrue();
+            double pushedBefore = counted(DistributorMeters.DELIVERED, "via", "push");
+            double retriedBefore = counted(DistributorMeters.PUSH_RETRIES);
             UUID id = published("p-" + UUID.randomUUID(), null, null, null);
             waitFor(() -> received, l -> l.size() == 1);
             assertThat(json.readTree(received.get(0)).path("messageId").asString()).isEqualTo(id.toString());
@@ -723,6 +793,9 @@ class MessagingTest extends ApiTest {
                 }
                 return false;
             });
+            // the failed first attempt and the delivery, counted once their transactions committed
+            waitFor(() -> counted(DistributorMeters.DELIVERED, "via", "push"), n -> n >= pushedBefore + 1);
+            assertThat(counted(DistributorMeters.PUSH_RETRIES)).isGreaterThanOrEqualTo(retriedBefore + 1);
 
             // an endpoint that always fails: the error queue after the last attempt, and the sender is told
             String down = receiver("IKKE_FORTROLIGE_DATA", null);

@@ -15,6 +15,7 @@ import com.rabbitmq.client.impl.recovery.RecordedQueue;
 import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
 import dk.opensts.access.api.ItSystems;
 import dk.opensts.messaging.domain.Distributor;
+import dk.opensts.messaging.domain.DistributorMeters;
 import dk.opensts.messaging.domain.Dueslag;
 import dk.opensts.messaging.store.DeliveryStore;
 import dk.opensts.platform.error.ApiException;
@@ -114,6 +115,7 @@ public class AmqpTransport implements SmartLifecycle {
     private final AmqpSenders senders;
     private final SecurityLog securityLog;
     private final TransactionTemplate tx;
+    private final DistributorMeters meters;
     private final Clock clock;
     private final BlockingQueue<Incoming> incoming = new LinkedBlockingQueue<>();
     private final Set<UUID> declared = ConcurrentHashMap.newKeySet();
@@ -133,7 +135,8 @@ public class AmqpTransport implements SmartLifecycle {
 
     public AmqpTransport(Settings settings, Distributor distributor, Dueslag dueslag, DeliveryStore store,
                          RecordBinder binder, JwtDecoder tokens, ItSystems certificates, SecurityLog securityLog,
-                         TransactionTemplate tx, Clock clock) {
+                         TransactionTemplate tx, Clock clock, DistributorMeters meters) {
+        this.meters = meters;
         this.settings = settings;
         this.distributor = distributor;
         this.dueslag = dueslag;
@@ -464,6 +467,9 @@ public class AmqpTransport implements SmartLifecycle {
             results[index.get(k)] = outcomes.get(k);
         }
         for (int i = 0; i < batch.size(); i++) {
+            if (results[i] instanceof ApiException refusal) {
+                meters.refused("AMQP", refusal);
+            }
             reply(batch.get(i), results[i]);
         }
         acknowledge(batch, true);
@@ -756,7 +762,7 @@ public class AmqpTransport implements SmartLifecycle {
         }
         return tx.execute(s -> {
             Instant now = clock.instant();
-            store.ack(null, delivered, now);
+            meters.delivered(DistributorMeters.Via.AMQP, store.ack(null, delivered, now).size());
             store.release(refused, now);
             if (!lease) {
                 return NOTHING;

@@ -58,6 +58,7 @@ public class Distributor {
     private final Map<String, Cached<List<ServiceAgreements.Grant>>> grants = new ConcurrentHashMap<>();
     private final Map<String, Cached<Boolean>> types = new ConcurrentHashMap<>();
     private final Duration cacheFor;
+    private final DistributorMeters meters;
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private record Cached<T>(T value, Instant until, long generation) {
@@ -71,7 +72,8 @@ public class Distributor {
 
     public Distributor(DeliveryStore deliveries, SubscriptionStore subscriptions, ServiceAgreements agreements,
                        Classifications classifications, RecordBinder binder, EnvelopeXml xml, TransactionTemplate tx,
-                       Clock clock, Duration cacheFor) {
+                       Clock clock, Duration cacheFor, DistributorMeters meters) {
+        this.meters = meters;
         this.deliveries = deliveries;
         this.subscriptions = subscriptions;
         this.agreements = agreements;
@@ -259,6 +261,7 @@ public class Distributor {
         }
         boolean[] inserted = deliveries.insertAll(rows);
         List<Outcome> out = new ArrayList<>(pending.size());
+        int duplicates = 0;
         List<DeliveryStore.NewDelivery> newDeliveries = new ArrayList<>();
         for (int i = 0; i < pending.size(); i++) {
             Envelope e = pending.get(i).envelope();
@@ -275,8 +278,17 @@ public class Distributor {
                 out.add(new Outcome(e.messageId(), CONFLICT, 0, earlier.receivedAt()));
             } else {
                 out.add(new Outcome(e.messageId(), "DUPLICATE", earlier.receivers(), earlier.receivedAt()));
+                duplicates++;
             }
         }
+        // counted once the transaction commits; a conflict is counted as the refusal it becomes
+        int stored = 0;
+        for (boolean i : inserted) {
+            stored += i ? 1 : 0;
+        }
+        meters.published(channel, DistributorMeters.Published.STORED, stored);
+        meters.published(channel, DistributorMeters.Published.DUPLICATE, duplicates);
+        meters.made(newDeliveries.size());
         DirectRelay relay = directRelay;
         List<DeliveryStore.Leased> leased = deliveries.addDeliveries(newDeliveries, relay == null ? null
                 : new DeliveryStore.DirectLease(UUID.randomUUID(), now.plus(relay.leaseTime())), now);
@@ -441,8 +453,13 @@ public class Distributor {
         return false;
     }
 
-    /** Tells each sender, in its own dueslag, that a receiver never took its message. */
+    /**
+     * Deliveries went to the error queue: tells each sender, in its own dueslag, that a receiver
+     * never took its message, and counts them. Every move to the error queue comes through here, in
+     * its transaction.
+     */
     public void notifySenders(List<DeliveryStore.Failed> failed) {
+        meters.failed(failed.size());
         for (DeliveryStore.Failed f : failed) {
             if (f.sender().equals(OPENSTS)) {
                 continue;

@@ -54,11 +54,13 @@ public class Dueslag {
     private final dk.opensts.platform.audit.AuditLog audit;
     private final ReplayStore replays;
     private final dk.opensts.platform.idempotency.Idempotency idempotency;
+    private final DistributorMeters meters;
 
     public Dueslag(DeliveryStore store, Distributor distributor, RecordBinder binder, JdbcClient jdbc,
                    TransactionTemplate tx, Clock clock, Duration retention,
                    dk.opensts.platform.security.SealedSecrets secrets, dk.opensts.platform.audit.AuditLog audit,
-                   dk.opensts.platform.idempotency.Idempotency idempotency) {
+                   dk.opensts.platform.idempotency.Idempotency idempotency, DistributorMeters meters) {
+        this.meters = meters;
         this.secrets = secrets;
         this.audit = audit;
         this.store = store;
@@ -125,7 +127,11 @@ public class Dueslag {
 
     /** Acknowledges leased messages; returns the ids acknowledged (not those whose lease ran out and was taken again). */
     public List<Long> ack(UUID receiver, Map<Long, UUID> leases) {
-        return tx.execute(s -> store.ack(receiver, leases, clock.instant()));
+        return tx.execute(s -> {
+            List<Long> acked = store.ack(receiver, leases, clock.instant());
+            meters.delivered(DistributorMeters.Via.PULL, acked.size());
+            return acked;
+        });
     }
 
     /** Moves waiting or leased messages to the error queue, telling their senders. */
@@ -155,7 +161,27 @@ public class Dueslag {
     }
 
     public int requeue(UUID receiver, String municipality, Collection<Long> ids) {
-        return tx.execute(s -> store.requeue(receiver, municipality, ids, clock.instant()));
+        return tx.execute(s -> {
+            int requeued = store.requeue(receiver, municipality, ids, clock.instant());
+            meters.requeued(requeued);
+            return requeued;
+        });
+    }
+
+    /** How long reading {@link #backlog} may take before it is given up. */
+    static final Duration BACKLOG_LIMIT = Duration.ofSeconds(10);
+
+    /**
+     * What waits in every dueslag, by receiving system, and the replays running, for the metrics.
+     * Its cost grows with what waits (delivered rows are not read), so it is given up after
+     * {@link #BACKLOG_LIMIT}: a backlog of millions must not keep a connection busy at every reading.
+     */
+    public DistributorMeters.Backlog backlog() {
+        return tx.execute(s -> {
+            jdbc.sql("SELECT set_config('statement_timeout', :ms, true)")
+                    .param("ms", String.valueOf(BACKLOG_LIMIT.toMillis())).query(String.class).single();
+            return new DistributorMeters.Backlog(store.backlog(), replays.runningCount());
+        });
     }
 
     /**

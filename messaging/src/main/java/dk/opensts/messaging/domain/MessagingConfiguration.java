@@ -74,12 +74,23 @@ public class MessagingConfiguration {
     }
 
     @Bean
+    DistributorMeters distributorMeters(io.micrometer.core.instrument.MeterRegistry registry, Clock clock) {
+        return new DistributorMeters(registry, clock);
+    }
+
+    @Bean
+    BacklogSampler backlogSampler(Dueslag dueslag, DistributorMeters meters,
+                                  @Value("${opensts.messaging.metrics.every:PT15S}") Duration every) {
+        return new BacklogSampler(dueslag, meters, every);
+    }
+
+    @Bean
     Distributor distributor(DeliveryStore deliveryStore, SubscriptionStore subscriptionStore,
                             ServiceAgreements agreements, Classifications classifications, JsonMapper json,
                             jakarta.validation.Validator validator, TransactionTemplate tx, Clock clock,
-                            @Value("${opensts.messaging.cache-for:PT5S}") Duration cacheFor) {
+                            @Value("${opensts.messaging.cache-for:PT5S}") Duration cacheFor, DistributorMeters meters) {
         return new Distributor(deliveryStore, subscriptionStore, agreements, classifications,
-                new RecordBinder(json, validator), new EnvelopeXml(json), tx, clock, cacheFor);
+                new RecordBinder(json, validator), new EnvelopeXml(json), tx, clock, cacheFor, meters);
     }
 
     @Bean
@@ -95,10 +106,10 @@ public class MessagingConfiguration {
                     jakarta.validation.Validator validator, JdbcClient jdbc, TransactionTemplate tx, Clock clock,
                     @Value("${opensts.messaging.retention:P30D}") Duration retention,
                     dk.opensts.platform.security.SealedSecrets sealedSecrets, dk.opensts.platform.audit.AuditLog audit,
-                    dk.opensts.platform.idempotency.Idempotency idempotency) {
+                    dk.opensts.platform.idempotency.Idempotency idempotency, DistributorMeters meters) {
         // push secrets are sealed with the platform's key-encryption key, as the token service's keys are
         return new Dueslag(deliveryStore, distributor, new RecordBinder(json, validator), jdbc, tx, clock, retention,
-                sealedSecrets, audit, idempotency);
+                sealedSecrets, audit, idempotency, meters);
     }
 
     @Bean
@@ -116,7 +127,7 @@ public class MessagingConfiguration {
     @Bean
     PushDelivery pushDelivery(DeliveryStore deliveryStore, Dueslag dueslag, Distributor distributor, JsonMapper json,
                               jakarta.validation.Validator validator, JdbcClient jdbc, TransactionTemplate tx,
-                              Clock clock,
+                              Clock clock, DistributorMeters meters,
                               @Value("${opensts.messaging.push.tick:PT0.2S}") Duration tick,
                               @Value("${opensts.messaging.push.batch:50}") int batch,
                               @Value("${opensts.messaging.push.senders:8}") int senders,
@@ -127,7 +138,7 @@ public class MessagingConfiguration {
                               @Value("${opensts.messaging.push.client-keystore:}") String keystore,
                               @Value("${opensts.messaging.push.client-keystore-password:}") String password,
                               @Value("${opensts.messaging.push.trusted-cas:}") String trustedCas) {
-        return new PushDelivery(deliveryStore, dueslag, distributor, new RecordBinder(json, validator), jdbc, tx, clock,
+        return new PushDelivery(deliveryStore, dueslag, distributor, new RecordBinder(json, validator), jdbc, tx, clock, meters,
                 new PushDelivery.Settings(tick, batch, senders, lease, backoffBase, backoffMax, timeout),
                 tls(null, null, trustedCas), keystore == null || keystore.isBlank() ? null : tls(keystore, password, trustedCas));
     }
@@ -186,7 +197,7 @@ public class MessagingConfiguration {
             Distributor distributor, Dueslag dueslag, DeliveryStore deliveryStore, JsonMapper json,
             jakarta.validation.Validator validator, org.springframework.security.oauth2.jwt.JwtDecoder jwtDecoder,
             dk.opensts.access.api.ItSystems itSystems, dk.opensts.platform.securitylog.SecurityLog securityLog,
-            TransactionTemplate tx, Clock clock,
+            TransactionTemplate tx, Clock clock, DistributorMeters meters,
             @Value("${opensts.messaging.amqp.uri}") String uri,
             @Value("${opensts.messaging.amqp.prefix:opensts}") String prefix,
             @Value("${opensts.messaging.amqp.prefetch:2000}") int prefetch,
@@ -198,7 +209,7 @@ public class MessagingConfiguration {
                 new dk.opensts.messaging.amqp.AmqpTransport.Settings(uri, prefix, prefetch, batch, tick, lease,
                         dk.opensts.messaging.amqp.AmqpTransport.CertificateUser.of(certificateUser)),
                 distributor, dueslag, deliveryStore, new RecordBinder(json, validator), jwtDecoder, itSystems,
-                securityLog, tx, clock);
+                securityLog, tx, clock, meters);
     }
 
     @Bean

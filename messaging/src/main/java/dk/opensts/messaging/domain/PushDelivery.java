@@ -54,14 +54,15 @@ public class PushDelivery extends OwnThread {
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final DistributorMeters meters;
     private final Settings settings;
     private final HttpClient plain;
     private final HttpClient mutual;
     private ExecutorService senders;
 
     public PushDelivery(DeliveryStore store, Dueslag dueslag, Distributor distributor, RecordBinder binder,
-                        JdbcClient jdbc, TransactionTemplate tx, Clock clock, Settings settings, SSLContext serverTrust,
-                        SSLContext clientTls) {
+                        JdbcClient jdbc, TransactionTemplate tx, Clock clock, DistributorMeters meters, Settings settings,
+                        SSLContext serverTrust, SSLContext clientTls) {
         super("opensts-dueslag", settings.tick(), settings.tick());
         this.store = store;
         this.dueslag = dueslag;
@@ -70,6 +71,7 @@ public class PushDelivery extends OwnThread {
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
+        this.meters = meters;
         this.settings = settings;
         HttpClient.Builder plainBuilder = HttpClient.newBuilder().connectTimeout(settings.timeout());
         if (serverTrust != null) {
@@ -179,7 +181,11 @@ public class PushDelivery extends OwnThread {
             error = e.toString();
         }
         if (error == null) {
-            tx.execute(s -> store.ack(l.receiver(), Map.of(l.id(), l.leaseId()), clock.instant()));
+            tx.execute(s -> {
+                List<Long> acked = store.ack(l.receiver(), Map.of(l.id(), l.leaseId()), clock.instant());
+                meters.delivered(DistributorMeters.Via.PUSH, acked.size());
+                return acked;
+            });
             return;
         }
         String reason = error.length() > 500 ? error.substring(0, 500) : error;
@@ -188,7 +194,11 @@ public class PushDelivery extends OwnThread {
             tx.executeWithoutResult(s -> distributor.notifySenders(
                     store.fail(l.receiver(), l.municipality(), List.of(l.id()), reason, clock.instant())));
         } else {
-            tx.execute(s -> store.retry(l.id(), l.leaseId(), clock.instant().plus(backoff(l.attempts())), reason));
+            tx.executeWithoutResult(s -> {
+                if (store.retry(l.id(), l.leaseId(), clock.instant().plus(backoff(l.attempts())), reason)) {
+                    meters.pushRetried();
+                }
+            });
         }
     }
 

@@ -479,6 +479,31 @@ public class DeliveryStore {
     }
 
     /**
+     * What waits in every dueslag, by receiving system (for the distributor's metrics): rows waiting
+     * and leased, read on the index of waiting rows by receiver, and rows in the error queue, read on
+     * theirs; a receiver's municipalities are added up. As {@link #WAITING}, delivered rows are not
+     * read, and the waiting rows' condition states {@code available_at} so that the indexes that
+     * require it match. Public for the tests of its plan.
+     */
+    public static final String BACKLOG = "SELECT b.receiver, sum(b.ready), sum(b.leased), sum(b.failed), min(b.oldest)"
+            + " FROM (SELECT w.receiver, count(*) FILTER (WHERE w.state = 'READY') AS ready,"
+            + " count(*) FILTER (WHERE w.state = 'LEASED') AS leased, 0 AS failed, min(w.created_at) AS oldest"
+            + " FROM messaging.delivery w WHERE w.state IN " + PENDING + " AND w.available_at > '-infinity'"
+            + " GROUP BY w.receiver"
+            + " UNION ALL SELECT f.receiver, 0, 0, count(*), NULL FROM messaging.delivery f WHERE f.state = 'FAILED'"
+            + " GROUP BY f.receiver) b GROUP BY b.receiver";
+
+    /** What waits for one receiving system, over all its municipalities; see {@link #BACKLOG}. */
+    public record Backlog(UUID receiver, long ready, long leased, long failed, Instant oldestWaiting) {
+    }
+
+    /** What waits in every dueslag, by receiving system; see {@link #BACKLOG}. */
+    public List<Backlog> backlog() {
+        return jdbc.sql(BACKLOG).query((rs, n) -> new Backlog(rs.getObject(1, UUID.class), rs.getLong(2),
+                rs.getLong(3), rs.getLong(4), instant(rs.getTimestamp(5)))).list();
+    }
+
+    /**
      * Where a step of the retention purge or of a replay ended: the last row it read
      * ({@code created_at} where the step goes in order of creation, and {@code seq}), how many rows
      * it changed, and whether there are no more (for the purge: it met rows newer than retention).

@@ -51,6 +51,11 @@ public class ReplayStore {
                 .update() == 1;
     }
 
+    /** Replays not yet done, over every dueslag (on the index of running replays). */
+    public long runningCount() {
+        return jdbc.sql("SELECT count(*) FROM messaging.replay WHERE phase <> 'DONE'").query(Long.class).single();
+    }
+
     /** The dueslag's running replay. */
     public Optional<Replay> running(UUID receiver, String municipality) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM messaging.replay WHERE receiver = ? AND municipality = ?"

@@ -2,6 +2,7 @@ package dk.opensts.messaging.web;
 
 import dk.opensts.messaging.amqp.AmqpTransport;
 import dk.opensts.messaging.domain.Distributor;
+import dk.opensts.messaging.domain.DistributorMeters;
 import dk.opensts.messaging.domain.Dueslag;
 import dk.opensts.messaging.domain.Envelope;
 import dk.opensts.messaging.domain.ReplayRunner;
@@ -58,11 +59,14 @@ public class MessagingController {
     private final RecordBinder binder;
     private final AmqpTransport amqp;
     private final ReplayRunner replayRunner;
+    private final DistributorMeters meters;
 
     public MessagingController(Distributor distributor, Subscriptions subscriptions, Dueslag dueslag,
                                DeliveryStore deliveries, JsonMapper json, jakarta.validation.Validator validator,
                                org.springframework.beans.factory.ObjectProvider<AmqpTransport> amqp,
-                               org.springframework.beans.factory.ObjectProvider<ReplayRunner> replayRunner) {
+                               org.springframework.beans.factory.ObjectProvider<ReplayRunner> replayRunner,
+                               DistributorMeters meters) {
+        this.meters = meters;
         this.amqp = amqp.getIfAvailable();
         this.replayRunner = replayRunner.getIfAvailable();
         this.distributor = distributor;
@@ -94,15 +98,29 @@ public class MessagingController {
                     @Content(mediaType = MediaType.APPLICATION_XML_VALUE, schema = @Schema(type = "string")),
                     @Content(mediaType = MediaType.TEXT_XML_VALUE, schema = @Schema(type = "string"))})
             @RequestBody JsonNode body) {
-        return published(distributor.publish(distributor.bind(body), CurrentActor.require(Services.PUBLISH), "REST"));
+        return published(() -> distributor.publish(distributor.bind(body), CurrentActor.require(Services.PUBLISH), "REST"));
     }
 
     @PostMapping(path = "/messages", consumes = {MediaType.APPLICATION_XML_VALUE, MediaType.TEXT_XML_VALUE})
     @Operation(summary = "Publish a message (XML Haendelsesbesked)", description = "As the JSON form, with the "
             + "envelope as a Haendelsesbesked in namespace urn:oio:besked:kuvert:1.0.")
     public ResponseEntity<Published> publishXml(@RequestBody String body) {
-        Actor actor = CurrentActor.require(Services.PUBLISH);
-        return published(distributor.publish(distributor.bindXml(body), actor, "REST"));
+        return published(() -> distributor.publish(distributor.bindXml(body), CurrentActor.require(Services.PUBLISH), "REST"));
+    }
+
+    /**
+     * Publishes and answers; a refusal (of the envelope, the sender, or a value the database cannot
+     * hold) is counted before it is answered. A body that is not JSON at all is refused before this.
+     */
+    private ResponseEntity<Published> published(java.util.function.Supplier<Distributor.Outcome> publishing) {
+        try {
+            return published(publishing.get());
+        } catch (RuntimeException e) {
+            if (e instanceof ApiException || dk.opensts.platform.error.Unstorable.isCause(e)) {
+                meters.refused("REST", dk.opensts.platform.error.ProblemHandler.describe(e));
+            }
+            throw e;
+        }
     }
 
     private static ResponseEntity<Published> published(Distributor.Outcome o) {
