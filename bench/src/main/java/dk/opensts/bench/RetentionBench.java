@@ -28,10 +28,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * connection samples every 10 ms how long the oldest open transaction of any client has been open.
  * It checks that nothing finished and older than retention is left. Then what {@code GET /dueslag}
  * reads of a receiver with deliveries waiting ({@link Dueslag#waiting}), five times, against the count
- * of every state it read before. Then one receiver rewinds its
+ * of every state it read before, and what the distributor's metrics read of every dueslag
+ * ({@link Dueslag#backlog}), five times. Then one receiver rewinds its
  * dueslag to the start of retention: the replay is recorded as the API records it
  * ({@link Dueslag#replay}) and stepped to its end ({@link Dueslag#replaySteps}), timed and sampled the
- * same way, and it checks that every delivery since then is due again. Per run: a new server; figures are
+ * same way, and it checks that every delivery since then is due again; with those waiting, the
+ * backlog is read five times more. Per run: a new server; figures are
  * medians over {@code --runs}.
  */
 public final class RetentionBench {
@@ -60,6 +62,9 @@ public final class RetentionBench {
         List<Double> replayLongest = new ArrayList<>();
         List<Double> allStates = new ArrayList<>();
         List<Double> waitingMs = new ArrayList<>();
+        List<Double> backlogMs = new ArrayList<>();
+        List<Double> largeBacklogMs = new ArrayList<>();
+        long largeBacklog = 0;
         long replayed = 0;
         long deleted = 0;
         long deliveries = 0;
@@ -114,6 +119,8 @@ public final class RetentionBench {
                         throw new IllegalStateException("no delivery waits in the dueslag read: " + w);
                     }
                 }
+                // what the metrics' sampler reads: every dueslag's backlog, by receiver
+                backlog(dueslag, backlogMs);
 
                 // one receiver rewinds its dueslag to the start of retention
                 Instant from = Instant.now().minus(retention).plusSeconds(60);
@@ -139,6 +146,8 @@ public final class RetentionBench {
                 }
                 replayed = replayedNow;
                 replay.keep(run, "replayed", replays, replayLongest);
+                // the same with the replayed rows waiting: a receiver hundreds of thousands behind
+                largeBacklog = backlog(dueslag, largeBacklogMs);
             }
         }
         LinkedHashMap<String, Object> figures = new LinkedHashMap<>();
@@ -151,6 +160,9 @@ public final class RetentionBench {
         figures.put("longest_transaction_median_ms", Bench.median(longest));
         figures.put("status_median_ms", Bench.median(waitingMs));
         figures.put("status_all_states_median_ms", Bench.median(allStates));
+        figures.put("backlog_median_ms", Bench.median(backlogMs));
+        figures.put("large_backlog_waiting", largeBacklog);
+        figures.put("large_backlog_median_ms", Bench.median(largeBacklogMs));
         figures.put("replayed", replayed);
         figures.put("replay_median_ms", Bench.median(replays));
         figures.put("replay_longest_transaction_median_ms", Bench.median(replayLongest));
@@ -183,6 +195,21 @@ public final class RetentionBench {
                     .param("m", MUNICIPALITY).param("rs", RECEIVERS).param("fanout", fanout).param("every", waitingEvery)
                     .param("n", hi - lo + 1).update();
         }
+    }
+
+    /** Reads every dueslag's backlog five times, as the metrics' sampler does, adding the times; returns what waits. */
+    static long backlog(Dueslag dueslag, List<Double> times) {
+        long waiting = 0;
+        for (int call = 0; call < 5; call++) {
+            long c0 = Bench.nanos();
+            var b = dueslag.backlog();
+            times.add(Bench.millis(c0));
+            waiting = b.receivers().stream().mapToLong(r -> r.ready() + r.leased()).sum();
+            if (waiting == 0) {
+                throw new IllegalStateException("the backlog read shows nothing waiting");
+            }
+        }
+        return waiting;
     }
 
     /** How long an action took, the longest any client transaction was open meanwhile, and its result. */
