@@ -290,12 +290,7 @@ class AmqpMessagingTest extends ApiTest {
      */
     @Test
     void oddMessagesAreAnsweredAndNothingStaysOnTheIngress() throws Exception {
-        String[] malformed = {"channel", "AMQP", "code", "MALFORMED_BODY"};
-        String[] wrongType = {"channel", "AMQP", "code", "WRONG_TYPE"};
-        String[] unauthenticated = {"channel", "AMQP", "code", "UNAUTHENTICATED"};
-        double malformedBefore = counted(DistributorMeters.REFUSED, malformed);
-        double wrongTypeBefore = counted(DistributorMeters.REFUSED, wrongType);
-        double unauthenticatedBefore = counted(DistributorMeters.REFUSED, unauthenticated);
+        Tally tally = tally();
         try (Channel ch = client.createChannel()) {
             ch.confirmSelect();
             String reply = ch.queueDeclare().getQueue();
@@ -355,9 +350,9 @@ class AmqpMessagingTest extends ApiTest {
                     // a client that sends the header's text as bytes
                     .containsEntry("bytes-header", "STORED ");
             // each refusal counted by its code
-            assertThat(counted(DistributorMeters.REFUSED, malformed)).isEqualTo(malformedBefore + 6);
-            assertThat(counted(DistributorMeters.REFUSED, wrongType)).isEqualTo(wrongTypeBefore + 1);
-            assertThat(counted(DistributorMeters.REFUSED, unauthenticated)).isEqualTo(unauthenticatedBefore + 1);
+            assertThat(tally.moved(DistributorMeters.REFUSED, "channel", "AMQP", "code", "MALFORMED_BODY")).isEqualTo(6);
+            assertThat(tally.moved(DistributorMeters.REFUSED, "channel", "AMQP", "code", "WRONG_TYPE")).isEqualTo(1);
+            assertThat(tally.moved(DistributorMeters.REFUSED, "channel", "AMQP", "code", "UNAUTHENTICATED")).isEqualTo(1);
             UUID good = UUID.randomUUID();
             assertThat(publish(ch, reply, publishToken, good, envelope(good, "after-odd")).path("status").asString())
                     .isEqualTo("STORED");
@@ -441,7 +436,7 @@ class AmqpMessagingTest extends ApiTest {
         assertThat(queue).startsWith(PREFIX + ".dueslag.");
         String x = "x-" + UUID.randomUUID();
         List<String> sent = new ArrayList<>();
-        double relayedBefore = counted(DistributorMeters.DELIVERED, "via", "amqp");
+        Tally tally = tally();
         for (int i = 0; i < 5; i++) {
             UUID id = UUID.randomUUID();
             Res r = call("POST", M + "/messages", publishToken, envelope(id, x));
@@ -470,7 +465,7 @@ class AmqpMessagingTest extends ApiTest {
             MessagingTest.waitFor(() -> get(M + "/dueslag", receiver).body().path("counts"),
                     c -> c.path("READY").asInt() + c.path("LEASED").asInt() == 0);
             // counted just after the relay's commit
-            MessagingTest.waitFor(() -> counted(DistributorMeters.DELIVERED, "via", "amqp"), n -> n >= relayedBefore + 5);
+            MessagingTest.waitFor(() -> tally.moved(DistributorMeters.DELIVERED, "via", "amqp"), n -> n >= 5);
 
             // a message the receiver rejects goes to the error queue, and its sender is told
             assertThat(call("POST", M + "/messages", publishToken, envelope(rejected, "r-" + rejected)).status())

@@ -56,10 +56,27 @@ public abstract class ApiTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private final Map<String, String> tokens = new HashMap<>();
 
-    /** What the counter {@code name} with these tags (name, value, ...) has counted on this server; 0 before it exists. */
-    protected double counted(String name, String... tags) {
-        var c = registry.find(name).tags(tags).counter();
-        return c == null ? 0 : c.count();
+    /** Every counter of this server as it stands now, to tell later how far one has moved since. */
+    protected Tally tally() {
+        return new Tally();
+    }
+
+    protected final class Tally {
+        private final Map<io.micrometer.core.instrument.Meter.Id, Double> at = new HashMap<>();
+
+        private Tally() {
+            registry.getMeters().forEach(m -> {
+                if (m instanceof io.micrometer.core.instrument.Counter c) {
+                    at.put(c.getId(), c.count());
+                }
+            });
+        }
+
+        /** How far the counter {@code name} with these tags (name, value, ...) has moved since the tally; 0 if it is not there. */
+        public double moved(String name, String... tags) {
+            var c = registry.find(name).tags(tags).counter();
+            return c == null ? 0 : c.count() - at.getOrDefault(c.getId(), 0.0);
+        }
     }
 
     /** A response with its body parsed when it is JSON. */
