@@ -261,6 +261,7 @@ public class Distributor {
         }
         boolean[] inserted = deliveries.insertAll(rows);
         List<Outcome> out = new ArrayList<>(pending.size());
+        int stored = 0;
         int duplicates = 0;
         List<DeliveryStore.NewDelivery> newDeliveries = new ArrayList<>();
         for (int i = 0; i < pending.size(); i++) {
@@ -271,6 +272,7 @@ public class Distributor {
                             e.validTo()));
                 }
                 out.add(new Outcome(e.messageId(), "STORED", receivers.get(i).size(), now));
+                stored++;
                 continue;
             }
             DeliveryStore.StoredMessage earlier = deliveries.head(e.messageId()).orElseThrow();
@@ -282,10 +284,6 @@ public class Distributor {
             }
         }
         // counted once the transaction commits; a conflict is counted as the refusal it becomes
-        int stored = 0;
-        for (boolean i : inserted) {
-            stored += i ? 1 : 0;
-        }
         meters.published(channel, DistributorMeters.Published.STORED, stored);
         meters.published(channel, DistributorMeters.Published.DUPLICATE, duplicates);
         meters.made(newDeliveries.size());

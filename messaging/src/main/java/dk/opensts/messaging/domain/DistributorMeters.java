@@ -41,6 +41,18 @@ public class DistributorMeters {
     /** What an arrival came to: stored now, or stored before with the same content. */
     public enum Published { STORED, DUPLICATE }
 
+    /** A state of deliveries not yet delivered, as the backlog gauges' tag, with its count in a reading. */
+    private enum State {
+        READY(DeliveryStore.Backlog::ready), LEASED(DeliveryStore.Backlog::leased), FAILED(DeliveryStore.Backlog::failed);
+
+        final ToLongFunction<DeliveryStore.Backlog> of;
+        final String tag = name().toLowerCase(Locale.ROOT);
+
+        State(ToLongFunction<DeliveryStore.Backlog> of) {
+            this.of = of;
+        }
+    }
+
     public static final String PUBLISHED = "opensts.messaging.published";
     public static final String REFUSED = "opensts.messaging.refused";
     public static final String MADE = "opensts.messaging.deliveries.made";
@@ -87,10 +99,10 @@ public class DistributorMeters {
                 published(channel, outcome);
             }
         }
-        for (String state : List.of("ready", "leased", "failed")) {
+        for (State state : State.values()) {
             Gauge.builder(BACKLOG, this, m -> m.total(state))
                     .description("Deliveries not yet delivered, of every dueslag: waiting (ready), handed out (leased), in the error queue (failed)")
-                    .tag("state", state).register(registry);
+                    .tag("state", state.tag).register(registry);
         }
         Gauge.builder(OLDEST, this, DistributorMeters::oldestAgeOfAll)
                 .description("How long the oldest waiting delivery of any dueslag has waited (0: none waits)")
@@ -164,9 +176,9 @@ public class DistributorMeters {
         if (read != null) {
             for (DeliveryStore.Backlog b : read.receivers()) {
                 String receiver = b.receiver().toString();
-                waiting.add(MultiGauge.Row.of(Tags.of("receiver", receiver, "state", "ready"), b.ready()));
-                waiting.add(MultiGauge.Row.of(Tags.of("receiver", receiver, "state", "leased"), b.leased()));
-                waiting.add(MultiGauge.Row.of(Tags.of("receiver", receiver, "state", "failed"), b.failed()));
+                for (State state : State.values()) {
+                    waiting.add(MultiGauge.Row.of(Tags.of("receiver", receiver, "state", state.tag), state.of.applyAsLong(b)));
+                }
                 oldest.add(MultiGauge.Row.of(Tags.of("receiver", receiver), this, m -> m.waitedSince(b.oldestWaiting())));
             }
         }
@@ -174,22 +186,9 @@ public class DistributorMeters {
         receiverOldest.register(oldest, true);
     }
 
-    /** The last reading, or null. */
-    public Backlog backlog() {
-        return backlog;
-    }
-
-    private double total(String state) {
+    private double total(State state) {
         Backlog b = backlog;
-        if (b == null) {
-            return Double.NaN;
-        }
-        ToLongFunction<DeliveryStore.Backlog> of = switch (state) {
-            case "ready" -> DeliveryStore.Backlog::ready;
-            case "leased" -> DeliveryStore.Backlog::leased;
-            default -> DeliveryStore.Backlog::failed;
-        };
-        return b.receivers().stream().mapToLong(of).sum();
+        return b == null ? Double.NaN : b.receivers().stream().mapToLong(state.of).sum();
     }
 
     /** {@link #waitedSince} the oldest waiting delivery of every dueslag. */
