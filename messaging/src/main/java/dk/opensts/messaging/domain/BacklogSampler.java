@@ -1,5 +1,6 @@
 package dk.opensts.messaging.domain;
 
+import dk.opensts.platform.work.OwnThread;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,7 @@ public class BacklogSampler extends OwnThread {
     }
 
     @Override
-    void turn() {
+    protected void turn() {
         try {
             meters.sampled(dueslag.backlog());
             if (failing) {

@@ -2,6 +2,7 @@ package dk.opensts.messaging.domain;
 
 import dk.opensts.messaging.store.DeliveryStore;
 import dk.opensts.platform.index.RecordBinder;
+import dk.opensts.platform.work.OwnThread;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -83,7 +84,7 @@ public class PushDelivery extends OwnThread {
     }
 
     @Override
-    void starting() {
+    protected void starting() {
         senders = Executors.newFixedThreadPool(settings.senders(), r -> {
             Thread t = new Thread(r, "opensts-push");
             t.setDaemon(true);
@@ -93,19 +94,19 @@ public class PushDelivery extends OwnThread {
     }
 
     @Override
-    void stopped() {
+    protected void stopped() {
         senders.shutdown();
         awaitEnd(senders);
     }
 
     /** New messages were stored: push at once instead of at the next tick (wake-ups coalesce). */
     @Override
-    void awoken() {
+    protected void awoken() {
         pushDue();
     }
 
     @Override
-    void turn() {
+    protected void turn() {
         tick();
     }
 

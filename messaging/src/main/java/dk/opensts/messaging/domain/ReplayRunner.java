@@ -1,5 +1,6 @@
 package dk.opensts.messaging.domain;
 
+import dk.opensts.platform.work.OwnThread;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ public class ReplayRunner extends OwnThread {
     }
 
     @Override
-    void turn() {
+    protected void turn() {
         try {
             long t0 = System.nanoTime();
             int steps = dueslag.replaySteps(this::running);

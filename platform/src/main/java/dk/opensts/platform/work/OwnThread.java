@@ -1,4 +1,4 @@
-package dk.opensts.messaging.domain;
+package dk.opensts.platform.work;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -15,7 +15,7 @@ import org.springframework.context.SmartLifecycle;
  * {@link #running} between its steps, so a server that stops ends it after the current step; what
  * it left, the next turn (on this node or another) goes on with.
  */
-abstract class OwnThread implements SmartLifecycle {
+public abstract class OwnThread implements SmartLifecycle {
 
     private final String name;
     private final Duration firstAfter;
@@ -24,7 +24,7 @@ abstract class OwnThread implements SmartLifecycle {
     private ScheduledExecutorService thread;
     private volatile boolean running;
 
-    OwnThread(String name, Duration firstAfter, Duration every) {
+    protected OwnThread(String name, Duration firstAfter, Duration every) {
         if (firstAfter.isNegative() || every.isNegative() || every.isZero()) {
             throw new IllegalArgumentException(name + ": first-after must be zero or more and every more than zero");
         }
@@ -34,23 +34,23 @@ abstract class OwnThread implements SmartLifecycle {
     }
 
     /** One turn; it ends early once {@link #running} is false. */
-    abstract void turn();
+    protected abstract void turn();
 
     /** What a wake-up runs: a turn, unless the work says otherwise. */
-    void awoken() {
+    protected void awoken() {
         turn();
     }
 
     /** On start, once the thread is there and before the first turn: what else the work needs. */
-    void starting() {
+    protected void starting() {
     }
 
     /** On stop, once the thread has ended: what else the work must end. */
-    void stopped() {
+    protected void stopped() {
     }
 
     /** Whether the server still runs: a turn checks between its steps. */
-    boolean running() {
+    protected boolean running() {
         return running;
     }
 
@@ -92,7 +92,7 @@ abstract class OwnThread implements SmartLifecycle {
     }
 
     /** Waits up to 10 seconds for an executor that was shut down to end. */
-    static void awaitEnd(java.util.concurrent.ExecutorService executor) {
+    protected static void awaitEnd(java.util.concurrent.ExecutorService executor) {
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
