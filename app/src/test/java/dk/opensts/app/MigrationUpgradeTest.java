@@ -17,6 +17,26 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class MigrationUpgradeTest {
 
     @Test
+    void theOutboxUpgradesFromVersion5KeepingOnlyThePublicationsThatWait() throws Exception {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(TestDatabase.newDatabase());
+        ds.setUser("postgres");
+        Flyway.configure().dataSource(ds).schemas("platform").createSchemas(true)
+                .locations("classpath:db/migration/platform").target("5").load().migrate();
+        JdbcClient jdbc = JdbcClient.create(ds);
+        // what completion mode "update" left: completed publications kept for ever beside those that wait
+        jdbc.sql("INSERT INTO platform.event_publication (id, listener_id, event_type, serialized_event,"
+                + " publication_date, completion_date, status, completion_attempts, last_resubmission_date)"
+                + " SELECT md5(g::text)::uuid, 'l', 'e', '{}', now(), CASE WHEN g > 3 THEN now() END,"
+                + " CASE WHEN g > 3 THEN 'COMPLETED' ELSE 'FAILED' END, 1, now() FROM generate_series(1, 1000) g").update();
+        ModuleMigrations.migrate(ds, List.of(new ModuleSchema("platform", false)));
+        assertThat(jdbc.sql("SELECT status FROM platform.event_publication").query(String.class).list())
+                .containsExactly("FAILED", "FAILED", "FAILED");
+        assertThat(jdbc.sql("SELECT count(*) FROM pg_class WHERE relname = 'event_publication_by_completion_date_idx'")
+                .query(Long.class).single()).isZero();
+    }
+
+    @Test
     void theDistributorsDatabaseUpgradesFromVersion5WithItsDeliveries()
             throws Exception {
         PGSimpleDataSource ds = new PGSimpleDataSource();

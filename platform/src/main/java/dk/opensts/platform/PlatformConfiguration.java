@@ -130,6 +130,16 @@ public class PlatformConfiguration {
         return new ChangeFeed(jdbc);
     }
 
+    /** Stale and failed outbox publications handed out again while the server runs, and the outbox's gauges. */
+    @Bean
+    dk.opensts.platform.events.OutboxKeeper outboxKeeper(JdbcClient jdbc,
+            org.springframework.modulith.events.FailedEventPublications failed,
+            io.micrometer.core.instrument.MeterRegistry registry, Clock clock,
+            @org.springframework.beans.factory.annotation.Value("${opensts.outbox.every:PT30S}") java.time.Duration every,
+            @org.springframework.beans.factory.annotation.Value("${opensts.outbox.stale-after:PT5M}") java.time.Duration staleAfter) {
+        return new dk.opensts.platform.events.OutboxKeeper(jdbc, failed, registry, clock, every, staleAfter);
+    }
+
     /**
      * Puts {@link dk.opensts.platform.web.JsonTreeSchemas} first among the document's model converters,
      * once springdoc has registered its own (each goes in front of those before it).

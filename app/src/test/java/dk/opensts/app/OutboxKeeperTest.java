@@ -1,0 +1,91 @@
+package dk.opensts.app;
+
+import static dk.opensts.app.OutboxRestartTest.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dk.opensts.organisation.api.Organisations;
+import dk.opensts.platform.events.OutboxKeeper;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The outbox is kept while the server runs, not only at its start: a change whose delivery failed is
+ * delivered once the cause is gone, a publication a stopped node left unfinished is handed out
+ * again, completed publications are deleted, and the gauges show what waits.
+ */
+class OutboxKeeperTest {
+
+    @Test
+    void aFailedDeliveryIsRetriedUntilItSucceedsAndAStaleOneIsHandedOutAgainWithoutARestart() throws Exception {
+        String url = TestDatabase.newDatabase();
+        Path dataDir = Files.createTempDirectory("opensts-outbox-");
+        try (ConfigurableApplicationContext server = OutboxRestartTest.start(url, dataDir, "PT0.2S", "PT3S")) {
+            JdbcClient jdbc = server.getBean(JdbcClient.class);
+            MeterRegistry meters = server.getBean(MeterRegistry.class);
+            // what the start-up wrote is delivered, and the completed publications are gone
+            waitFor(() -> count(jdbc, "") == 0 && gauge(meters, "published") == 0);
+            assertThat(gauge(meters, "failed")).isZero();
+            assertThat(meters.get(OutboxKeeper.OLDEST).gauge().value()).isZero();
+
+            // the change feed is away: the listener fails, and is tried again turn after turn
+            jdbc.sql("ALTER TABLE platform.change_feed RENAME TO change_feed_away").update();
+            UUID organisation = server.getBean(Organisations.class)
+                    .ensureMunicipality("55555555", "Forsøg Kommune", "test");
+            // (the distributor's relay listens too: it has no subscriber to deliver to and completes)
+            waitFor(() -> count(jdbc, "") == 1 && jdbc.sql("SELECT completion_attempts FROM platform.event_publication")
+                    .query(Integer.class).single() >= 3);
+            Map<String, Object> failing = jdbc.sql("SELECT listener_id, serialized_event, event_type"
+                    + " FROM platform.event_publication").query().singleRow();
+            assertThat((String) failing.get("listener_id")).contains("ChangeFeed");
+            waitFor(() -> total(meters) == 1 && meters.get(OutboxKeeper.OLDEST).gauge().value() > 0.2);
+
+            // the cause is gone: the next hand-out delivers it, without a restart
+            jdbc.sql("ALTER TABLE platform.change_feed_away RENAME TO change_feed").update();
+            waitFor(() -> feed(jdbc, organisation) == 1 && count(jdbc, "") == 0);
+            waitFor(() -> total(meters) == 0 && meters.get(OutboxKeeper.OLDEST).gauge().value() == 0);
+
+            // a publication a stopped node left behind (published, never run) is handed out once it is stale
+            UUID left = UUID.randomUUID();
+            String event = ((String) failing.get("serialized_event")).replace(organisation.toString(), left.toString());
+            assertThat(event).contains(left.toString());
+            double staleBefore = meters.get(OutboxKeeper.STALE).counter().count();
+            Instant published = Instant.now().minusSeconds(1);
+            jdbc.sql("INSERT INTO platform.event_publication (id, listener_id, event_type, serialized_event,"
+                            + " publication_date, status, completion_attempts, last_resubmission_date)"
+                            + " VALUES (:id, :listener, :type, :event, :at, 'PUBLISHED', 1, :at)")
+                    .param("id", UUID.randomUUID()).param("listener", failing.get("listener_id"))
+                    .param("type", failing.get("event_type")).param("event", event)
+                    .param("at", Timestamp.from(published)).update();
+            Thread.sleep(1000); // within its 3 seconds it is left alone: its listener may still be at work
+            assertThat(feed(jdbc, left)).isZero();
+            assertThat(count(jdbc, " WHERE status = 'PUBLISHED'")).isOne();
+            waitFor(() -> feed(jdbc, left) == 1 && count(jdbc, "") == 0);
+            assertThat(meters.get(OutboxKeeper.STALE).counter().count() - staleBefore).isOne();
+        }
+    }
+
+    private static long count(JdbcClient jdbc, String where) {
+        return jdbc.sql("SELECT count(*) FROM platform.event_publication" + where).query(Long.class).single();
+    }
+
+    private static long feed(JdbcClient jdbc, UUID object) {
+        return jdbc.sql("SELECT count(*) FROM platform.change_feed WHERE object_id = ?").param(object)
+                .query(Long.class).single();
+    }
+
+    private static double gauge(MeterRegistry meters, String status) {
+        return meters.get(OutboxKeeper.PUBLICATIONS).tag("status", status).gauge().value();
+    }
+
+    private static double total(MeterRegistry meters) {
+        return meters.get(OutboxKeeper.PUBLICATIONS).gauges().stream().mapToDouble(g -> g.value()).sum();
+    }
+}
