@@ -44,6 +44,7 @@ public final class OrganisationBench {
         int changed = -1;
         List<Double> subtree = new ArrayList<>();
         int subtreeUnits = 0;
+        long[] outbox;
         try (Bench.Server server = new Bench.Server(options.text("db-url", null))) {
             for (int run = 0; run < runs; run++) {
                 String cvr = String.format("2%07d", run);
@@ -98,6 +99,7 @@ public final class OrganisationBench {
                     }
                 }
             }
+            outbox = outboxKept(server);
         }
         double copyMs = Bench.median(copy);
         double importMs = Bench.median(full);
@@ -117,9 +119,36 @@ public final class OrganisationBench {
         figures.put("subtree_p50_ms", Bench.percentile(subtree, 50));
         figures.put("subtree_p90_ms", Bench.percentile(subtree, 90));
         figures.put("subtree_p99_ms", p99);
+        figures.put("outbox_rows_kept", outbox[0]);
+        figures.put("outbox_kept_mb", outbox[1] / 1e6);
         figures.put("targets", "ratio<=10,reimport<5000ms,subtree_p99<50ms");
         figures.put("met", ratio <= 10 && reimportMs < 5000 && p99 < 50);
         Bench.result("organisation", figures);
+    }
+
+    /**
+     * Once every outbox publication of the runs has completed (at most a minute): the publications the
+     * outbox still keeps, and their size in bytes (completed ones were kept before ADR 18).
+     */
+    private static long[] outboxKept(Bench.Server server) throws Exception {
+        try (Connection c = server.dataSource().getConnection(); Statement s = c.createStatement()) {
+            long end = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                try (var r = s.executeQuery("SELECT count(*) FROM platform.event_publication WHERE completion_date IS NULL")) {
+                    r.next();
+                    if (r.getLong(1) == 0 || System.nanoTime() > end) {
+                        expect(r.getLong(1) == 0, r.getLong(1) + " outbox publications not completed after a minute");
+                        break;
+                    }
+                }
+                Thread.sleep(200);
+            }
+            try (var r = s.executeQuery("SELECT count(*), coalesce(sum(pg_column_size(e.*)), 0)"
+                    + " FROM platform.event_publication e")) {
+                r.next();
+                return new long[] {r.getLong(1), r.getLong(2)};
+            }
+        }
     }
 
     private static void expect(boolean condition, String message) {
