@@ -5,16 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dk.opensts.organisation.api.Organisations;
 import dk.opensts.platform.events.OutboxKeeper;
+import dk.opensts.platform.events.RegistryChanged;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.modulith.events.core.EventSerializer;
 
 /**
  * The outbox is kept while the server runs, not only at its start: a change whose delivery failed is
@@ -69,6 +73,36 @@ class OutboxKeeperTest {
             assertThat(count(jdbc, " WHERE status = 'PUBLISHED'")).isOne();
             waitFor(() -> feed(jdbc, left) == 1 && count(jdbc, "") == 0);
             assertThat(meters.get(OutboxKeeper.STALE).counter().count() - staleBefore).isOne();
+        }
+    }
+
+    @Test
+    void aBacklogOfFailedPublicationsDrainsInOneTurnNotAHundredATurn() throws Exception {
+        String url = TestDatabase.newDatabase();
+        Path dataDir = Files.createTempDirectory("opensts-outbox-");
+        // a turn at the start, then one a minute: what this test sees happen is one turn's work
+        try (ConfigurableApplicationContext server = OutboxRestartTest.start(url, dataDir, "PT1M", "PT5M")) {
+            JdbcClient jdbc = server.getBean(JdbcClient.class);
+            waitFor(() -> count(jdbc, "") == 0);
+            // 250 changes whose delivery to the change feed failed while the database was away
+            EventSerializer serializer = server.getBean(EventSerializer.class);
+            List<UUID> objects = new ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                UUID object = UUID.randomUUID();
+                objects.add(object);
+                Object event = serializer.serialize(new RegistryChanged("organisation", Instant.now(),
+                        List.of(new RegistryChanged.ChangedObject(object, "unit", 1, "IMPORTED", null)), null));
+                jdbc.sql("INSERT INTO platform.event_publication (id, listener_id, event_type, serialized_event,"
+                                + " publication_date, status, completion_attempts, last_resubmission_date)"
+                                + " VALUES (:id, :listener, :type, :event, now(), 'FAILED', 1, now())")
+                        .param("id", UUID.randomUUID())
+                        .param("listener", "dk.opensts.platform.events.ChangeFeed.on(dk.opensts.platform.events.RegistryChanged)")
+                        .param("type", RegistryChanged.class.getName()).param("event", event.toString()).update();
+            }
+            server.getBean(OutboxKeeper.class).wake();
+            waitFor(() -> count(jdbc, "") == 0);
+            assertThat(jdbc.sql("SELECT count(*) FROM platform.change_feed WHERE object_id = ANY(?)")
+                    .param(objects.toArray(UUID[]::new)).query(Long.class).single()).isEqualTo(250);
         }
     }
 

@@ -107,6 +107,14 @@ class BenchSmokeTest {
     }
 
     @Test
+    void outboxBenchmarkRunsAndEveryFailedChangeReachesTheFeed() throws Exception {
+        // the program itself fails when a publication is left or a change is missing from the feed
+        String out = run(() -> OutboxBench.main(new String[] {"--publications", "150", "--bulk-publications", "2",
+                "--bulk-objects", "100", "--runs", "1"}));
+        assertThat(out).contains("RESULT outbox-drain runs=1 single_events=150 single_publications=300 ");
+    }
+
+    @Test
     void retentionBenchmarkRunsAndThePurgeLeavesNothingOlderThanRetention() throws Exception {
         // the program itself fails when a finished delivery or a message older than retention is left
         String out = run(() -> RetentionBench.main(new String[] {"--messages", "20000", "--runs", "1"}));

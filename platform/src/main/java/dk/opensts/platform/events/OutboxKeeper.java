@@ -27,9 +27,10 @@ import org.springframework.modulith.events.ResubmissionOptions;
  * {@code staleAfter} after it was published or last handed out again: the node stopped between the
  * commit and the listener, or while the listener ran. It is measured from the last hand-out, not from
  * the publication, so a retry that is at work is not taken for a stopped one.</li>
- * <li><b>Failed publications are handed to their listeners again</b>, the oldest first, at most
- * {@value #BATCH} at once and at most {@value #BATCH} at work (Spring Modulith's re-submission). One
- * that fails again is failed for the next turn: nothing is given up, and the gauges show it.</li>
+ * <li><b>Failed publications are handed to their listeners again</b>, the oldest first, in batches
+ * of {@value #BATCH} (Spring Modulith's re-submission), one after the other for as long as each
+ * leaves fewer failed ({@link #resubmitFailed}). One that fails again is failed for the next turn:
+ * nothing is given up, and the gauges show it.</li>
  * <li><b>What the outbox holds is read for the gauges</b> {@value #PUBLICATIONS} (by status) and
  * {@value #OLDEST} (seconds since the oldest was published); NaN until the first reading and while
  * the outbox cannot be read.</li>
@@ -50,6 +51,8 @@ public class OutboxKeeper extends OwnThread {
     public static final String STALE = "opensts.outbox.stale";
     /** Failed publications handed out again in one turn, and at work at once. */
     static final int BATCH = 100;
+    /** How long a turn waits for a batch handed out again to finish before it leaves the rest to the next turn. */
+    static final Duration ROUND_LIMIT = Duration.ofSeconds(60);
 
     private static final Logger log = LoggerFactory.getLogger(OutboxKeeper.class);
 
@@ -108,9 +111,7 @@ public class OutboxKeeper extends OwnThread {
     protected void turn() {
         try {
             markStaleFailed();
-            if (running()) {
-                failed.resubmit(ResubmissionOptions.defaults().withBatchSize(BATCH).withMaxInFlight(BATCH));
-            }
+            resubmitFailed();
             reading = read();
             if (failing) {
                 log.info("outbox: read and resubmitted again");
@@ -139,6 +140,59 @@ public class OutboxKeeper extends OwnThread {
                     listeners.size(), staleAfter, listeners.stream().distinct().toList());
         }
         return listeners.size();
+    }
+
+    /**
+     * Hands failed publications to their listeners again, {@value #BATCH} at a time, for as long as a
+     * batch leaves fewer failed than before: a backlog left by an outage drains in this turn rather
+     * than {@value #BATCH} a turn, and while the cause is still there one batch a turn tries it.
+     * Each batch is waited for (at most {@link #ROUND_LIMIT}) before the next is handed out.
+     *
+     * @return the batches handed out
+     */
+    int resubmitFailed() {
+        ResubmissionOptions options = ResubmissionOptions.defaults().withBatchSize(BATCH).withMaxInFlight(BATCH);
+        long waiting = countFailed();
+        int rounds = 0;
+        while (waiting > 0 && running()) {
+            Instant round = clock.instant().minusMillis(1);
+            failed.resubmit(options);
+            rounds++;
+            if (!awaitRound(round)) {
+                break;
+            }
+            long left = countFailed();
+            if (left >= waiting) {
+                break;
+            }
+            waiting = left;
+        }
+        return rounds;
+    }
+
+    private long countFailed() {
+        return jdbc.sql("SELECT count(*) FROM platform.event_publication WHERE completion_date IS NULL"
+                + " AND coalesce(status, 'FAILED') = 'FAILED'").query(Long.class).single();
+    }
+
+    /** Whether the publications handed out since {@code round} have all finished (completed or failed again). */
+    private boolean awaitRound(Instant round) {
+        long end = System.nanoTime() + ROUND_LIMIT.toNanos();
+        while (running() && System.nanoTime() < end) {
+            long busy = jdbc.sql("SELECT count(*) FROM platform.event_publication WHERE completion_date IS NULL"
+                            + " AND status IN ('RESUBMITTED', 'PROCESSING') AND last_resubmission_date >= :round")
+                    .param("round", Timestamp.from(round)).query(Long.class).single();
+            if (busy == 0) {
+                return true;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /** What the outbox holds that has not completed. */
