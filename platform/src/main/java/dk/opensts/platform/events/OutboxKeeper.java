@@ -161,6 +161,7 @@ public class OutboxKeeper extends OwnThread {
             if (!awaitRound(round)) {
                 break;
             }
+            reading = read(); // the gauges follow a long drain
             long left = countFailed();
             if (left >= waiting) {
                 break;
