@@ -8,7 +8,6 @@ import dk.opensts.platform.events.OutboxKeeper;
 import dk.opensts.platform.events.RegistryChanged;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,9 +28,7 @@ class OutboxKeeperTest {
 
     @Test
     void aFailedDeliveryIsRetriedUntilItSucceedsAndAStaleOneIsHandedOutAgainWithoutARestart() throws Exception {
-        String url = TestDatabase.newDatabase();
-        Path dataDir = Files.createTempDirectory("opensts-outbox-");
-        try (ConfigurableApplicationContext server = OutboxRestartTest.start(url, dataDir, "PT0.2S", "PT3S")) {
+        try (ConfigurableApplicationContext server = start("PT0.2S", "PT3S")) {
             JdbcClient jdbc = server.getBean(JdbcClient.class);
             MeterRegistry meters = server.getBean(MeterRegistry.class);
             // what the start-up wrote is delivered, and the completed publications are gone
@@ -78,10 +75,8 @@ class OutboxKeeperTest {
 
     @Test
     void aBacklogOfFailedPublicationsDrainsInOneTurnNotAHundredATurn() throws Exception {
-        String url = TestDatabase.newDatabase();
-        Path dataDir = Files.createTempDirectory("opensts-outbox-");
         // a turn at the start, then one a minute: what this test sees happen is one turn's work
-        try (ConfigurableApplicationContext server = OutboxRestartTest.start(url, dataDir, "PT1M", "PT5M")) {
+        try (ConfigurableApplicationContext server = start("PT1M", "PT5M")) {
             JdbcClient jdbc = server.getBean(JdbcClient.class);
             waitFor(() -> count(jdbc, "") == 0);
             // 250 changes whose delivery to the change feed failed while the database was away
@@ -104,6 +99,12 @@ class OutboxKeeperTest {
             assertThat(jdbc.sql("SELECT count(*) FROM platform.change_feed WHERE object_id = ANY(?)")
                     .param(objects.toArray(UUID[]::new)).query(Long.class).single()).isEqualTo(250);
         }
+    }
+
+    /** A server on a database of its own, its outbox kept every {@code every}, stale after {@code staleAfter}. */
+    private static ConfigurableApplicationContext start(String every, String staleAfter) throws Exception {
+        return OutboxRestartTest.start(TestDatabase.newDatabase(), Files.createTempDirectory("opensts-outbox-"),
+                every, staleAfter);
     }
 
     private static long count(JdbcClient jdbc, String where) {
