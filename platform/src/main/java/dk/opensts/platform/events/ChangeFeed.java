@@ -7,9 +7,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.ApplicationModuleListener;
 
 /**
- * Delivers outbox events into the change feed ({@code platform.change_feed}), the ordered record of
- * every registry and index change (the message distributor takes the same events from the outbox
- * on its own, {@code RegistryRelay}). Runs after the writing transaction commits; if it fails the
+ * Delivers outbox events into the change feed ({@code platform.change_feed}): the record of every
+ * registry and index change, numbered as it arrives (the message distributor takes the same events
+ * from the outbox on its own, {@code RegistryRelay}). Runs after the writing transaction commits; if it fails the
  * publication stays in the outbox and is handed out again ({@link OutboxKeeper}). Delivery is
  * idempotent: a change already in the feed is skipped.
  */
