@@ -112,7 +112,6 @@ public class OutboxKeeper extends OwnThread {
         try {
             markStaleFailed();
             resubmitFailed();
-            reading = read();
             if (failing) {
                 log.info("outbox: read and resubmitted again");
                 failing = false;
@@ -128,7 +127,7 @@ public class OutboxKeeper extends OwnThread {
     }
 
     /** Marks failed what has not finished {@code staleAfter} after it was published or last handed out. */
-    int markStaleFailed() {
+    void markStaleFailed() {
         List<String> listeners = jdbc.sql("UPDATE platform.event_publication SET status = 'FAILED'"
                         + " WHERE completion_date IS NULL AND status IN ('PUBLISHED', 'PROCESSING', 'RESUBMITTED')"
                         + " AND coalesce(last_resubmission_date, publication_date) < :before RETURNING listener_id")
@@ -139,41 +138,30 @@ public class OutboxKeeper extends OwnThread {
             log.warn("outbox: {} publication(s) not finished within {} marked failed, to be handed out again: {}",
                     listeners.size(), staleAfter, listeners.stream().distinct().toList());
         }
-        return listeners.size();
     }
 
     /**
      * Hands failed publications to their listeners again, {@value #BATCH} at a time, for as long as a
      * batch leaves fewer failed than before: a backlog left by an outage drains in this turn rather
      * than {@value #BATCH} a turn, and while the cause is still there one batch a turn tries it.
-     * Each batch is waited for (at most {@link #ROUND_LIMIT}) before the next is handed out.
-     *
-     * @return the batches handed out
+     * Each batch is waited for (at most {@link #ROUND_LIMIT}) before the next is handed out. The
+     * outbox is read for the gauges first and after each batch, so they follow a long drain.
      */
-    int resubmitFailed() {
+    void resubmitFailed() {
         ResubmissionOptions options = ResubmissionOptions.defaults().withBatchSize(BATCH).withMaxInFlight(BATCH);
-        long waiting = countFailed();
-        int rounds = 0;
+        reading = read();
+        long waiting = reading.counts().get(Status.FAILED);
         while (waiting > 0 && running()) {
             Instant round = clock.instant().minusMillis(1);
             failed.resubmit(options);
-            rounds++;
-            if (!awaitRound(round)) {
-                break;
-            }
-            reading = read(); // the gauges follow a long drain
-            long left = countFailed();
-            if (left >= waiting) {
+            boolean finished = awaitRound(round);
+            reading = read();
+            long left = reading.counts().get(Status.FAILED);
+            if (!finished || left >= waiting) {
                 break;
             }
             waiting = left;
         }
-        return rounds;
-    }
-
-    private long countFailed() {
-        return jdbc.sql("SELECT count(*) FROM platform.event_publication WHERE completion_date IS NULL"
-                + " AND coalesce(status, 'FAILED') = 'FAILED'").query(Long.class).single();
     }
 
     /** Whether the publications handed out since {@code round} have all finished (completed or failed again). */
